@@ -134,6 +134,8 @@ type Store interface {
 	// RespQuotaFull). Finishing an already finished response with the same
 	// status is a no-op; otherwise ECONFLICT.
 	Finish(ctx context.Context, token, status string) (*Response, error)
+	// Ping reports whether the store is open and migrated (for /healthz).
+	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 }

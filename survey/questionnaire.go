@@ -54,6 +54,7 @@ type Item struct {
 	Scale      *Scale     `json:"scale,omitempty"`
 	Min        *float64   `json:"min,omitempty"`        // number
 	Max        *float64   `json:"max,omitempty"`        // number
+	Integer    bool       `json:"integer,omitempty"`    // number: whole numbers only (age)
 	MaxLength  int        `json:"max_length,omitempty"` // text, in runes; 0 means 500
 	MinChoices int        `json:"min_choices,omitempty"`
 	MaxChoices int        `json:"max_choices,omitempty"`
@@ -62,6 +63,10 @@ type Item struct {
 	// "confidence", "suggestion", "district", "gender", "age", "age_band",
 	// "education", "occupation", "resident", "consent"; empty for others.
 	Role string `json:"role,omitempty"`
+	// Domain links a suggestion item (or any non-domain-page item) to the
+	// satisfaction domain it is about, so open answers can be counted by
+	// domain. Items on a "domain" page take their page's domain instead.
+	Domain string `json:"domain,omitempty"`
 }
 
 // Page is one screen of the questionnaire. Kind is "consent", "screener",
@@ -93,7 +98,9 @@ type ScreenOut struct {
 	Message Text      `json:"message"`
 }
 
-// Questionnaire is a whole questionnaire definition.
+// Questionnaire is a whole questionnaire definition. Its methods only read
+// it, so one *Questionnaire may be shared by concurrent requests; callers
+// that want to change one start from DefaultQuestionnaire or a decoded copy.
 type Questionnaire struct {
 	ID        string      `json:"id"`
 	Title     Text        `json:"title"`

@@ -6,7 +6,7 @@ import "embed"
 
 // FS holds css/, js/ and fonts/.
 //
-//go:embed fonts
+//go:embed fonts css js
 var FS embed.FS
 
 // CJKFont returns the bytes of the embedded Chinese TrueType font

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"manyi/survey/demo"
+	"manyi/survey/sqlite"
+)
+
+func init() {
+	register("demo", "create the demo measurement if absent and print N new invitation links", runDemo)
+}
+
+func runDemo(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)")
+	n := fs.Int("invitations", 5, "how many new invitation links to print")
+	base := fs.String("base-url", envOr("MANYI_BASE_URL", "http://"+envOr("MANYI_ADDR", "127.0.0.1:8080")),
+		"public `URL` the links start with (env MANYI_BASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "manyi demo: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *n < 1 {
+		fmt.Fprintf(stderr, "manyi demo: --invitations must be at least 1, not %d\n", *n)
+		return 2
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(*db)
+	if err != nil {
+		return errExit(stderr, "demo", err)
+	}
+	defer st.Close()
+	created, err := demo.Ensure(ctx, st)
+	if err != nil {
+		return errExit(stderr, "demo", err)
+	}
+	if created {
+		fmt.Fprintf(stderr, "demo measurement %s created in %s\n", demo.ID, *db)
+	}
+	toks, err := st.CreateInvitations(ctx, demo.ID, *n)
+	if err != nil {
+		return errExit(stderr, "demo", err)
+	}
+	// stdout carries only the links, one per line, for scripts.
+	for _, t := range toks {
+		fmt.Fprintln(stdout, link(*base, t))
+	}
+	return 0
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"manyi/survey"
+	"manyi/survey/demo"
+	"manyi/survey/sqlite"
+	"manyi/survey/web"
+)
+
+func init() {
+	register("serve", "run the web server (resident survey); --demo seeds a demo measurement", runServe)
+}
+
+// memoryLimit is the default soft limit of the Go heap for `manyi serve`.
+const memoryLimit = 96 << 20
+
+// serveConfig is everything `manyi serve` needs, from flags with
+// environment fallbacks.
+type serveConfig struct {
+	DB      string // MANYI_DB
+	Addr    string // MANYI_ADDR
+	BaseURL string // MANYI_BASE_URL; "" means http://<listening address>
+	Secret  string // MANYI_SECRET; "" means the one stored in the database
+	Demo    bool   // MANYI_DEMO
+	Links   int    // demo links printed when --demo creates the demo
+}
+
+// envOr returns the environment variable key, or def when it is unset.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// envBool reads a yes/no environment variable ("1", "true", "yes").
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c serveConfig
+	fs.StringVar(&c.DB, "db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file`, created and migrated on start (env MANYI_DB)")
+	fs.StringVar(&c.Addr, "addr", envOr("MANYI_ADDR", "127.0.0.1:8080"), "listen `address`; port 0 picks a free port (env MANYI_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", envOr("MANYI_BASE_URL", ""), "public `URL` for printed links (env MANYI_BASE_URL; default http://ADDR)")
+	fs.BoolVar(&c.Demo, "demo", envBool("MANYI_DEMO"), "create the demo measurement if absent and print invitation links (env MANYI_DEMO)")
+	fs.IntVar(&c.Links, "demo-links", 5, "how many invitation links --demo prints when it creates the demo")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "manyi serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	c.Secret = os.Getenv("MANYI_SECRET")
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft heap limit keeps the resident set small on a shared
+		// machine: the collector works harder near it instead of letting
+		// the heap double. GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(memoryLimit)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, c, stdout, log); err != nil {
+		log.Error("serve failed", "err", err)
+		fmt.Fprintf(stderr, "manyi serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serve opens the store, seeds the demo when asked, and serves until ctx
+// ends, then shuts down gracefully.
+func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logger) error {
+	st, err := sqlite.Open(c.DB)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing the database", "err", err)
+		}
+	}()
+	log.Info("database open", "path", c.DB)
+
+	secret := []byte(c.Secret)
+	if len(secret) == 0 {
+		if secret, err = st.Secret(ctx); err != nil {
+			return err
+		}
+	} else if len(secret) < 16 {
+		return errors.New("MANYI_SECRET must be at least 16 characters")
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	base := strings.TrimRight(c.BaseURL, "/")
+	if base == "" {
+		base = "http://" + addr
+	}
+
+	if c.Demo {
+		created, err := demo.Ensure(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo measurement: %w", err)
+		}
+		if created {
+			toks, err := st.CreateInvitations(ctx, demo.ID, c.Links)
+			if err != nil {
+				return fmt.Errorf("demo invitations: %w", err)
+			}
+			log.Info("demo measurement created", "id", demo.ID, "invitations", len(toks))
+			fmt.Fprintf(stdout, "demo measurement %s created; answer it at:\n", demo.ID)
+			for _, t := range toks {
+				fmt.Fprintf(stdout, "  %s\n", link(base, t))
+			}
+		} else {
+			fmt.Fprintf(stdout, "demo measurement %s already exists; `manyi demo --db %s --invitations N` prints new links\n", demo.ID, c.DB)
+		}
+	}
+
+	h, err := web.New(web.Config{Store: st, Log: log, Secret: secret, BaseURL: c.BaseURL})
+	if err != nil {
+		return fmt.Errorf("web server: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           limitInFlight(h, maxInFlight()),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", addr)
+	// Tests and scripts wait for this exact line to learn the port.
+	fmt.Fprintf(stdout, "listening on http://%s\n", addr)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// maxInFlight is how many requests run the handler at once: enough to keep
+// both the CPUs and the group commit busy, few enough that a burst of
+// residents queues cheaply instead of each holding a response buffer and a
+// gzip compressor (about 1 MB) at the same time.
+func maxInFlight() int {
+	if v, err := strconv.Atoi(os.Getenv("MANYI_MAX_INFLIGHT")); err == nil && v > 0 {
+		return v
+	}
+	return max(16, 16*runtime.GOMAXPROCS(0))
+}
+
+// limitInFlight lets at most n requests into h at a time; the others wait
+// for a slot, or give up when their client goes away.
+func limitInFlight(h http.Handler, n int) http.Handler {
+	slots := make(chan struct{}, n)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case slots <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-slots }()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// link is the resident's personal address for token.
+func link(base, token string) string {
+	return strings.TrimRight(base, "/") + "/s/" + token
+}
+
+// errExit reports err on stderr in the user's terms and returns exit 1.
+func errExit(stderr io.Writer, cmd string, err error) int {
+	var e *survey.Error
+	if errors.As(err, &e) {
+		fmt.Fprintf(stderr, "manyi %s: %s / %s\n", cmd, e.Message.Zh, e.Message.En)
+		return 1
+	}
+	fmt.Fprintf(stderr, "manyi %s: %v\n", cmd, err)
+	return 1
+}

@@ -1,0 +1,236 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"manyi/survey"
+	"manyi/survey/analysis"
+	"manyi/survey/sqlite"
+)
+
+// PrevID is the id of the demo's previous year.
+const PrevID = "demo-2025"
+
+// DefaultResponses is how many completed responses `manyi serve --demo`
+// simulates for each demo year: a typical city sample.
+const DefaultResponses = 2000
+
+// demoUser is the audit log's name for what the demo writes.
+const demoUser = "demo"
+
+// PrevMeasurement returns a fresh copy of last year's demo measurement
+// (status closed).
+func PrevMeasurement() *survey.Measurement {
+	m := Measurement()
+	m.ID = PrevID
+	m.Year = 2025
+	m.Title = survey.Text{Zh: "示例市 2025 年市民质量满意度测评", En: "Example City 2025 Residents' Quality Satisfaction Measurement"}
+	m.Status = survey.StatusClosed
+	return m
+}
+
+// SimOptions control Simulate.
+type SimOptions struct {
+	// Responses is the number of completed responses of demo-2026 (0:
+	// DefaultResponses); PrevResponses those of demo-2025 (0: the same).
+	Responses, PrevResponses int
+	// Seed makes the data; the same seed gives the same answers.
+	Seed uint64
+}
+
+// SimResult says what Simulate stored per measurement id: the responses
+// it added, or, for a measurement that already had responses, how many it
+// had (and it added none).
+type SimResult struct {
+	Added    map[string]int
+	Existing map[string]int
+}
+
+// Simulate fills the demo with a realistic completed measurement and last
+// year's: it creates demo-2025 (closed) and demo-2026 when absent, links
+// them, and for each that has no submitted response yet stores simulated
+// responses made by analysis.Simulate (response propensities by age and
+// district, district effects, don't-knows, suggestions; last year about a
+// third of a scale point lower) as real submitted responses behind their
+// own invitations, with page paradata, mixed modes (web, phone and face
+// with interviewer names), a few speeders and straight-liners for the
+// quality review, and the invitations that were never answered. It also
+// stores the census counts of the six districts and, when none is saved,
+// the default weighting (raking on district and gender × age band). It is
+// idempotent: a measurement that already has responses keeps them and is
+// reported in Existing.
+func Simulate(ctx context.Context, db *sqlite.DB, o SimOptions) (*SimResult, error) {
+	if o.Responses <= 0 {
+		o.Responses = DefaultResponses
+	}
+	if o.PrevResponses <= 0 {
+		o.PrevResponses = o.Responses
+	}
+	if _, err := ensure(ctx, db, PrevMeasurement()); err != nil {
+		return nil, err
+	}
+	if _, err := Ensure(ctx, db); err != nil {
+		return nil, err
+	}
+	cur, err := db.Measurement(ctx, ID)
+	if err != nil {
+		return nil, err
+	}
+	if cur.PrevID == "" {
+		if err := db.SetPrevMeasurement(ctx, ID, PrevID, demoUser); err != nil {
+			return nil, err
+		}
+	}
+	res := &SimResult{Added: map[string]int{}, Existing: map[string]int{}}
+	years := []struct {
+		id    string
+		n     int
+		seed  uint64
+		shift float64
+		start time.Time
+	}{
+		{PrevID, o.PrevResponses, o.Seed*2 + 2025, -0.3, time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)},
+		{ID, o.Responses, o.Seed*2 + 2026, 0, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, y := range years {
+		fw, err := db.Fieldwork(ctx, y.id)
+		if err != nil {
+			return nil, err
+		}
+		if fw.Submitted > 0 {
+			res.Existing[y.id] = fw.Submitted
+			continue
+		}
+		ds := analysis.Simulate(analysis.SimOptions{N: y.n, Seed: y.seed, Shift: y.shift})
+		rng := rand.New(rand.NewPCG(y.seed, 0x64656d6f))
+		rs := responses(ds, rng, y.start)
+		if _, err := db.ImportResponses(ctx, y.id, rs); err != nil {
+			return nil, fmt.Errorf("demo %s: %w", y.id, err)
+		}
+		// The invitations nobody answered, for the response rates.
+		issued := 0
+		for _, n := range ds.Issued {
+			issued += n
+		}
+		if left := issued - len(rs); left > 0 {
+			if _, err := db.CreateInvitations(ctx, y.id, left); err != nil {
+				return nil, fmt.Errorf("demo %s: %w", y.id, err)
+			}
+		}
+		if err := db.SetCensus(ctx, y.id, ds.Census, demoUser); err != nil {
+			return nil, fmt.Errorf("demo %s census: %w", y.id, err)
+		}
+		if vs, err := db.WeightingVersions(ctx, y.id); err != nil {
+			return nil, err
+		} else if len(vs) == 0 {
+			if _, err := db.SaveWeighting(ctx, y.id, analysis.DefaultWeightingSpec(), demoUser); err != nil {
+				return nil, err
+			}
+		}
+		res.Added[y.id] = len(rs)
+	}
+	return res, nil
+}
+
+// ensure creates m with the default questionnaire unless it exists.
+func ensure(ctx context.Context, st survey.Store, m *survey.Measurement) (bool, error) {
+	_, err := st.Measurement(ctx, m.ID)
+	switch survey.ErrorCode(err) {
+	case "":
+		return false, nil
+	case survey.ENOTFOUND:
+	default:
+		return false, err
+	}
+	err = st.CreateMeasurement(ctx, m, survey.DefaultQuestionnaire())
+	if survey.ErrorCode(err) == survey.ECONFLICT {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// interviewers are the demo's interviewer accounts' names.
+var interviewers = []string{"zhang.wei", "li.na", "wang.fang", "liu.yang"}
+
+// Shares of speeders and straight-liners: a national survey discarded 8%
+// of its answers after review; the demo keeps a visible few.
+const (
+	speederShare  = 0.02
+	straightShare = 0.015
+)
+
+// responses turns simulated respondents into stored responses: page
+// times of a 5–8 minute interview spread over six weeks of fieldwork,
+// and a few speeders and straight-liners.
+func responses(ds *analysis.Dataset, rng *rand.Rand, start time.Time) []sqlite.ImportedResponse {
+	q := ds.Q
+	span := 45 * 24 * time.Hour
+	out := make([]sqlite.ImportedResponse, 0, len(ds.Respondents))
+	for _, r := range ds.Respondents {
+		a := r.Answers
+		speeder := rng.Float64() < speederShare
+		if rng.Float64() < straightShare {
+			a = straightLine(q, a, rng)
+		}
+		el := map[string]time.Duration{}
+		total := time.Duration(0)
+		for _, pg := range q.VisiblePages(a) {
+			sec := 6 + 4*float64(len(pg.Items))
+			if pg.Kind == survey.KindDomain {
+				sec = 8 + 7*float64(len(pg.Items))
+			}
+			sec *= math.Exp(rng.NormFloat64() * 0.35)
+			if r.Mode != survey.ModeWeb {
+				sec *= 1.4 // an interviewer reads every question out
+			}
+			if speeder {
+				sec *= 0.12
+			}
+			d := time.Duration(sec * float64(time.Second)).Round(time.Millisecond)
+			el[pg.ID] = d
+			total += d
+		}
+		// Answers come in during the day, more in the evening.
+		day := time.Duration(rng.Float64() * float64(span)).Truncate(24 * time.Hour)
+		hour := time.Duration(8+rng.IntN(14)) * time.Hour
+		began := start.Add(day + hour + time.Duration(rng.IntN(3600))*time.Second)
+		ir := sqlite.ImportedResponse{
+			Status: survey.RespSubmitted, Mode: r.Mode, Answers: a, Elapsed: el,
+			StartedAt: began, SubmittedAt: began.Add(total + time.Duration(rng.IntN(20))*time.Second),
+		}
+		switch r.Mode {
+		case survey.ModeWeb:
+			ir.UAClass = "mobile"
+			if rng.Float64() < 0.2 {
+				ir.UAClass = "desktop"
+			}
+		default:
+			ir.Interviewer = interviewers[rng.IntN(len(interviewers))]
+			ir.UAClass = "tablet"
+			if r.Mode == survey.ModePhone {
+				ir.UAClass = "desktop"
+			}
+		}
+		out = append(out, ir)
+	}
+	return out
+}
+
+// straightLine gives one rating to every satisfaction item.
+func straightLine(q *survey.Questionnaire, a survey.Answers, rng *rand.Rand) survey.Answers {
+	b := make(survey.Answers, len(a))
+	for k, v := range a {
+		b[k] = v
+	}
+	v := fmt.Sprint(7 + rng.IntN(4))
+	for _, d := range q.Domains {
+		for _, it := range q.DomainItems(d.ID) {
+			b[it.ID] = []string{v}
+		}
+	}
+	return b
+}

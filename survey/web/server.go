@@ -1,0 +1,164 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"manyi/survey"
+)
+
+// maxBody is the largest request body accepted. A page of the default
+// questionnaire with every suggestion box full is about 15 KB; anything far
+// larger is a mistake or an attack and gets 413.
+const maxBody = 64 << 10
+
+// Config is what New needs. Store, Log and Secret are required.
+type Config struct {
+	Store survey.Store
+	Log   *slog.Logger
+	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
+	// It must stay the same across restarts or open forms stop working.
+	Secret []byte
+	// BaseURL is the public address ("https://survey.example.gov.cn"), used
+	// where an absolute link is needed; relative links are used otherwise.
+	BaseURL string
+	// Now is the clock (time on page, paradata); time.Now when nil.
+	Now func() time.Time
+}
+
+// Server is the resident survey's HTTP handler.
+type Server struct {
+	store   survey.Store
+	log     *slog.Logger
+	secret  []byte
+	baseURL string
+	now     func() time.Time
+	views   *views
+	assets  *assets
+	echo    *echo.Echo
+}
+
+// New builds the server: it parses the templates and loads the static files
+// once, so a broken template fails here rather than on a resident's phone.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is nil")
+	}
+	if len(cfg.Secret) < 16 {
+		return nil, errors.New("web: Config.Secret must be at least 16 bytes")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	as, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	vs, err := parseViews()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		store:   cfg.Store,
+		log:     cfg.Log,
+		secret:  append([]byte(nil), cfg.Secret...),
+		baseURL: cfg.BaseURL,
+		now:     cfg.Now,
+		views:   vs,
+		assets:  as,
+	}
+	s.echo = s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.echo.ServeHTTP(w, r)
+}
+
+// routes registers every route and the middleware, in one place.
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.Logger = s.log
+	e.HTTPErrorHandler = s.handleError
+	// Order matters: the logger is outermost so that it sees the status the
+	// error handler chose; recover turns a panic into a plain 500 page.
+	e.Use(s.logRequests)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: false}))
+	e.Use(securityHeaders)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
+	e.Use(middleware.BodyLimit(maxBody))
+
+	e.GET("/healthz", s.handleHealth)
+	e.GET("/static/*", s.handleStatic)
+	e.GET("/s/:token", s.handleShow)
+	e.POST("/s/:token", s.handleAnswer)
+	s.staffRoutes(e)
+	e.RouteNotFound("/*", func(c *echo.Context) error { return echo.ErrNotFound })
+	return e
+}
+
+// logRequests logs one line per request with the route pattern, never the
+// path: the path carries the resident's token. Errors are handed to the error
+// handler here so the logged status is the one sent.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Echo().HTTPErrorHandler(c, err)
+		}
+		status := 0
+		if r, uerr := echo.UnwrapResponse(c.Response()); uerr == nil {
+			status = r.Status
+		}
+		route := c.Path()
+		if route == "" {
+			route = "(none)"
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(c.Request().Context(), level, "request",
+			"method", c.Request().Method,
+			"route", route,
+			"status", status,
+			"ms", time.Since(start).Milliseconds(),
+			"ua", uaClass(c.Request().UserAgent()),
+		)
+		return nil
+	}
+}
+
+// securityHeaders forbids every resource from another host, framing and the
+// referrer: the page URL holds the resident's token, which must not leak to
+// any other site.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// handleHealth handles GET /healthz.
+func (s *Server) handleHealth(c *echo.Context) error {
+	if err := s.store.Ping(c.Request().Context()); err != nil {
+		s.log.Error("health check failed", "err", err)
+		return c.String(http.StatusServiceUnavailable, "unavailable")
+	}
+	return c.String(http.StatusOK, "ok")
+}

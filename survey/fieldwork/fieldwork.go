@@ -1,0 +1,310 @@
+package fieldwork
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"manyi/survey"
+	"manyi/survey/sampling"
+	"manyi/survey/secret"
+)
+
+// Store keeps the fieldwork state. Methods that write own their
+// transaction; errors are *survey.Error where the caller can act.
+type Store interface {
+	// Sample returns the measurement's sample (ENOTFOUND when none).
+	Sample(ctx context.Context, measurementID string) (*SampleInfo, error)
+	// Cases returns the cases matching f in drawn order.
+	Cases(ctx context.Context, f CaseFilter) ([]*Case, error)
+	// Case returns one case (ENOTFOUND).
+	Case(ctx context.Context, id int64) (*Case, error)
+	// CaseContact opens the phone number of a case ("" when none).
+	CaseContact(ctx context.Context, caseID int64, key *secret.Key) (string, error)
+	// CaseHistory returns a case's disposition changes, oldest first.
+	CaseHistory(ctx context.Context, caseID int64) ([]DispositionChange, error)
+	// Attempts returns a case's call attempts, oldest first.
+	Attempts(ctx context.Context, caseID int64) ([]CallAttempt, error)
+	// RecordAttempt records a call attempt by the case's interviewer.
+	RecordAttempt(ctx context.Context, a CallAttempt) (*CallAttempt, error)
+	// StartInterview starts or resumes a case's interview in interviewer
+	// mode and returns a fresh token for the questionnaire pages.
+	StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error)
+	// ClaimQuota is the atomic quota check at the screener.
+	ClaimQuota(ctx context.Context, token string) (*QuotaClaim, error)
+	// Quotas returns the quota cells.
+	Quotas(ctx context.Context, measurementID string) (*Quotas, error)
+	// FieldworkProgress gathers the monitor's figures.
+	FieldworkProgress(ctx context.Context, measurementID string) (*Progress, error)
+	// CompletedResponses returns the submitted responses for the quality
+	// checks.
+	CompletedResponses(ctx context.Context, measurementID string) ([]Completed, error)
+	// Exclude leaves a response out of the estimates, with a reason.
+	Exclude(ctx context.Context, responseID int64, reason, by string) (*Exclusion, error)
+	// Restore reverses a response's exclusion.
+	Restore(ctx context.Context, responseID int64, by, note string) (*Exclusion, error)
+	// Exclusions returns every exclusion of the measurement, oldest first.
+	Exclusions(ctx context.Context, measurementID string) ([]Exclusion, error)
+}
+
+// FrameSummary describes a measurement's stored frame.
+type FrameSummary struct {
+	MeasurementID string
+	Source        string // the file name it came from
+	Units         int
+	Rejected      int // rows left out at import (--allow-rejects)
+	Contacts      int // sealed contacts still held; 0 after a purge
+	ImportedAt    time.Time
+	ImportedBy    string
+	PurgedAt      *time.Time
+	PurgedBy      string
+}
+
+// SampleInfo describes a measurement's drawn sample.
+type SampleInfo struct {
+	MeasurementID string
+	Seed          uint64
+	Plan          sampling.Plan
+	Alloc         sampling.Allocation
+	Batches       int // reserve batches drawn
+	Released      int // reserve batches released so far
+	Cases         int // all drawn cases, reserve included
+	DrawnAt       time.Time
+	DrawnBy       string
+}
+
+// Case is one drawn case with its fieldwork state.
+type Case struct {
+	ID            int64
+	MeasurementID string
+	UnitID        string // the frame id
+	Stratum       string
+	District      string // district code
+	Gender        string // from the frame, "" when unknown
+	AgeBand       string // from the frame, "" when unknown
+	Batch         int    // 0 main sample, 1, 2, … reserve batches
+	Prob, Weight  float64
+	Released      bool
+	InvitationID  int64 // 0 until released
+	Disposition   string
+	Interviewer   string
+	UpdatedAt     time.Time
+	Attempts      int
+	LastOutcome   string     // outcome of the latest call attempt, ""
+	CallbackAt    *time.Time // of the latest attempt, when it was a call-back
+	ResponseID    int64      // 0 when no response
+	ResponseMode  string
+}
+
+// DispositionChange is one entry of a case's disposition history.
+type DispositionChange struct {
+	ID       int64
+	CaseID   int64
+	From, To string
+	At       time.Time
+	By       string // user name, or "resident"
+	Note     string
+}
+
+// Call attempt outcomes an interviewer records.
+const (
+	OutcomeNoAnswer    = "no_answer"
+	OutcomeBusy        = "busy"
+	OutcomeRefused     = "refused"
+	OutcomeCallback    = "callback"
+	OutcomeWrongNumber = "wrong_number"
+	OutcomeCompleted   = "completed"
+)
+
+// Outcomes lists the call outcomes in the order the interviewer page shows
+// them.
+var Outcomes = []string{OutcomeNoAnswer, OutcomeBusy, OutcomeCallback, OutcomeRefused, OutcomeWrongNumber, OutcomeCompleted}
+
+// CallAttempt is one call (or visit) an interviewer made for a case.
+type CallAttempt struct {
+	ID          int64
+	CaseID      int64
+	Interviewer string
+	At          time.Time
+	Outcome     string
+	CallbackAt  *time.Time // the agreed time, for OutcomeCallback
+	Note        string
+}
+
+// CaseFilter selects cases. Zero fields do not filter.
+type CaseFilter struct {
+	MeasurementID string // required
+	Interviewer   string
+	District      string
+	Disposition   string
+	ReleasedOnly  bool
+	IDs           []int64
+	Limit         int // 0: no limit
+}
+
+// LinkSelection chooses the cases IssueLinks gives links to. Only released
+// cases whose resident has not started are ever chosen.
+type LinkSelection struct {
+	// Dispositions to include: not_sent and/or sent (resending replaces
+	// the link sent before). Empty means not_sent only.
+	Dispositions []string
+	Districts    []string // empty: all
+	CaseIDs      []int64  // empty: all
+	// WithContact keeps only cases whose unit has a contact, and opens it
+	// (the SMS export); without it contacts are not read (the QR sheet).
+	WithContact bool
+	Limit       int // 0: no limit
+}
+
+// IssuedLink is a case's fresh token, shown once.
+type IssuedLink struct {
+	CaseID   int64
+	UnitID   string
+	District string
+	Token    string
+	Contact  string // with LinkSelection.WithContact; secret, never log it
+}
+
+// QuotaCell is one district × gender × age-band cell.
+type QuotaCell struct {
+	District  string // district code
+	Cell      string // sampling.CellKey, "male|18-29"
+	Target    int
+	Count     int // places taken at the screener (in progress or finished)
+	Completes int // of those, submitted questionnaires
+}
+
+// Shortfall is how many completes the cell still lacks.
+func (c QuotaCell) Shortfall() int { return max(c.Target-c.Completes, 0) }
+
+// Quotas is a measurement's quota table.
+type Quotas struct {
+	AllowOver bool // cells may go over target
+	Cells     []QuotaCell
+}
+
+// QuotaClaim is the result of the quota check at the screener.
+type QuotaClaim struct {
+	// Checked is false when no quota applies: the measurement has no cells,
+	// the resident's cell has none, or the answers (and the frame) do not
+	// tell the district, gender and age band.
+	Checked  bool
+	District string
+	Cell     string
+	// Full is true when the cell was full: the response is now finished as
+	// quota full and the resident is to be thanked.
+	Full bool
+	// Over is true when the place was taken beyond target (over-quota
+	// allowed).
+	Over bool
+}
+
+// QuotaCellOf reads a resident's district code, gender and age band from
+// the answers by item role: "district" (a choice whose code is a district
+// code, or whose label is a district's name), "gender" (code or label
+// 男/女/male/female/m/f), "age" (a number, banded by sampling.AgeBand) or
+// "age_band" (code or label like 18-29). Anything it cannot tell is "".
+func QuotaCellOf(q *survey.Questionnaire, ans survey.Answers, districts []survey.District) (district, gender, ageBand string) {
+	for pi := range q.Pages {
+		for ii := range q.Pages[pi].Items {
+			it := &q.Pages[pi].Items[ii]
+			vs := ans[it.ID]
+			if len(vs) == 0 || vs[0] == "" {
+				continue
+			}
+			v := vs[0]
+			label := func() []string {
+				for _, c := range it.Choices {
+					if c.Code == v {
+						return []string{v, c.Label.Zh, c.Label.En}
+					}
+				}
+				return []string{v}
+			}
+			switch it.Role {
+			case "district":
+				for _, s := range label() {
+					for _, d := range districts {
+						if s != "" && (s == d.Code || s == d.Name.Zh || strings.EqualFold(s, d.Name.En)) {
+							district = d.Code
+						}
+					}
+					if district != "" {
+						break
+					}
+				}
+			case "gender":
+				for _, s := range label() {
+					if g, ok := sampling.NormalizeGender(s); ok {
+						gender = g
+						break
+					}
+				}
+			case "age":
+				if a, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+					ageBand = sampling.AgeBand(a)
+				}
+			case "age_band":
+				for _, s := range label() {
+					if b, ok := sampling.NormalizeAgeBand(s); ok {
+						ageBand = b
+						break
+					}
+				}
+			}
+		}
+	}
+	return district, gender, ageBand
+}
+
+// Exclusion is a statistician's decision to leave a response out of the
+// estimates. It is never deleted: restoring records who and when.
+type Exclusion struct {
+	ID         int64
+	ResponseID int64
+	Reason     string
+	By         string
+	At         time.Time
+	RevertedAt *time.Time
+	RevertedBy string
+	RevertNote string
+}
+
+// Active reports whether the exclusion is in force.
+func (e Exclusion) Active() bool { return e.RevertedAt == nil }
+
+// Completed is a submitted response with what the quality checks need.
+type Completed struct {
+	ID          int64
+	Version     int
+	Mode        string
+	Interviewer string
+	SubmittedAt time.Time
+	Seconds     float64 // total time on pages; 0 when unknown
+	Answers     survey.Answers
+}
+
+// DistrictProgress is one district's line of the fieldwork monitor.
+type DistrictProgress struct {
+	District string
+	Counts   sampling.DispositionCounts // released cases by disposition
+	Released int
+}
+
+// DayCount is the completes submitted on one day (UTC date).
+type DayCount struct {
+	Day   string // 2006-01-02
+	Count int
+}
+
+// Progress is what the fieldwork monitor shows.
+type Progress struct {
+	Districts []DistrictProgress // measurement district order
+	Overall   sampling.DispositionCounts
+	Modes     map[string]int // submitted responses by mode (open links included)
+	PerDay    []DayCount     // submitted responses per day, oldest first
+	Quotas    *Quotas
+	Submitted int // every submitted response, sampled or not
+	Excluded  int
+}

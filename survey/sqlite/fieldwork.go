@@ -1,0 +1,327 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/sampling"
+	"manyi/survey/secret"
+)
+
+// DB keeps the fieldwork state for the web pages.
+var _ fieldwork.Store = (*DB)(nil)
+
+// frameChunk is how many frame units one write transaction stores: a
+// million-row frame goes in as many short writes, so residents' pages never
+// wait behind one long import.
+const frameChunk = 5000
+
+// FrameDistricts returns the names a frame may use for the measurement's
+// districts (each code and its Chinese and English names), for
+// sampling.FrameOptions.Districts, and the map from each to its code.
+func (db *DB) FrameDistricts(ctx context.Context, measurementID string) ([]string, map[string]string, error) {
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var known []string
+	canon := make(map[string]string)
+	for _, d := range m.Districts {
+		for _, n := range []string{d.Code, d.Name.Zh, d.Name.En} {
+			if n == "" {
+				continue
+			}
+			if _, dup := canon[n]; !dup {
+				canon[n] = d.Code
+				known = append(known, n)
+			}
+		}
+	}
+	return known, canon, nil
+}
+
+// ImportFrame stores f as the measurement's sampling frame, replacing an
+// earlier frame as long as no sample has been drawn from it (ECONFLICT
+// otherwise). Districts may be given as codes or names and are stored as
+// codes; a unit whose district is not the measurement's is EINVALID naming
+// its row. Contacts are sealed with key before they reach the database; key
+// may be nil only when no unit has a contact. rejected is the number of
+// rows left out of f at import, recorded for the fieldwork report.
+//
+// A large frame is written in chunks of frameChunk units, each its own
+// short transaction; the frame counts as imported only once the last chunk
+// is in (frames.complete), and a failed import removes what it wrote.
+func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*fieldwork.FrameSummary, error) {
+	_, canon, err := db.FrameDistricts(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.Units) == 0 {
+		return nil, survey.Errorf(survey.EINVALID, "抽样框中没有可用的行", "the frame has no usable rows")
+	}
+	units := make([]frameRow, len(f.Units))
+	contacts := 0
+	for i := range f.Units {
+		u := &f.Units[i]
+		code, ok := canon[u.District]
+		if !ok {
+			return nil, survey.Errorf(survey.EINVALID, "抽样框第 %d 行：区县“%s”不是本测评的区县", "frame row %d: district %q is not one of the measurement's districts", u.Row, u.District)
+		}
+		units[i] = frameRow{id: u.ID, district: code, gender: u.Gender, ageBand: u.AgeBand, row: u.Row}
+		if u.Contact != "" {
+			if key == nil {
+				return nil, survey.Errorf(survey.EINVALID, "抽样框含有联系方式，但未设置加密密钥 %s（可用 openssl rand -base64 32 生成）",
+					"the frame has contact details but %s is not set (generate one with openssl rand -base64 32)", secret.EnvKey)
+			}
+			s, err := key.Seal(u.Contact)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: seal contact of frame row %d: %w", u.Row, err)
+			}
+			units[i].sealed = s
+			contacts++
+		}
+	}
+
+	now := fmtTime(db.now())
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRow(`SELECT count(*) FROM samples WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
+			return fmt.Errorf("sqlite: import frame: %w", err)
+		}
+		if n > 0 {
+			return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽样，不能再替换抽样框", "a sample has been drawn for measurement %s; its frame can no longer be replaced", measurementID)
+		}
+		if _, err := tx.Exec(`DELETE FROM frames WHERE measurement_id = ?`, measurementID); err != nil {
+			return fmt.Errorf("sqlite: import frame: %w", err)
+		}
+		_, err := tx.Exec(`INSERT INTO frames (measurement_id, source, units, rejected, contacts, complete, imported_at, imported_by)
+			VALUES (?, ?, 0, ?, 0, 0, ?, ?)`, measurementID, source, rejected, now, by)
+		if err != nil {
+			return fmt.Errorf("sqlite: import frame: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*fieldwork.FrameSummary, error) {
+		// Leave nothing half imported behind; the next import starts clean.
+		db.write(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
+			_, err := tx.Exec(`DELETE FROM frames WHERE measurement_id = ? AND complete = 0`, measurementID)
+			return err
+		})
+		return nil, err
+	}
+	for start := 0; start < len(units); start += frameChunk {
+		chunk := units[start:min(start+frameChunk, len(units))]
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			return insertUnits(tx, measurementID, chunk)
+		})
+		if err != nil {
+			return fail(err)
+		}
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE frames SET units = ?, contacts = ?, complete = 1 WHERE measurement_id = ?`, len(units), contacts, measurementID)
+		return err
+	})
+	if err != nil {
+		return fail(fmt.Errorf("sqlite: import frame: %w", err))
+	}
+	return db.Frame(ctx, measurementID)
+}
+
+// frameRow is one unit on its way into the database.
+type frameRow struct {
+	id, district, gender, ageBand, sealed string
+	row                                   int
+}
+
+// unitsPerInsert is how many rows one INSERT statement carries: many rows
+// per statement parse once, which more than halves the import time.
+const unitsPerInsert = 500
+
+// insertUnits stores rows of a frame and their sealed contacts.
+func insertUnits(tx *sql.Tx, measurementID string, rows []frameRow) error {
+	for start := 0; start < len(rows); start += unitsPerInsert {
+		part := rows[start:min(start+unitsPerInsert, len(rows))]
+		var ub, cb strings.Builder
+		uargs := make([]any, 0, 6*len(part))
+		var cargs []any
+		ub.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row) VALUES `)
+		cb.WriteString(`INSERT INTO frame_contacts (measurement_id, unit_id, sealed) VALUES `)
+		for i, u := range part {
+			if i > 0 {
+				ub.WriteString(", ")
+			}
+			ub.WriteString("(?, ?, ?, ?, ?, ?)")
+			uargs = append(uargs, measurementID, u.id, u.district, u.gender, u.ageBand, u.row)
+			if u.sealed != "" {
+				if len(cargs) > 0 {
+					cb.WriteString(", ")
+				}
+				cb.WriteString("(?, ?, ?)")
+				cargs = append(cargs, measurementID, u.id, u.sealed)
+			}
+		}
+		if _, err := tx.Exec(ub.String(), uargs...); err != nil {
+			if isConstraint(err) {
+				return duplicateUnit(part)
+			}
+			return fmt.Errorf("sqlite: import frame rows %d–%d: %w", part[0].row, part[len(part)-1].row, err)
+		}
+		if len(cargs) > 0 {
+			if _, err := tx.Exec(cb.String(), cargs...); err != nil {
+				return fmt.Errorf("sqlite: import frame contacts: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// duplicateUnit names the first row of part whose id repeats one before
+// it (sampling.ReadFrame rejects duplicates, so this is a caller's bug or
+// a hand-built frame).
+func duplicateUnit(part []frameRow) error {
+	seen := map[string]bool{}
+	for _, u := range part {
+		if seen[u.id] {
+			return survey.Errorf(survey.EINVALID, "抽样框第 %d 行：编号“%s”重复", "frame row %d: duplicate id %q", u.row, u.id)
+		}
+		seen[u.id] = true
+	}
+	return survey.Errorf(survey.EINVALID, "抽样框中有重复的编号", "the frame has a duplicate id")
+}
+
+// Frame returns the summary of the measurement's imported frame
+// (ENOTFOUND when there is none, or its import did not finish).
+func (db *DB) Frame(ctx context.Context, measurementID string) (*fieldwork.FrameSummary, error) {
+	var s fieldwork.FrameSummary
+	var at string
+	var purged sql.NullString
+	err := db.rdb.QueryRowContext(ctx, `SELECT measurement_id, source, units, rejected, contacts, imported_at, imported_by, contacts_purged_at, contacts_purged_by
+		FROM frames WHERE measurement_id = ? AND complete = 1`, measurementID).Scan(&s.MeasurementID, &s.Source, &s.Units, &s.Rejected, &s.Contacts,
+		&at, &s.ImportedBy, &purged, &s.PurgedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: frame: %w", err)
+	}
+	if s.ImportedAt, err = parseTime(at); err != nil {
+		return nil, err
+	}
+	if s.PurgedAt, err = parseTimePtr(purged); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// LoadFrame reads the measurement's frame back for sampling.Draw: units in
+// file order, districts as codes, contacts left out (drawing never needs
+// them). Districts lists every district code of the measurement.
+func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Frame, error) {
+	sum, err := db.Frame(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	f := &sampling.Frame{
+		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand},
+		Units:  make([]sampling.Unit, 0, sum.Units),
+	}
+	for _, d := range m.Districts {
+		f.Districts = append(f.Districts, d.Code)
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units WHERE measurement_id = ? ORDER BY row, id`, measurementID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load frame: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u sampling.Unit
+		if err := rows.Scan(&u.ID, &u.District, &u.Gender, &u.AgeBand, &u.Row); err != nil {
+			return nil, fmt.Errorf("sqlite: load frame: %w", err)
+		}
+		f.Units = append(f.Units, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: load frame: %w", err)
+	}
+	return f, nil
+}
+
+// PurgeContacts deletes every contact detail of the measurement's frame
+// and returns how many were deleted. Units, cases, dispositions and
+// answers stay. The deleted rows are overwritten with zeros in the
+// database file (secure_delete) and the write-ahead log is checkpointed, so
+// the sealed values do not linger in free pages.
+func (db *DB) PurgeContacts(ctx context.Context, measurementID, by string) (int, error) {
+	if _, err := db.Frame(ctx, measurementID); err != nil {
+		return 0, err
+	}
+	var n int
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`PRAGMA secure_delete = ON`); err != nil {
+			return fmt.Errorf("sqlite: purge contacts: %w", err)
+		}
+		defer tx.Exec(`PRAGMA secure_delete = OFF`)
+		res, err := tx.Exec(`DELETE FROM frame_contacts WHERE measurement_id = ?`, measurementID)
+		if err != nil {
+			return fmt.Errorf("sqlite: purge contacts: %w", err)
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE frames SET contacts = 0, contacts_purged_at = ?, contacts_purged_by = ? WHERE measurement_id = ?`,
+			fmtTime(db.now()), by, measurementID); err != nil {
+			return fmt.Errorf("sqlite: purge contacts: %w", err)
+		}
+		n = int(k)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Best effort: a reader holding an old snapshot can keep the WAL from
+	// being truncated now; the next checkpoint overwrites it.
+	db.wdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return n, nil
+}
+
+// caseContact opens the sealed contact of a case's unit, "" when it has
+// none (never imported, or purged).
+func caseContact(ctx context.Context, q querier, key *secret.Key, caseID int64) (string, error) {
+	var sealed string
+	err := q.QueryRowContext(ctx, `SELECT fc.sealed FROM cases c
+		JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id
+		WHERE c.id = ?`, caseID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: contact of case %d: %w", caseID, err)
+	}
+	if key == nil {
+		return "", survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s，无法显示电话号码", "%s is not set, so phone numbers cannot be shown", secret.EnvKey)
+	}
+	c, err := key.Open(sealed)
+	if err != nil {
+		return "", survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
+	}
+	return c, nil
+}
+
+// inList renders n placeholders for an IN clause.
+func inList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,280 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/sampling"
+)
+
+// SetQuotaTargets sets the targets of the given cells (district code →
+// cell key → target), adding cells that do not exist; other cells keep
+// theirs. A target below the places already taken is allowed (the cell is
+// then full), never negative.
+func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets map[string]map[string]int) error {
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, d := range m.Districts {
+		known[d.Code] = true
+	}
+	type row struct {
+		d, c string
+		t    int
+	}
+	var rows []row
+	for d, cells := range targets {
+		if !known[d] {
+			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
+		}
+		for c, t := range cells {
+			if err := checkCellKey(c); err != nil {
+				return err
+			}
+			if t < 0 {
+				return survey.Errorf(survey.EINVALID, "配额 %s %s 的目标为负数", "quota %s %s has a negative target", d, c)
+			}
+			rows = append(rows, row{d, c, t})
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].d+"\x00"+rows[i].c < rows[j].d+"\x00"+rows[j].c })
+	return db.write(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			if _, err := tx.Exec(`INSERT INTO quota_cells (measurement_id, district, cell, target) VALUES (?, ?, ?, ?)
+				ON CONFLICT (measurement_id, district, cell) DO UPDATE SET target = excluded.target`, measurementID, r.d, r.c, r.t); err != nil {
+				return fmt.Errorf("sqlite: set quota targets: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// checkCellKey accepts "gender|age_band" with a known gender and band.
+func checkCellKey(c string) error {
+	g, a, ok := strings.Cut(c, "|")
+	if !ok || (g != sampling.GenderMale && g != sampling.GenderFemale) || !contains(sampling.AgeBands, a) {
+		return survey.Errorf(survey.EINVALID, "配额格“%s”无效，应为 性别|年龄段，如 male|18-29", "quota cell %q is invalid; it must be gender|age_band, e.g. male|18-29", c)
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// SetQuotaAllowOver says whether the measurement's cells may go over their
+// targets.
+func (db *DB) SetQuotaAllowOver(ctx context.Context, measurementID string, allow bool) error {
+	if _, err := db.Measurement(ctx, measurementID); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO quota_settings (measurement_id, allow_over) VALUES (?, ?)
+			ON CONFLICT (measurement_id) DO UPDATE SET allow_over = excluded.allow_over`, measurementID, allow)
+		return err
+	})
+}
+
+// Quotas returns the measurement's quota cells, by district and cell.
+func (db *DB) Quotas(ctx context.Context, measurementID string) (*fieldwork.Quotas, error) {
+	q := &fieldwork.Quotas{}
+	err := db.rdb.QueryRowContext(ctx, `SELECT coalesce((SELECT allow_over FROM quota_settings WHERE measurement_id = ?), 0)`, measurementID).Scan(&q.AllowOver)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: quotas: %w", err)
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT q.district, q.cell, q.target, q.count,
+			(SELECT count(*) FROM quota_members m JOIN responses r ON r.id = m.response_id
+			 WHERE m.measurement_id = q.measurement_id AND m.district = q.district AND m.cell = q.cell AND r.status = 'submitted')
+		FROM quota_cells q WHERE q.measurement_id = ? ORDER BY q.district, q.cell`, measurementID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: quotas: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c fieldwork.QuotaCell
+		if err := rows.Scan(&c.District, &c.Cell, &c.Target, &c.Count, &c.Completes); err != nil {
+			return nil, fmt.Errorf("sqlite: quotas: %w", err)
+		}
+		q.Cells = append(q.Cells, c)
+	}
+	return q, rows.Err()
+}
+
+// ClaimQuota is the quota check at the screener, for the response of
+// token once its screener page is saved. In ONE write transaction it
+// works out the resident's cell from the answers (district, gender, age
+// or age band by item role; gender and age band fall back to the frame's
+// values for a sampled case), reads the cell's count, and takes a place
+// only if the count is below target or over-quota is allowed. Otherwise
+// the response ends with status quota full, in the same transaction, so
+// under any concurrency a cell never goes over its target. Saving the
+// screener again is idempotent; changing the answers moves the place to
+// the new cell.
+func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaClaim, error) {
+	h, ok := tokenHash(token)
+	if !ok {
+		return nil, errBadLink()
+	}
+	var out *fieldwork.QuotaClaim
+	err := db.write(ctx, func(stx *sql.Tx) error {
+		tx := db.wtx(stx)
+		l, err := lookupLink(tx, h)
+		if err != nil {
+			return err
+		}
+		if !l.respID.Valid {
+			return survey.Errorf(survey.ECONFLICT, "尚未开始作答", "the response has not been started")
+		}
+		if l.respStatus.String != survey.RespInProgress {
+			return errFinished(l.respStatus.String)
+		}
+		var n int
+		if err := tx.QueryRowContext(bg, `SELECT count(*) FROM quota_cells WHERE measurement_id = ?`, l.measurementID).Scan(&n); err != nil {
+			return fmt.Errorf("sqlite: quota: %w", err)
+		}
+		if n == 0 {
+			out = &fieldwork.QuotaClaim{}
+			return nil
+		}
+		ans, err := txAnswers(tx, l.respID.Int64)
+		if err != nil {
+			return err
+		}
+		var sum string
+		if err := tx.QueryRowContext(bg, `SELECT sha256 FROM questionnaire_versions WHERE measurement_id = ? AND version = ?`,
+			l.measurementID, l.respVersion.Int64).Scan(&sum); err != nil {
+			return fmt.Errorf("sqlite: quota: %w", err)
+		}
+		q, err := db.decodeQuestionnaire(sum, func() (string, error) {
+			var b string
+			err := tx.QueryRowContext(bg, `SELECT body FROM questionnaire_versions WHERE measurement_id = ? AND version = ?`, l.measurementID, l.respVersion.Int64).Scan(&b)
+			return b, err
+		})
+		if err != nil {
+			return err
+		}
+		districts, err := db.districts(bg, tx, l.measurementID)
+		if err != nil {
+			return err
+		}
+		var fGender, fBand string
+		err = tx.QueryRowContext(bg, `SELECT u.gender, u.age_band FROM cases c
+			JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
+			WHERE c.invitation_id = ?`, l.invitationID).Scan(&fGender, &fBand)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: quota: %w", err)
+		}
+		district, gender, band := fieldwork.QuotaCellOf(q, ans, districts)
+		if gender == "" {
+			gender = fGender
+		}
+		if band == "" {
+			band = fBand
+		}
+		if district == "" || gender == "" || band == "" {
+			out = &fieldwork.QuotaClaim{}
+			return nil
+		}
+		cell := sampling.CellKey(gender, band)
+		claim, err := claimCell(stx, l.measurementID, l.respID.Int64, district, cell, fmtTime(db.now()))
+		if err != nil {
+			return err
+		}
+		if claim.Full {
+			now := fmtTime(db.now())
+			if _, err := tx.ExecContext(bg, `UPDATE responses SET status = ?, submitted_at = ?, updated_at = ?, rev = rev + 1 WHERE id = ?`,
+				survey.RespQuotaFull, now, now, l.respID.Int64); err != nil {
+				return fmt.Errorf("sqlite: quota full: %w", err)
+			}
+			if _, err := tx.ExecContext(bg, `UPDATE invitations SET disposition = ?, updated_at = ? WHERE id = ?`, survey.RespQuotaFull, now, l.invitationID); err != nil {
+				return fmt.Errorf("sqlite: quota full: %w", err)
+			}
+		}
+		out = claim
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// txAnswers reads a response's answers inside a write transaction.
+func txAnswers(tx cachedTx, respID int64) (survey.Answers, error) {
+	rows, err := tx.QueryContext(bg, `SELECT item_id, value FROM answers WHERE response_id = ? ORDER BY item_id, position`, respID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: answers of response %d: %w", respID, err)
+	}
+	defer rows.Close()
+	ans := survey.Answers{}
+	for rows.Next() {
+		var item, v string
+		if err := rows.Scan(&item, &v); err != nil {
+			return nil, fmt.Errorf("sqlite: answers of response %d: %w", respID, err)
+		}
+		ans[item] = append(ans[item], v)
+	}
+	return ans, rows.Err()
+}
+
+// claimCell takes a place in a cell for a response, inside the caller's
+// write transaction: the read of count and its increment cannot be split
+// by another writer.
+func claimCell(tx *sql.Tx, measurementID string, respID int64, district, cell, now string) (*fieldwork.QuotaClaim, error) {
+	claim := &fieldwork.QuotaClaim{Checked: true, District: district, Cell: cell}
+	var target, count int
+	err := tx.QueryRow(`SELECT target, count FROM quota_cells WHERE measurement_id = ? AND district = ? AND cell = ?`, measurementID, district, cell).Scan(&target, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		// No cell for this combination: no quota applies to it.
+		return &fieldwork.QuotaClaim{District: district, Cell: cell}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: quota: %w", err)
+	}
+	var oldD, oldC string
+	err = tx.QueryRow(`SELECT district, cell FROM quota_members WHERE response_id = ?`, respID).Scan(&oldD, &oldC)
+	switch {
+	case err == nil && oldD == district && oldC == cell:
+		return claim, nil // the screener saved again: the place is held
+	case err == nil:
+		// The answers changed: give the old place back first.
+		if _, err := tx.Exec(`UPDATE quota_cells SET count = count - 1 WHERE measurement_id = ? AND district = ? AND cell = ? AND count > 0`, measurementID, oldD, oldC); err != nil {
+			return nil, fmt.Errorf("sqlite: quota: %w", err)
+		}
+		if _, err := tx.Exec(`DELETE FROM quota_members WHERE response_id = ?`, respID); err != nil {
+			return nil, fmt.Errorf("sqlite: quota: %w", err)
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("sqlite: quota: %w", err)
+	}
+	var allowOver bool
+	if err := tx.QueryRow(`SELECT coalesce((SELECT allow_over FROM quota_settings WHERE measurement_id = ?), 0)`, measurementID).Scan(&allowOver); err != nil {
+		return nil, fmt.Errorf("sqlite: quota: %w", err)
+	}
+	if count >= target && !allowOver {
+		claim.Full = true
+		return claim, nil
+	}
+	claim.Over = count >= target
+	if _, err := tx.Exec(`UPDATE quota_cells SET count = count + 1 WHERE measurement_id = ? AND district = ? AND cell = ?`, measurementID, district, cell); err != nil {
+		return nil, fmt.Errorf("sqlite: quota: %w", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO quota_members (response_id, measurement_id, district, cell, over, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		respID, measurementID, district, cell, claim.Over, now); err != nil {
+		return nil, fmt.Errorf("sqlite: quota: %w", err)
+	}
+	return claim, nil
+}

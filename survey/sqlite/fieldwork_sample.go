@@ -1,0 +1,683 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/sampling"
+	"manyi/survey/secret"
+)
+
+// SaveSample stores a sample drawn from the measurement's stored frame
+// (LoadFrame) with plan and s.Seed: the sample, one case per drawn unit
+// (reserve included, unreleased), and one invitation per main-sample case.
+// A measurement has one sample: drawing again is ECONFLICT. The
+// invitations' tokens are not kept (only their hashes ever are); links are
+// issued later by IssueLinks or StartInterview, which replace the token.
+func (db *DB) SaveSample(ctx context.Context, measurementID string, plan sampling.Plan, s *sampling.Sample, f *sampling.Frame, by string) (*fieldwork.SampleInfo, error) {
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: save sample: %w", err)
+	}
+	allocJSON, err := json.Marshal(s.Alloc)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: save sample: %w", err)
+	}
+	design := sampling.Weights(s, 0)
+	now := fmtTime(db.now())
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRow(`SELECT count(*) FROM frames WHERE measurement_id = ? AND complete = 1`, measurementID).Scan(&n); err != nil {
+			return fmt.Errorf("sqlite: save sample: %w", err)
+		}
+		if n == 0 {
+			return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
+		}
+		_, err := tx.Exec(`INSERT INTO samples (measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+			measurementID, strconv.FormatUint(s.Seed, 10), string(planJSON), string(allocJSON), s.Batches, now, by)
+		if isConstraint(err) {
+			return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽过样本（种子已记录），不能重抽", "measurement %s already has a sample (its seed is recorded); it cannot be drawn again", measurementID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: save sample: %w", err)
+		}
+		cst, err := tx.Prepare(`INSERT INTO cases (measurement_id, unit_id, stratum, district, batch, position, prob, weight, released, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer cst.Close()
+		for i, c := range s.Cases {
+			d := design[i]
+			u := &f.Units[c.Unit]
+			rel := 0
+			if d.Released {
+				rel = 1
+			}
+			res, err := cst.Exec(measurementID, c.ID, c.Stratum, u.District, c.Batch, i, d.Prob, d.Weight, rel, now)
+			if err != nil {
+				return fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+			}
+			if d.Released {
+				id, err := res.LastInsertId()
+				if err != nil {
+					return err
+				}
+				if err := releaseCase(tx, measurementID, id, c.ID, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Sample(ctx, measurementID)
+}
+
+// releaseCase creates the invitation of a case. Its token is random and
+// thrown away: IssueLinks gives the case a link when it is sent.
+func releaseCase(tx *sql.Tx, measurementID string, caseID int64, unitID, now string) error {
+	_, h := newToken()
+	var inv int64
+	err := tx.QueryRow(`INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, measurementID, h, unitID, DispIssued, now, now).Scan(&inv)
+	if err != nil {
+		return fmt.Errorf("sqlite: invitation of case %s: %w", unitID, err)
+	}
+	if _, err := tx.Exec(`UPDATE cases SET invitation_id = ?, released = 1 WHERE id = ?`, inv, caseID); err != nil {
+		return fmt.Errorf("sqlite: invitation of case %s: %w", unitID, err)
+	}
+	return nil
+}
+
+// Sample returns the measurement's sample (ENOTFOUND when none was drawn).
+func (db *DB) Sample(ctx context.Context, measurementID string) (*fieldwork.SampleInfo, error) {
+	var si fieldwork.SampleInfo
+	var seed, plan, alloc, at string
+	err := db.rdb.QueryRowContext(ctx, `SELECT measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by,
+			(SELECT count(*) FROM cases WHERE measurement_id = s.measurement_id)
+		FROM samples s WHERE measurement_id = ?`, measurementID).Scan(&si.MeasurementID, &seed, &plan, &alloc, &si.Batches, &si.Released, &at, &si.DrawnBy, &si.Cases)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未抽样", "measurement %s has no sample yet", measurementID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: sample: %w", err)
+	}
+	if si.Seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
+		return nil, fmt.Errorf("sqlite: sample: bad seed %q", seed)
+	}
+	if err := json.Unmarshal([]byte(plan), &si.Plan); err != nil {
+		return nil, fmt.Errorf("sqlite: sample plan: %w", err)
+	}
+	if err := json.Unmarshal([]byte(alloc), &si.Alloc); err != nil {
+		return nil, fmt.Errorf("sqlite: sample allocation: %w", err)
+	}
+	if si.DrawnAt, err = parseTime(at); err != nil {
+		return nil, err
+	}
+	return &si, nil
+}
+
+// ReleaseBatch releases the next reserve batch: its cases get invitations,
+// and every released case of the measurement gets the inclusion probability
+// and weight of the enlarged design (sampling.Weights). It returns the
+// batch released; ECONFLICT when every batch is out already.
+func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, error) {
+	si, err := db.Sample(ctx, measurementID)
+	if err != nil {
+		return 0, err
+	}
+	var batch int
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		var released, batches int
+		if err := tx.QueryRow(`SELECT released, batches FROM samples WHERE measurement_id = ?`, measurementID).Scan(&released, &batches); err != nil {
+			return fmt.Errorf("sqlite: release batch: %w", err)
+		}
+		if released >= batches {
+			return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", batches)
+		}
+		next := released + 1
+		// Rebuild the sample in its drawn order for sampling.Weights.
+		rows, err := tx.Query(`SELECT id, unit_id, stratum, batch, released FROM cases WHERE measurement_id = ? ORDER BY position`, measurementID)
+		if err != nil {
+			return fmt.Errorf("sqlite: release batch: %w", err)
+		}
+		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: batches}
+		var ids []int64
+		var wasReleased []bool
+		for rows.Next() {
+			var c sampling.Case
+			var id int64
+			var rel bool
+			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch, &rel); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: release batch: %w", err)
+			}
+			c.Unit = -1 // not needed: Weights reads strata and batches only
+			smp.Cases = append(smp.Cases, c)
+			ids = append(ids, id)
+			wasReleased = append(wasReleased, rel)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: release batch: %w", err)
+		}
+		now := fmtTime(db.now())
+		for i, d := range sampling.Weights(smp, next) {
+			if !d.Released {
+				continue
+			}
+			if _, err := tx.Exec(`UPDATE cases SET prob = ?, weight = ? WHERE id = ?`, d.Prob, d.Weight, ids[i]); err != nil {
+				return fmt.Errorf("sqlite: release batch: %w", err)
+			}
+			if !wasReleased[i] {
+				if err := releaseCase(tx, measurementID, ids[i], smp.Cases[i].ID, now); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.Exec(`UPDATE samples SET released = ? WHERE measurement_id = ?`, next, measurementID); err != nil {
+			return fmt.Errorf("sqlite: release batch: %w", err)
+		}
+		batch = next
+		return nil
+	})
+	return batch, err
+}
+
+// caseSelect reads a fieldwork.Case; the joins bring the frame's gender and age
+// band, the latest call attempt and the response.
+const caseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.district, coalesce(u.gender, ''), coalesce(u.age_band, ''),
+		c.batch, c.prob, c.weight, c.released, coalesce(c.invitation_id, 0), c.disposition, c.interviewer, c.updated_at,
+		(SELECT count(*) FROM call_attempts a WHERE a.case_id = c.id),
+		coalesce((SELECT outcome FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1), ''),
+		(SELECT callback_at FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1),
+		coalesce(r.id, 0), coalesce(r.mode, '')
+	FROM cases c
+	LEFT JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
+	LEFT JOIN responses r ON r.invitation_id = c.invitation_id`
+
+func scanCase(sc interface{ Scan(...any) error }) (*fieldwork.Case, error) {
+	var c fieldwork.Case
+	var at string
+	var cb sql.NullString
+	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Gender, &c.AgeBand,
+		&c.Batch, &c.Prob, &c.Weight, &c.Released, &c.InvitationID, &c.Disposition, &c.Interviewer, &at,
+		&c.Attempts, &c.LastOutcome, &cb, &c.ResponseID, &c.ResponseMode); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.UpdatedAt, err = parseTime(at); err != nil {
+		return nil, err
+	}
+	if c.CallbackAt, err = parseTimePtr(cb); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Cases returns the cases matching f in drawn order.
+func (db *DB) Cases(ctx context.Context, f fieldwork.CaseFilter) ([]*fieldwork.Case, error) {
+	where := []string{`c.measurement_id = ?`}
+	args := []any{f.MeasurementID}
+	if f.Interviewer != "" {
+		where = append(where, `c.interviewer = ?`)
+		args = append(args, f.Interviewer)
+	}
+	if f.District != "" {
+		where = append(where, `c.district = ?`)
+		args = append(args, f.District)
+	}
+	if f.Disposition != "" {
+		where = append(where, `c.disposition = ?`)
+		args = append(args, f.Disposition)
+	}
+	if f.ReleasedOnly {
+		where = append(where, `c.released = 1`)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, `c.id IN (`+inList(len(f.IDs))+`)`)
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	q := caseSelect + ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := db.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cases: %w", err)
+	}
+	defer rows.Close()
+	var out []*fieldwork.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: cases: %w", err)
+	}
+	return out, nil
+}
+
+// Case returns one case (ENOTFOUND).
+func (db *DB) Case(ctx context.Context, id int64) (*fieldwork.Case, error) {
+	c, err := scanCase(db.rdb.QueryRowContext(ctx, caseSelect+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoCase(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+func errNoCase(id int64) error {
+	return survey.Errorf(survey.ENOTFOUND, "没有编号为 %d 的样本", "no case with id %d", id)
+}
+
+// CaseContact returns the phone number of a case's unit, opened with key;
+// "" when the frame had none or it was purged. It is for the interviewer's
+// screen and the SMS export only: never log it.
+func (db *DB) CaseContact(ctx context.Context, caseID int64, key *secret.Key) (string, error) {
+	return caseContact(ctx, db.rdb, key, caseID)
+}
+
+// setDisposition moves a case to disposition to and records the change.
+// Moving to the same disposition records nothing.
+func setDisposition(tx *sql.Tx, caseID int64, from, to, at, by, note string) error {
+	if from == to {
+		return nil
+	}
+	if _, err := tx.Exec(`UPDATE cases SET disposition = ?, updated_at = ? WHERE id = ?`, to, at, caseID); err != nil {
+		return fmt.Errorf("sqlite: disposition of case %d: %w", caseID, err)
+	}
+	if _, err := tx.Exec(`INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
+		caseID, from, to, at, by, note); err != nil {
+		return fmt.Errorf("sqlite: disposition history of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// SetDisposition records a disposition the office learned outside the
+// questionnaire: an SMS that bounced (unreachable), a refusal by letter, an
+// invitation sent by another channel. A complete case cannot be changed
+// by hand (ECONFLICT), and complete is only ever set by a submitted
+// response.
+func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note string) error {
+	if !slices.Contains(sampling.Dispositions, to) {
+		return survey.Errorf(survey.EINVALID, "未知的样本状态“%s”", "unknown disposition %q", to)
+	}
+	if to == sampling.DispComplete {
+		return survey.Errorf(survey.EINVALID, "“完成”只能由提交的问卷产生", "complete is set only by a submitted questionnaire")
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var from string
+		err := tx.QueryRow(`SELECT disposition FROM cases WHERE id = ?`, caseID).Scan(&from)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoCase(caseID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: set disposition: %w", err)
+		}
+		if from == sampling.DispComplete {
+			return survey.Errorf(survey.ECONFLICT, "样本 %d 已完成，状态不能再改", "case %d is complete; its disposition cannot change", caseID)
+		}
+		return setDisposition(tx, caseID, from, to, fmtTime(db.now()), by, note)
+	})
+}
+
+// CaseHistory returns a case's disposition changes, oldest first.
+func (db *DB) CaseHistory(ctx context.Context, caseID int64) ([]fieldwork.DispositionChange, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id, case_id, from_disp, to_disp, at, by, note FROM case_history WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: case history: %w", err)
+	}
+	defer rows.Close()
+	var out []fieldwork.DispositionChange
+	for rows.Next() {
+		var h fieldwork.DispositionChange
+		var at string
+		if err := rows.Scan(&h.ID, &h.CaseID, &h.From, &h.To, &at, &h.By, &h.Note); err != nil {
+			return nil, fmt.Errorf("sqlite: case history: %w", err)
+		}
+		if h.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// IssueLinks gives each selected case a new personal link: the
+// invitation's token is replaced (a link sent before stops working) and
+// the case moves to sent, with a history entry. The tokens are returned
+// once and never stored. Cases whose resident opened the link are never
+// selected, so a link in use is never replaced.
+func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwork.LinkSelection, key *secret.Key, by string) ([]fieldwork.IssuedLink, error) {
+	disps := sel.Dispositions
+	if len(disps) == 0 {
+		disps = []string{sampling.DispNotSent}
+	}
+	for _, d := range disps {
+		if d != sampling.DispNotSent && d != sampling.DispSent {
+			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”或“已发送”的样本发链接，不能给“%s”的", "links are issued only to not_sent or sent cases, not %q", d)
+		}
+	}
+	if sel.WithContact && key == nil {
+		return nil, survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s", "%s is not set", secret.EnvKey)
+	}
+	where := []string{`c.measurement_id = ?`, `c.released = 1`, `c.invitation_id IS NOT NULL`, `r.id IS NULL`, `c.disposition IN (` + inList(len(disps)) + `)`}
+	args := []any{measurementID}
+	for _, d := range disps {
+		args = append(args, d)
+	}
+	if len(sel.Districts) > 0 {
+		where = append(where, `c.district IN (`+inList(len(sel.Districts))+`)`)
+		for _, d := range sel.Districts {
+			args = append(args, d)
+		}
+	}
+	if len(sel.CaseIDs) > 0 {
+		where = append(where, `c.id IN (`+inList(len(sel.CaseIDs))+`)`)
+		for _, id := range sel.CaseIDs {
+			args = append(args, id)
+		}
+	}
+	join := `LEFT JOIN frame_contacts fc ON 0`
+	if sel.WithContact {
+		join = `JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id`
+	}
+	q := `SELECT c.id, c.unit_id, c.district, c.disposition, c.invitation_id, coalesce(fc.sealed, '') FROM cases c
+		LEFT JOIN responses r ON r.invitation_id = c.invitation_id ` + join + `
+		WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
+	if sel.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, sel.Limit)
+	}
+	var out []fieldwork.IssuedLink
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var m string
+		err := tx.QueryRow(`SELECT id FROM measurements WHERE id = ?`, measurementID).Scan(&m)
+		if errors.Is(err, sql.ErrNoRows) {
+			return survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: issue links: %w", err)
+		}
+		rows, err := tx.Query(q, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: issue links: %w", err)
+		}
+		type pick struct {
+			link   fieldwork.IssuedLink
+			disp   string
+			inv    int64
+			sealed string
+		}
+		var picks []pick
+		for rows.Next() {
+			var p pick
+			if err := rows.Scan(&p.link.CaseID, &p.link.UnitID, &p.link.District, &p.disp, &p.inv, &p.sealed); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: issue links: %w", err)
+			}
+			picks = append(picks, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: issue links: %w", err)
+		}
+		now := fmtTime(db.now())
+		links := make([]fieldwork.IssuedLink, 0, len(picks))
+		for _, p := range picks {
+			if sel.WithContact {
+				c, err := key.Open(p.sealed)
+				if err != nil {
+					return survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
+				}
+				p.link.Contact = c
+			}
+			tok, h := newToken()
+			if _, err := tx.Exec(`UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, p.inv); err != nil {
+				return fmt.Errorf("sqlite: issue links: %w", err)
+			}
+			note := "link issued"
+			if p.disp == sampling.DispSent {
+				note = "link reissued; the earlier link no longer works"
+			}
+			if err := setDisposition(tx, p.link.CaseID, p.disp, sampling.DispSent, now, by, note); err != nil {
+				return err
+			}
+			if p.disp == sampling.DispSent {
+				if _, err := tx.Exec(`INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
+					p.link.CaseID, p.disp, p.disp, now, by, note); err != nil {
+					return fmt.Errorf("sqlite: issue links: %w", err)
+				}
+			}
+			p.link.Token = tok
+			links = append(links, p.link)
+		}
+		out = links
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AssignCases assigns cases of the measurement to an interviewer (an
+// active account with the interviewer role), or unassigns them when
+// interviewer is "". It returns how many cases changed.
+func (db *DB) AssignCases(ctx context.Context, measurementID string, caseIDs []int64, interviewer string) (int, error) {
+	if len(caseIDs) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if interviewer != "" {
+			var role string
+			err := tx.QueryRow(`SELECT role FROM users WHERE name = ? AND disabled_at IS NULL`, interviewer).Scan(&role)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && role != "interviewer") {
+				return survey.Errorf(survey.EINVALID, "“%s”不是在用的访员账号", "%q is not an active interviewer account", interviewer)
+			}
+			if err != nil {
+				return fmt.Errorf("sqlite: assign cases: %w", err)
+			}
+			// Store the account's own spelling of the name.
+			if err := tx.QueryRow(`SELECT name FROM users WHERE name = ?`, interviewer).Scan(&interviewer); err != nil {
+				return fmt.Errorf("sqlite: assign cases: %w", err)
+			}
+		}
+		args := []any{interviewer, fmtTime(db.now()), measurementID}
+		for _, id := range caseIDs {
+			args = append(args, id)
+		}
+		res, err := tx.Exec(`UPDATE cases SET interviewer = ?, updated_at = ? WHERE measurement_id = ? AND id IN (`+inList(len(caseIDs))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: assign cases: %w", err)
+		}
+		k, err := res.RowsAffected()
+		n = int(k)
+		return err
+	})
+	return n, err
+}
+
+// loadCaseForInterviewer reads what an interviewer's action on a case
+// needs, refusing a case assigned to someone else (EFORBIDDEN).
+func loadCaseForInterviewer(tx *sql.Tx, caseID int64, interviewer string) (measurementID, disposition string, invitation int64, err error) {
+	var assigned string
+	var inv sql.NullInt64
+	err = tx.QueryRow(`SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = ?`, caseID).Scan(&measurementID, &disposition, &inv, &assigned)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", 0, errNoCase(caseID)
+	}
+	if err != nil {
+		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
+	}
+	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
+		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
+	}
+	if !inv.Valid {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
+	}
+	return measurementID, disposition, inv.Int64, nil
+}
+
+// RecordAttempt records a call attempt by the case's interviewer and moves
+// the case's disposition where the outcome settles it: refused → refused,
+// wrong number → unreachable, call-back → opened (reached, eligibility not
+// yet known), no answer or busy → sent. Completed is recorded only for a
+// case whose questionnaire was submitted. A final disposition (complete,
+// screened out, quota full) never changes.
+func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fieldwork.CallAttempt, error) {
+	if !slices.Contains(fieldwork.Outcomes, a.Outcome) {
+		return nil, survey.Errorf(survey.EINVALID, "未知的拨打结果“%s”", "unknown call outcome %q", a.Outcome)
+	}
+	if a.Outcome == fieldwork.OutcomeCallback && a.CallbackAt == nil {
+		return nil, survey.Errorf(survey.EINVALID, "约定回拨时请填写回拨时间", "a call-back needs the agreed time")
+	}
+	if a.Outcome != fieldwork.OutcomeCallback {
+		a.CallbackAt = nil
+	}
+	a.At = db.now()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, disp, _, err := loadCaseForInterviewer(tx, a.CaseID, a.Interviewer)
+		if err != nil {
+			return err
+		}
+		final := disp == sampling.DispComplete || disp == sampling.DispScreenedOut || disp == sampling.DispQuotaFull
+		if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
+			return survey.Errorf(survey.EINVALID, "样本 %d 的问卷尚未提交，不能记为完成", "case %d has no submitted questionnaire; it cannot be recorded as completed", a.CaseID)
+		}
+		var cb any
+		if a.CallbackAt != nil {
+			cb = fmtTime(*a.CallbackAt)
+		}
+		at := fmtTime(a.At)
+		var id int64
+		if err := tx.QueryRow(`INSERT INTO call_attempts (case_id, interviewer, at, outcome, callback_at, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.CaseID, a.Interviewer, at, a.Outcome, cb, a.Note).Scan(&id); err != nil {
+			return fmt.Errorf("sqlite: record attempt: %w", err)
+		}
+		a.ID = id
+		if final {
+			return nil
+		}
+		to := disp
+		switch a.Outcome {
+		case fieldwork.OutcomeRefused:
+			to = sampling.DispRefused
+		case fieldwork.OutcomeWrongNumber:
+			to = sampling.DispUnreachable
+		case fieldwork.OutcomeCallback:
+			if disp == sampling.DispNotSent || disp == sampling.DispSent || disp == sampling.DispUnreachable || disp == sampling.DispRefused {
+				to = sampling.DispOpened
+			}
+		case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy:
+			if disp == sampling.DispNotSent {
+				to = sampling.DispSent
+			}
+		}
+		return setDisposition(tx, a.CaseID, disp, to, at, a.Interviewer, "call: "+a.Outcome)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Attempts returns a case's call attempts, oldest first.
+func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttempt, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id, case_id, interviewer, at, outcome, callback_at, note FROM call_attempts WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []fieldwork.CallAttempt
+	for rows.Next() {
+		var a fieldwork.CallAttempt
+		var at string
+		var cb sql.NullString
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.Interviewer, &at, &a.Outcome, &cb, &a.Note); err != nil {
+			return nil, fmt.Errorf("sqlite: attempts: %w", err)
+		}
+		if a.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		if a.CallbackAt, err = parseTimePtr(cb); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// StartInterview starts (or resumes) the interview of a case by its
+// interviewer in mode phone or face, and returns a fresh token for the
+// questionnaire pages. The case's link is replaced, so the resident's SMS
+// link can no longer reach the interviewer's answers; a response the
+// resident began on the web is taken over, and the response records the
+// mode and the interviewer. A finished response is ECONFLICT.
+func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error) {
+	if mode != survey.ModePhone && mode != survey.ModeFace {
+		return "", nil, survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	}
+	var token string
+	var respID int64
+	err := db.write(ctx, func(stx *sql.Tx) error {
+		_, _, inv, err := loadCaseForInterviewer(stx, caseID, interviewer)
+		if err != nil {
+			return err
+		}
+		tx := db.wtx(stx)
+		tok, h := newToken()
+		now := fmtTime(db.now())
+		if _, err := tx.ExecContext(bg, `UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, inv); err != nil {
+			return fmt.Errorf("sqlite: start interview: %w", err)
+		}
+		l, err := lookupLink(tx, h)
+		if err != nil {
+			return err
+		}
+		if err := checkOpen(l.mStatus); err != nil {
+			return err
+		}
+		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
+			return errFinished(l.respStatus.String)
+		}
+		if err := db.startTx(tx, l, mode, ""); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(bg, `UPDATE responses SET mode = ?, interviewer = ?, updated_at = ?, rev = rev + 1 WHERE id = ?`, mode, interviewer, now, l.respID.Int64); err != nil {
+			return fmt.Errorf("sqlite: start interview: %w", err)
+		}
+		token, respID = tok, l.respID.Int64
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	r, err := db.Response(ctx, respID)
+	if err != nil {
+		return "", nil, err
+	}
+	return token, r, nil
+}

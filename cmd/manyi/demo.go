@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register("demo", "create the demo measurement if absent and print N new invitation links", runDemo)
+	register("demo", "create the demo measurement if absent and print N new invitation links; --responses N simulates a completed measurement", runDemo)
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
@@ -19,6 +19,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)")
 	n := fs.Int("invitations", 5, "how many new invitation links to print")
+	responses := fs.Int("responses", 0, "simulate `N` completed responses for demo-2026 and for last year's demo-2025 (once: a demo with responses keeps them)")
 	base := fs.String("base-url", envOr("MANYI_BASE_URL", "http://"+envOr("MANYI_ADDR", "127.0.0.1:8080")),
 		"public `URL` the links start with (env MANYI_BASE_URL)")
 	if err := fs.Parse(args); err != nil {
@@ -32,6 +33,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "manyi demo: --invitations must be at least 1, not %d\n", *n)
 		return 2
 	}
+	if *responses < 0 || *responses > 100000 {
+		fmt.Fprintf(stderr, "manyi demo: --responses must be from 0 to 100000, not %d\n", *responses)
+		return 2
+	}
+	// With --responses alone no links are printed; --invitations given
+	// too prints them as before.
+	links := true
+	if *responses > 0 {
+		links = false
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "invitations" {
+				links = true
+			}
+		})
+	}
 	ctx := context.Background()
 	st, err := sqlite.Open(*db)
 	if err != nil {
@@ -44,6 +60,22 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	if created {
 		fmt.Fprintf(stderr, "demo measurement %s created in %s\n", demo.ID, *db)
+	}
+	if *responses > 0 {
+		sim, err := demo.Simulate(ctx, st, demo.SimOptions{Responses: *responses})
+		if err != nil {
+			return errExit(stderr, "demo", err)
+		}
+		for _, id := range []string{demo.PrevID, demo.ID} {
+			if n, ok := sim.Existing[id]; ok {
+				fmt.Fprintf(stderr, "%s already has %d submitted responses: none added\n", id, n)
+			} else {
+				fmt.Fprintf(stderr, "%s: %d simulated responses stored\n", id, sim.Added[id])
+			}
+		}
+	}
+	if !links {
+		return 0
 	}
 	toks, err := st.CreateInvitations(ctx, demo.ID, *n)
 	if err != nil {

@@ -67,8 +67,17 @@ func TestSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := fw.Dispositions[""]; c.Complete != 400 || c.Sent <= 0 {
-		t.Errorf("dispositions: got %+v, want 400 complete and unanswered invitations", c)
+	if c := fw.Dispositions[""]; c.Complete != 400 || c.Sent <= 0 || c.Partial <= 0 || c.ScreenedOut <= 0 {
+		t.Errorf("dispositions: got %+v, want 400 complete, break-offs, screen-outs and unanswered invitations", c)
+	}
+	excluded := 0
+	for _, r := range ds.Respondents {
+		if r.Excluded {
+			excluded++
+		}
+	}
+	if len(fw.Exclusions) != 1 || fw.Exclusions[0].Reason != speederReason || fw.Exclusions[0].N != excluded || excluded == 0 {
+		t.Errorf("exclusions: got %+v (%d respondents excluded), want the speeders set aside", fw.Exclusions, excluded)
 	}
 
 	// The quality review finds a few speeders and straight-liners.

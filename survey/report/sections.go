@@ -99,12 +99,19 @@ func (r *report) method() {
 		var rows []row
 		var pop, tgt, ach int
 		for _, d := range me.Districts {
-			rows = append(rows, row{Cells: []string{r.name(d.District), fmtInt(d.Population), fmtInt(d.Target), fmtInt(d.Achieved), rate(d.Achieved, d.Target)}})
+			rows = append(rows, row{Cells: []string{r.name(d.District), fmtInt(d.Population), fmtCount(d.Target), fmtInt(d.Achieved), rate(d.Achieved, d.Target)}})
 			pop, tgt, ach = pop+d.Population, tgt+d.Target, ach+d.Achieved
 		}
-		rows = append(rows, row{Cells: []string{r.t("合计", "Total"), fmtInt(pop), fmtInt(tgt), fmtInt(ach), rate(ach, tgt)}})
-		r.para(r.t(fmt.Sprintf("计划样本量 %s 份，各区县的分配与完成情况见%s。", fmtInt(me.SampleSize), r.nextTable()),
-			fmt.Sprintf("The planned sample was %s interviews; %s shows the allocation by district and what was achieved.", fmtInt(me.SampleSize), r.nextTable())))
+		rows = append(rows, row{Cells: []string{r.t("合计", "Total"), fmtInt(pop), fmtCount(tgt), fmtInt(ach), rate(ach, tgt)}})
+		if me.SampleSize > 0 {
+			r.para(r.t(fmt.Sprintf("计划样本量 %s 份，各区县的分配与完成情况见%s。", fmtInt(me.SampleSize), r.nextTable()),
+				fmt.Sprintf("The planned sample was %s interviews; %s shows the allocation by district and what was achieved.", fmtInt(me.SampleSize), r.nextTable())))
+		} else {
+			// No sample plan was recorded (e.g. open links only): there are
+			// no targets to name.
+			r.para(r.t(fmt.Sprintf("各区县的有效样本见%s。", r.nextTable()),
+				fmt.Sprintf("%s shows the valid sample by district.", r.nextTable())))
+		}
 		r.table(r.t("各区县样本分配与完成情况", "Sample allocation and completion by district"),
 			[]column{{r.t("区县", "District"), 3, "L"}, {r.t("常住人口（18–70 岁）", "Residents aged 18–70"), 3, "R"},
 				{r.t("目标样本", "Target"), 2, "R"}, {r.t("有效样本", "Achieved"), 2, "R"}, {r.t("完成率", "Completion"), 2, "R"}},
@@ -142,6 +149,14 @@ func (r *report) method() {
 				[]column{{r.t("项目", "Step"), 6, "L"}, {r.t("份数", "Interviews"), 2, "R"}, {r.t("占回收问卷", "Of completed"), 2, "R"}}, rows)
 		}
 	}
+}
+
+// fmtCount formats a planned count, "—" when there is none (0).
+func fmtCount(n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return fmtInt(n)
 }
 
 // rate formats a/b as a percentage, "—" when b is 0.

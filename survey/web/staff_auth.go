@@ -64,7 +64,7 @@ type staffRoute struct {
 // staffRouteTable is THE list of staff routes. Later pages add their rows
 // here, with the Perm they need.
 func (st *staff) staffRouteTable() []staffRoute {
-	return []staffRoute{
+	rs := []staffRoute{
 		{http.MethodGet, "/login", true, "", st.handleLoginForm},
 		{http.MethodPost, "/login", true, "", st.handleLogin},
 		{http.MethodPost, "/logout", false, "", st.handleLogout},
@@ -87,6 +87,7 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodPost, "/app/m/:id/report", false, auth.PermReport, st.handleConclusionsSave},
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
+	return append(rs, st.fieldworkRoutes()...)
 }
 
 // staffRoutes registers the staff side: login, logout and every /app page,

@@ -56,6 +56,20 @@ var staffRoleTable = []struct {
 	{"GET /app/m/:id/report", "/app/m/demo-2026/report", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
 	{"POST /app/m/:id/report", "/app/m/demo-2026/report", url.Values{"lang": {"zh"}, "text": {"结论。"}}, [4]outcome{toLogin, forbidden, allowed, allowed}},
 	{"GET /app/m/:id/report.pdf", "/app/m/demo-2026/report.pdf", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	// Fieldwork (issue 4): an unknown case, token or response is a 404,
+	// which counts as allowed: only the role decides 403.
+	{"GET /app/m/:id/cases", "/app/m/demo-2026/cases", nil, [4]outcome{toLogin, allowed, forbidden, allowed}},
+	{"POST /app/m/:id/cases/:case/attempts", "/app/m/demo-2026/cases/999/attempts", url.Values{"outcome": {"busy"}}, [4]outcome{toLogin, allowed, forbidden, allowed}},
+	{"POST /app/m/:id/cases/:case/interview", "/app/m/demo-2026/cases/999/interview", url.Values{"mode": {"phone"}}, [4]outcome{toLogin, allowed, forbidden, allowed}},
+	{"GET /app/interview/:token", "/app/interview/AAAAAAAAAAAAAAAAAAAAAA", nil, [4]outcome{toLogin, allowed, forbidden, allowed}},
+	{"POST /app/interview/:token", "/app/interview/AAAAAAAAAAAAAAAAAAAAAA", url.Values{"_page": {"welcome"}}, [4]outcome{toLogin, allowed, forbidden, allowed}},
+	{"GET /app/m/:id/monitor", "/app/m/demo-2026/monitor", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"GET /app/m/:id/monitor.json", "/app/m/demo-2026/monitor.json", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"GET /app/m/:id/quality", "/app/m/demo-2026/quality", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"POST /app/m/:id/quality/:resp/exclude", "/app/m/demo-2026/quality/999/exclude", url.Values{"reason": {"speeder"}}, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"POST /app/m/:id/quality/:resp/restore", "/app/m/demo-2026/quality/999/restore", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"GET /app/m/:id/openlink", "/app/m/demo-2026/openlink", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"POST /app/m/:id/openlink", "/app/m/demo-2026/openlink", url.Values{"enabled": {"0"}}, [4]outcome{toLogin, forbidden, allowed, allowed}},
 }
 
 // isStaffPath reports whether a registered path belongs to the staff side.

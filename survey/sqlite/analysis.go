@@ -1,0 +1,413 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"manyi/survey"
+	"manyi/survey/analysis"
+	"manyi/survey/auth"
+)
+
+// WeightingVersion is one saved weighting specification of a measurement.
+type WeightingVersion struct {
+	MeasurementID string
+	// Version counts from 1; 0 means nothing is saved and Spec is
+	// analysis.DefaultWeightingSpec.
+	Version   int
+	Spec      analysis.WeightingSpec
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// auditTx appends an audit entry inside a write transaction, so that the
+// change and its record commit together.
+func (db *DB) auditTx(tx *sql.Tx, user, action, target string, detail map[string]any) error {
+	b := []byte("{}")
+	if len(detail) > 0 {
+		var err error
+		if b, err = json.Marshal(detail); err != nil {
+			return fmt.Errorf("sqlite: audit detail: %w", err)
+		}
+	}
+	if _, err := tx.Exec(`INSERT INTO audit_log (at, user_name, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
+		fmtTime(db.now()), user, action, target, string(b)); err != nil {
+		return fmt.Errorf("sqlite: audit: %w", err)
+	}
+	return nil
+}
+
+// measurementExists returns ENOTFOUND when the measurement is unknown.
+func measurementExists(q interface {
+	QueryRow(query string, args ...any) *sql.Row
+}, id string) error {
+	var one int
+	err := q.QueryRow(`SELECT 1 FROM measurements WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", id)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: measurement %s: %w", id, err)
+	}
+	return nil
+}
+
+// SaveWeighting validates spec and stores it as the measurement's next
+// weighting version, which becomes the current one; the change is audited
+// (weighting.save) under by. It returns the new version number.
+func (db *DB) SaveWeighting(ctx context.Context, measurementID string, spec analysis.WeightingSpec, by string) (int, error) {
+	if err := spec.Validate(); err != nil {
+		return 0, err
+	}
+	body, err := json.Marshal(spec)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: weighting spec: %w", err)
+	}
+	var version int
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if err := measurementExists(tx, measurementID); err != nil {
+			return err
+		}
+		var v int
+		if err := tx.QueryRow(`SELECT coalesce(max(version), 0) + 1 FROM weighting_specs WHERE measurement_id = ?`, measurementID).Scan(&v); err != nil {
+			return fmt.Errorf("sqlite: save weighting: %w", err)
+		}
+		if _, err := tx.Exec(`INSERT INTO weighting_specs (measurement_id, version, spec, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+			measurementID, v, string(body), by, fmtTime(db.now())); err != nil {
+			return fmt.Errorf("sqlite: save weighting: %w", err)
+		}
+		if err := db.auditTx(tx, by, auth.ActionWeightingSave, measurementID, map[string]any{"version": v, "spec": json.RawMessage(body)}); err != nil {
+			return err
+		}
+		version = v
+		return nil
+	})
+	return version, err
+}
+
+// Weighting returns the current (newest) weighting version; with none
+// saved it returns version 0 holding analysis.DefaultWeightingSpec.
+// ENOTFOUND for an unknown measurement.
+func (db *DB) Weighting(ctx context.Context, measurementID string) (*WeightingVersion, error) {
+	vs, err := db.weightingVersions(ctx, measurementID, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		if _, err := db.Measurement(ctx, measurementID); err != nil {
+			return nil, err
+		}
+		return &WeightingVersion{MeasurementID: measurementID, Spec: analysis.DefaultWeightingSpec()}, nil
+	}
+	return &vs[0], nil
+}
+
+// WeightingVersions lists every saved weighting version, newest first.
+func (db *DB) WeightingVersions(ctx context.Context, measurementID string) ([]WeightingVersion, error) {
+	return db.weightingVersions(ctx, measurementID, -1)
+}
+
+// WeightingVersion returns one saved version (ENOTFOUND).
+func (db *DB) WeightingVersion(ctx context.Context, measurementID string, version int) (*WeightingVersion, error) {
+	row := db.rdb.QueryRowContext(ctx, `SELECT version, spec, created_by, created_at FROM weighting_specs WHERE measurement_id = ? AND version = ?`, measurementID, version)
+	w, err := scanWeighting(measurementID, row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 没有第 %d 版加权设置", "measurement %s has no weighting version %d", measurementID, version)
+	}
+	return w, err
+}
+
+func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit int) ([]WeightingVersion, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT version, spec, created_by, created_at FROM weighting_specs
+		WHERE measurement_id = ? ORDER BY version DESC LIMIT ?`, measurementID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: weighting versions: %w", err)
+	}
+	defer rows.Close()
+	var out []WeightingVersion
+	for rows.Next() {
+		w, err := scanWeighting(measurementID, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *w)
+	}
+	return out, rows.Err()
+}
+
+func scanWeighting(measurementID string, sc interface{ Scan(...any) error }) (*WeightingVersion, error) {
+	w := &WeightingVersion{MeasurementID: measurementID}
+	var spec, at string
+	if err := sc.Scan(&w.Version, &spec, &w.CreatedBy, &at); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("sqlite: weighting: %w", err)
+	}
+	if err := json.Unmarshal([]byte(spec), &w.Spec); err != nil {
+		return nil, fmt.Errorf("sqlite: weighting %s v%d: bad spec: %w", measurementID, w.Version, err)
+	}
+	var err error
+	if w.CreatedAt, err = parseTime(at); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// ImportCensusCSV reads a census file (analysis.ReadCensusCSV), checks its
+// districts against the measurement's and stores it in place of the
+// previous census; audited under by. Errors name the row or the district.
+func (db *DB) ImportCensusCSV(ctx context.Context, measurementID string, r io.Reader, by string) (*analysis.Census, error) {
+	c, err := analysis.ReadCensusCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.SetCensus(ctx, measurementID, c, by); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SetCensus replaces the measurement's census counts; every district must
+// be one of the measurement's. Audited (weighting.save, what: census).
+func (db *DB) SetCensus(ctx context.Context, measurementID string, c *analysis.Census, by string) error {
+	if c == nil || len(c.Cells) == 0 {
+		return survey.Errorf(survey.EINVALID, "人口普查数据为空", "the census has no cells")
+	}
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, d := range m.Districts {
+		known[d.Code] = true
+	}
+	for i, cell := range c.Cells {
+		if !known[cell.District] {
+			return survey.Errorf(survey.EINVALID, "人口普查第 %d 行：区县 %q 不是本测评的区县", "census row %d: district %q is not one of the measurement's districts", i+1, cell.District)
+		}
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM census_cells WHERE measurement_id = ?`, measurementID); err != nil {
+			return fmt.Errorf("sqlite: set census: %w", err)
+		}
+		st, err := tx.Prepare(`INSERT INTO census_cells (measurement_id, district, gender, age_band, count) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: set census: %w", err)
+		}
+		defer st.Close()
+		for i, cell := range c.Cells {
+			if _, err := st.Exec(measurementID, cell.District, cell.Gender, cell.AgeBand, cell.Count); err != nil {
+				if isConstraint(err) {
+					return survey.Errorf(survey.EINVALID, "人口普查第 %d 行重复：%s|%s|%s", "census row %d repeats %s|%s|%s", i+1, cell.District, cell.Gender, cell.AgeBand)
+				}
+				return fmt.Errorf("sqlite: set census: %w", err)
+			}
+		}
+		return db.auditTx(tx, by, auth.ActionWeightingSave, measurementID, map[string]any{"what": "census", "cells": len(c.Cells), "total": c.Total()})
+	})
+}
+
+// Census returns the measurement's census counts in district, gender and
+// age band order, or nil when none was imported.
+func (db *DB) Census(ctx context.Context, measurementID string) (*analysis.Census, error) {
+	return db.census(ctx, db.rdb, measurementID)
+}
+
+func (db *DB) census(ctx context.Context, q querier, measurementID string) (*analysis.Census, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.district, c.gender, c.age_band, c.count FROM census_cells c
+		LEFT JOIN districts d ON d.measurement_id = c.measurement_id AND d.code = c.district
+		WHERE c.measurement_id = ? ORDER BY d.position, c.gender DESC, c.age_band`, measurementID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: census: %w", err)
+	}
+	defer rows.Close()
+	var c analysis.Census
+	for rows.Next() {
+		var cell analysis.CensusCell
+		if err := rows.Scan(&cell.District, &cell.Gender, &cell.AgeBand, &cell.Count); err != nil {
+			return nil, fmt.Errorf("sqlite: census: %w", err)
+		}
+		c.Cells = append(c.Cells, cell)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: census: %w", err)
+	}
+	if len(c.Cells) == 0 {
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// SetIndexMethod validates the method against the measurement's newest
+// questionnaire and stores it (last write wins); audited.
+func (db *DB) SetIndexMethod(ctx context.Context, measurementID string, m analysis.IndexMethod, by string) error {
+	q, _, err := db.latestQuestionnaire(ctx, measurementID)
+	if err != nil {
+		return err
+	}
+	if err := m.Validate(q); err != nil {
+		return err
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("sqlite: index method: %w", err)
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO index_methods (measurement_id, method, updated_by, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (measurement_id) DO UPDATE SET method = excluded.method, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			measurementID, string(body), by, fmtTime(db.now())); err != nil {
+			return fmt.Errorf("sqlite: index method: %w", err)
+		}
+		return db.auditTx(tx, by, auth.ActionWeightingSave, measurementID, map[string]any{"what": "index_method", "method": json.RawMessage(body)})
+	})
+}
+
+// IndexMethod returns the measurement's index method; equal when none was
+// set.
+func (db *DB) IndexMethod(ctx context.Context, measurementID string) (analysis.IndexMethod, error) {
+	var body string
+	err := db.rdb.QueryRowContext(ctx, `SELECT method FROM index_methods WHERE measurement_id = ?`, measurementID).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return analysis.IndexMethod{Method: analysis.MethodEqual}, nil
+	}
+	if err != nil {
+		return analysis.IndexMethod{}, fmt.Errorf("sqlite: index method: %w", err)
+	}
+	var m analysis.IndexMethod
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return analysis.IndexMethod{}, fmt.Errorf("sqlite: index method of %s: %w", measurementID, err)
+	}
+	return m, nil
+}
+
+// SetPrevMeasurement links a measurement to last year's (prevID "" removes
+// the link); audited (measurement.update). A measurement cannot be its own
+// previous year, nor the previous year of its previous year.
+func (db *DB) SetPrevMeasurement(ctx context.Context, id, prevID, by string) error {
+	if prevID == id && id != "" {
+		return survey.Errorf(survey.EINVALID, "测评 %s 不能以自身作为上一年度", "measurement %s cannot be its own previous year", id)
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if err := measurementExists(tx, id); err != nil {
+			return err
+		}
+		var prev any
+		if prevID != "" {
+			if err := measurementExists(tx, prevID); err != nil {
+				return survey.Errorf(survey.EINVALID, "上一年的测评 %s 不存在", "last year's measurement %s does not exist", prevID)
+			}
+			var back sql.NullString
+			if err := tx.QueryRow(`SELECT prev_id FROM measurements WHERE id = ?`, prevID).Scan(&back); err != nil {
+				return fmt.Errorf("sqlite: link measurement: %w", err)
+			}
+			if back.Valid && back.String == id {
+				return survey.Errorf(survey.EINVALID, "测评 %s 已以 %s 为上一年度，不能互为上一年度", "measurement %s already has %s as its previous year; they cannot precede each other", prevID, id)
+			}
+			prev = prevID
+		}
+		if _, err := tx.Exec(`UPDATE measurements SET prev_id = ? WHERE id = ?`, prev, id); err != nil {
+			return fmt.Errorf("sqlite: link measurement: %w", err)
+		}
+		return db.auditTx(tx, by, auth.ActionMeasurementSet, id, map[string]any{"prev_id": prevID})
+	})
+}
+
+// ConclusionsVersion is one saved version of a report's conclusions.
+type ConclusionsVersion struct {
+	MeasurementID string
+	Lang          string
+	Version       int
+	Paragraphs    []string
+	CreatedBy     string
+	CreatedAt     time.Time
+}
+
+// SaveConclusions stores the office's edited conclusions for the report
+// in lang ("zh" or "en") as the next version; empty paragraphs are
+// dropped. Saving no paragraph at all is allowed and means "generate them
+// again". Audited (measurement.update).
+func (db *DB) SaveConclusions(ctx context.Context, measurementID, lang string, paragraphs []string, by string) (int, error) {
+	if lang != survey.LangZh && lang != survey.LangEn {
+		return 0, survey.Errorf(survey.EINVALID, "语言 %q 无效：应为 zh 或 en", "language %q is not zh or en", lang)
+	}
+	var ps []string
+	for _, p := range paragraphs {
+		if p = strings.TrimSpace(p); p != "" {
+			ps = append(ps, p)
+		}
+	}
+	if ps == nil {
+		ps = []string{}
+	}
+	body, err := json.Marshal(ps)
+	if err != nil {
+		return 0, err
+	}
+	var version int
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if err := measurementExists(tx, measurementID); err != nil {
+			return err
+		}
+		var v int
+		if err := tx.QueryRow(`SELECT coalesce(max(version), 0) + 1 FROM report_conclusions WHERE measurement_id = ? AND lang = ?`, measurementID, lang).Scan(&v); err != nil {
+			return fmt.Errorf("sqlite: save conclusions: %w", err)
+		}
+		if _, err := tx.Exec(`INSERT INTO report_conclusions (measurement_id, lang, version, paragraphs, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			measurementID, lang, v, string(body), by, fmtTime(db.now())); err != nil {
+			return fmt.Errorf("sqlite: save conclusions: %w", err)
+		}
+		if err := db.auditTx(tx, by, auth.ActionMeasurementSet, measurementID, map[string]any{"what": "conclusions", "lang": lang, "version": v, "paragraphs": len(ps)}); err != nil {
+			return err
+		}
+		version = v
+		return nil
+	})
+	return version, err
+}
+
+// Conclusions returns the newest saved conclusions in lang, or nil when the
+// office has saved none (the report then generates them).
+func (db *DB) Conclusions(ctx context.Context, measurementID, lang string) (*ConclusionsVersion, error) {
+	c := &ConclusionsVersion{MeasurementID: measurementID, Lang: lang}
+	var body, at string
+	err := db.rdb.QueryRowContext(ctx, `SELECT version, paragraphs, created_by, created_at FROM report_conclusions
+		WHERE measurement_id = ? AND lang = ? ORDER BY version DESC LIMIT 1`, measurementID, lang).Scan(&c.Version, &body, &c.CreatedBy, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: conclusions: %w", err)
+	}
+	if err := json.Unmarshal([]byte(body), &c.Paragraphs); err != nil {
+		return nil, fmt.Errorf("sqlite: conclusions of %s: %w", measurementID, err)
+	}
+	if c.CreatedAt, err = parseTime(at); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// latestQuestionnaire returns the measurement's newest questionnaire
+// version (ENOTFOUND for an unknown measurement).
+func (db *DB) latestQuestionnaire(ctx context.Context, measurementID string) (*survey.Questionnaire, int, error) {
+	var v int
+	err := db.rdb.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM questionnaire_versions WHERE measurement_id = ?`, measurementID).Scan(&v)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlite: questionnaire: %w", err)
+	}
+	if v == 0 {
+		return nil, 0, survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
+	}
+	qv, err := db.Questionnaire(ctx, measurementID, v)
+	if err != nil {
+		return nil, 0, err
+	}
+	return qv.Q, v, nil
+}

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"manyi/survey/sampling"
+)
+
+// caseDesign is what the analysis takes from a drawn case.
+type caseDesign struct {
+	weight, prob  float64
+	district, psu string
+}
+
+// fieldworkFacts are a measurement's design facts from the fieldwork
+// tables: the drawn case behind each invitation, the issued (released)
+// cases per stratum and the responses set aside in review.
+type fieldworkFacts struct {
+	hasSample bool
+	cases     map[int64]caseDesign // by invitation id
+	issued    map[string]int
+	excluded  map[int64]bool // by response id
+}
+
+// The fieldwork tables (migration 0060_fieldwork) are read here without
+// being owned here: a table is used only when it has the columns named
+// here, so that a schema change there degrades to "an undrawn sample with
+// nothing excluded" instead of failing every analysis. A case's district
+// (not its stratum, which may be another frame column) is the analysis
+// stratum.
+var (
+	casesTable      = fieldworkTable{names: []string{"cases"}, cols: []string{"invitation_id", "district", "weight", "disposition"}}
+	exclusionsTable = fieldworkTable{names: []string{"exclusions"}, cols: []string{"response_id", "reason", "reverted_at"}}
+)
+
+// fieldworkTable is a table the analysis can read when present.
+type fieldworkTable struct {
+	names []string
+	cols  []string
+}
+
+// find returns the name of the first candidate table that has every
+// needed column and which optional columns it has, or "".
+func (ft fieldworkTable) find(ctx context.Context, q querier, optional ...string) (string, map[string]bool, error) {
+	for _, name := range ft.names {
+		rows, err := q.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, name)
+		if err != nil {
+			return "", nil, fmt.Errorf("sqlite: schema: %w", err)
+		}
+		have := map[string]bool{}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return "", nil, fmt.Errorf("sqlite: schema: %w", err)
+			}
+			have[c] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", nil, fmt.Errorf("sqlite: schema: %w", err)
+		}
+		ok := len(have) > 0
+		for _, c := range ft.cols {
+			ok = ok && have[c]
+		}
+		if ok {
+			opt := map[string]bool{}
+			for _, c := range optional {
+				opt[c] = have[c]
+			}
+			return name, opt, nil
+		}
+	}
+	return "", nil, nil
+}
+
+// fieldworkDesign reads the design facts; without fieldwork tables they
+// are empty.
+func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID string) (fieldworkFacts, error) {
+	f := fieldworkFacts{cases: map[int64]caseDesign{}, excluded: map[int64]bool{}}
+	cases, opt, err := casesTable.find(ctx, tx, "prob", "psu", "released")
+	if err != nil {
+		return f, err
+	}
+	if cases != "" {
+		prob, psu, released := "0", "''", "1"
+		if opt["prob"] {
+			prob = "coalesce(c.prob, 0)"
+		}
+		if opt["psu"] {
+			psu = "coalesce(c.psu, '')"
+		}
+		if opt["released"] {
+			released = "c.released"
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT c.invitation_id, c.district, coalesce(c.weight, 0), `+prob+`, `+psu+`, `+released+`
+			FROM `+cases+` c JOIN invitations i ON i.id = c.invitation_id WHERE i.measurement_id = ?`, measurementID)
+		if err != nil {
+			return f, fmt.Errorf("sqlite: cases: %w", err)
+		}
+		f.issued = map[string]int{}
+		for rows.Next() {
+			var inv int64
+			var c caseDesign
+			var rel bool
+			if err := rows.Scan(&inv, &c.district, &c.weight, &c.prob, &c.psu, &rel); err != nil {
+				rows.Close()
+				return f, fmt.Errorf("sqlite: cases: %w", err)
+			}
+			f.cases[inv] = c
+			f.hasSample = true
+			if rel {
+				f.issued[c.district]++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return f, fmt.Errorf("sqlite: cases: %w", err)
+		}
+	}
+	excl, _, err := exclusionsTable.find(ctx, tx)
+	if err != nil || excl == "" {
+		return f, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT x.response_id FROM `+excl+` x JOIN responses r ON r.id = x.response_id
+		WHERE r.measurement_id = ? AND x.reverted_at IS NULL`, measurementID)
+	if err != nil {
+		return f, fmt.Errorf("sqlite: exclusions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return f, fmt.Errorf("sqlite: exclusions: %w", err)
+		}
+		f.excluded[id] = true
+	}
+	return f, rows.Err()
+}
+
+// exclusionCounts counts the submitted responses set aside in review (and
+// not restored) by reason.
+func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID string) ([]ExclusionCount, error) {
+	excl, _, err := exclusionsTable.find(ctx, tx)
+	if err != nil || excl == "" {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT x.reason, count(DISTINCT x.response_id) FROM `+excl+` x JOIN responses r ON r.id = x.response_id
+		WHERE r.measurement_id = ? AND r.status = 'submitted' AND x.reverted_at IS NULL
+		GROUP BY x.reason ORDER BY count(DISTINCT x.response_id) DESC, x.reason`, measurementID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: exclusions: %w", err)
+	}
+	defer rows.Close()
+	var out []ExclusionCount
+	for rows.Next() {
+		var e ExclusionCount
+		if err := rows.Scan(&e.Reason, &e.N); err != nil {
+			return nil, fmt.Errorf("sqlite: exclusions: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// dispositions counts dispositions by district: the drawn cases' when the
+// measurement has a sample, else the invitations'.
+func (db *DB) dispositions(ctx context.Context, tx *sql.Tx, measurementID string) (map[string]sampling.DispositionCounts, error) {
+	cases, opt, err := casesTable.find(ctx, tx, "released")
+	if err != nil {
+		return nil, err
+	}
+	if cases != "" {
+		released := ""
+		if opt["released"] {
+			released = " AND c.released"
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT c.district, c.disposition, count(*) FROM `+cases+` c JOIN invitations i ON i.id = c.invitation_id
+			WHERE i.measurement_id = ?`+released+` GROUP BY c.district, c.disposition ORDER BY c.district, c.disposition`, measurementID)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
+		}
+		defer rows.Close()
+		out := map[string]sampling.DispositionCounts{}
+		for rows.Next() {
+			var h, d string
+			var n int
+			if err := rows.Scan(&h, &d, &n); err != nil {
+				return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
+			}
+			c := out[h]
+			if err := c.Add(d, n); err != nil {
+				continue // not an AAPOR input
+			}
+			out[h] = c
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	return invitationDispositions(ctx, tx, measurementID)
+}

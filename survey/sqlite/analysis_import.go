@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"manyi/survey"
+)
+
+// ImportedResponse is one finished response stored in bulk: the demo's
+// simulated measurements, or answers collected outside manyi.
+type ImportedResponse struct {
+	// Status is how the response ended (survey.RespSubmitted when empty),
+	// or survey.RespInProgress for a break-off (SubmittedAt is then
+	// ignored: the response is left unfinished).
+	Status      string
+	Mode        string // survey.ModeWeb, ModePhone or ModeFace
+	Interviewer string // user name for phone and face interviews
+	UAClass     string
+	Answers     survey.Answers
+	// Elapsed is the time spent on each page, by page id (paradata); the
+	// pages visible with the answers are recorded in questionnaire order.
+	Elapsed     map[string]time.Duration
+	StartedAt   time.Time
+	SubmittedAt time.Time
+}
+
+// importBatch is how many responses one import transaction writes: about
+// 40,000 rows, a few hundred milliseconds, so the writer never holds the
+// database long while residents answer.
+const importBatch = 500
+
+// ImportResponses stores finished responses in bulk, each behind a new
+// invitation of its own (whose token is discarded: nobody can open it),
+// with its answers on the pages they belong to and its page paradata, in
+// batches of a few hundred per transaction. Every answer must name an item
+// of the measurement's newest questionnaire (which it freezes); an unknown
+// item, mode or status is EINVALID naming the response's position. It
+// returns the stored responses' ids in input order (those of the batches
+// written before an error). Answers and paradata are exactly what the
+// resident pages would have stored, so every reader treats them alike.
+func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []ImportedResponse) ([]int64, error) {
+	q, version, err := db.latestQuestionnaire(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if err := checkImported(q, &rs[i], i+1); err != nil {
+			return nil, err
+		}
+	}
+	var ids []int64
+	for start := 0; start < len(rs); start += importBatch {
+		batch := rs[start:min(start+importBatch, len(rs))]
+		var got []int64
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			var err error
+			got, err = db.importTx(tx, measurementID, version, q, batch)
+			return err
+		})
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, got...)
+	}
+	return ids, nil
+}
+
+// checkImported validates one imported response (n counts from 1).
+func checkImported(q *survey.Questionnaire, r *ImportedResponse, n int) error {
+	if r.Status == "" {
+		r.Status = survey.RespSubmitted
+	}
+	switch r.Status {
+	case survey.RespSubmitted, survey.RespScreenedOut, survey.RespQuotaFull, survey.RespInProgress:
+	default:
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：状态 %q 无效", "response %d: status %q is not a response status", n, r.Status)
+	}
+	switch r.Mode {
+	case survey.ModeWeb, survey.ModePhone, survey.ModeFace:
+	default:
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：调查方式 %q 无效", "response %d: mode %q is not web, phone or face", n, r.Mode)
+	}
+	for item := range r.Answers {
+		if it, _ := q.Item(item); it == nil {
+			return survey.Errorf(survey.EINVALID, "第 %d 份答卷：问卷中没有题目 %s", "response %d: the questionnaire has no item %s", n, item)
+		}
+	}
+	if r.Status == survey.RespInProgress {
+		r.SubmittedAt = time.Time{}
+	} else if r.SubmittedAt.Before(r.StartedAt) {
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：提交时间早于开始时间", "response %d: submitted before it was started", n)
+	}
+	if r.StartedAt.IsZero() {
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：开始与提交时间无效", "response %d: the start and submission times are not valid", n)
+	}
+	return nil
+}
+
+// importTx writes one batch.
+func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.Questionnaire, rs []ImportedResponse) ([]int64, error) {
+	ids := make([]int64, 0, len(rs))
+	inv, err := tx.Prepare(`INSERT INTO invitations (measurement_id, token_hash, disposition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: import: %w", err)
+	}
+	defer inv.Close()
+	resp, err := tx.Prepare(`INSERT INTO responses (invitation_id, measurement_id, version, status, mode, interviewer, ua_class, current_page, started_at, updated_at, submitted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: import: %w", err)
+	}
+	defer resp.Close()
+	ans, err := tx.Prepare(`INSERT INTO answers (response_id, item_id, position, page_id, value) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: import: %w", err)
+	}
+	defer ans.Close()
+	para, err := tx.Prepare(`INSERT INTO page_paradata (response_id, page_id, elapsed_ms, saves, first_saved_at, saved_at) VALUES (?, ?, ?, 1, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: import: %w", err)
+	}
+	defer para.Close()
+	for _, r := range rs {
+		_, h := newToken()
+		started := fmtTime(r.StartedAt)
+		// Pages in questionnaire order up to the last one answered, each
+		// saved once at a time that adds up the elapsed times.
+		pages := q.VisiblePages(r.Answers)
+		last := -1
+		for i, pg := range pages {
+			for _, it := range pg.Items {
+				if len(r.Answers[it.ID]) > 0 {
+					last = i
+				}
+			}
+		}
+		pages = pages[:last+1]
+		end := r.SubmittedAt
+		if r.Status == survey.RespInProgress {
+			end = r.StartedAt
+			for _, pg := range pages {
+				end = end.Add(r.Elapsed[pg.ID])
+			}
+		}
+		updated := fmtTime(end)
+		var submitted any
+		disp := r.Status
+		if r.Status != survey.RespInProgress {
+			submitted = updated
+		} else {
+			disp = DispStarted
+		}
+		res, err := inv.Exec(measurementID, h, disp, started, updated)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: import invitation: %w", err)
+		}
+		invID, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		res, err = resp.Exec(invID, measurementID, version, r.Status, r.Mode, r.Interviewer, r.UAClass, started, updated, submitted)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: import response: %w", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+		at := r.StartedAt
+		for _, pg := range pages {
+			el := r.Elapsed[pg.ID]
+			at = at.Add(el)
+			if at.After(end) {
+				at = end
+			}
+			for _, it := range pg.Items {
+				for pos, v := range r.Answers[it.ID] {
+					if _, err := ans.Exec(id, it.ID, pos, pg.ID, v); err != nil {
+						return nil, fmt.Errorf("sqlite: import answer %s: %w", it.ID, err)
+					}
+				}
+			}
+			if _, err := para.Exec(id, pg.ID, el.Milliseconds(), fmtTime(at), fmtTime(at)); err != nil {
+				return nil, fmt.Errorf("sqlite: import paradata: %w", err)
+			}
+		}
+	}
+	if _, err := tx.Exec(`UPDATE questionnaire_versions SET frozen_at = ? WHERE measurement_id = ? AND version = ? AND frozen_at IS NULL`,
+		fmtTime(db.now()), measurementID, version); err != nil {
+		return nil, fmt.Errorf("sqlite: freeze questionnaire: %w", err)
+	}
+	return ids, nil
+}

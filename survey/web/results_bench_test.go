@@ -1,0 +1,102 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"manyi/survey/analysis"
+	"manyi/survey/auth"
+	"manyi/survey/demo"
+	"manyi/survey/sqlite"
+)
+
+// BenchmarkResultsPage20k renders the results page of a measurement with
+// 20,000 simulated responses (and a linked last year of 20,000) through
+// the router, as the statistician: "cold" drops every cache before each
+// request (reading both years' responses and analysis.Compute of both),
+// "reweighted" drops only the computed results, as a new weighting
+// version does (the datasets stay cached), and "warm" is every later view
+// (the stamp queries and the template). docs/PERFORMANCE.md, section "Results page", has the figures.
+func BenchmarkResultsPage20k(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(filepath.Join(b.TempDir(), "manyi.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := demo.Ensure(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	fillResults(b, db, 20000, 20000)
+	srv, err := New(Config{Store: db, Log: slog.New(slog.DiscardHandler), Secret: []byte("bench-secret-0123456789abcdef")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}.Hash("Bench-pass-2026")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := db.CreateUser(ctx, "stat", auth.RoleStatistician, h)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _, err := db.CreateSession(ctx, u.ID, auth.DefaultSessionPolicy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	get := func(b *testing.B) int {
+		req := httptest.NewRequest(http.MethodGet, "/app/m/demo-2026/results", nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tok})
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || overallOnPage.FindString(rec.Body.String()) == "" {
+			b.Fatalf("GET results: status %d\n%.2000s", rec.Code, rec.Body)
+		}
+		return rec.Body.Len()
+	}
+	get(b) // the first request builds the state
+	w := findWork(b, db)
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			w.forget(demo.ID)
+			w.mu.Lock()
+			w.datasets, w.dsOrder = map[string]*analysis.Dataset{}, nil
+			w.mu.Unlock()
+			get(b)
+		}
+	})
+	b.Run("reweighted", func(b *testing.B) {
+		get(b) // the datasets are cached
+		for b.Loop() {
+			w.forget(demo.ID)
+			get(b)
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		size := get(b) // the first request warms the cache
+		b.SetBytes(int64(size))
+		for b.Loop() {
+			get(b)
+		}
+	})
+}
+
+// findWork returns the results state that serves db.
+func findWork(tb testing.TB, db *sqlite.DB) *work {
+	tb.Helper()
+	var w *work
+	works.Range(func(k, v any) bool {
+		if x := v.(*work); x.store == workStore(db) {
+			w = x
+		}
+		return w == nil
+	})
+	if w == nil {
+		tb.Fatal("the server has no results state")
+	}
+	return w
+}

@@ -68,6 +68,14 @@ type CalibrationError struct {
 	Margin   string
 	Category string
 	Reason   string
+	// NotConverged is set when the iterations reached MaxIter without
+	// meeting every total within Tol (Category is then the cell furthest
+	// from its total, Total the weighted total it reached, Target its
+	// population total, Iterations the limit); otherwise a total cannot be
+	// met at all.
+	NotConverged  bool
+	Iterations    int
+	Total, Target float64
 }
 
 // Error implements error.
@@ -88,6 +96,10 @@ type calModel struct {
 	pinv  []float64 // p×p
 	pop   []float64
 	wx    []wxEntry // Σ w x per finest-stage unit, for residual totals
+	// iters is the number of Newton iterations the full-sample weights
+	// took (step halvings count, as they do against MaxIter); 0 for the
+	// closed forms.
+	iters int
 }
 
 // Calibrate returns the design with weights calibrated to the margins. The
@@ -162,10 +174,11 @@ func (d *Design) Calibrate(c Calibration) (*Design, error) {
 			}
 		}
 	}
-	g, err := m.solve(d.base)
+	g, iters, err := m.solve(d.base)
 	if err != nil {
 		return nil, err
 	}
+	m.iters = iters
 	// Σ d x x' and its pseudo-inverse, for the calibration residuals.
 	xtx := m.crossprod(d.base, nil)
 	m.pinv = pinvSym(xtx, m.p)
@@ -176,12 +189,12 @@ func (d *Design) Calibrate(c Calibration) (*Design, error) {
 	for i := range g {
 		nd.w[i] = g[i] * d.base[i]
 	}
-	m.buildWX(d.stages[d.used].unitOfRow, nd.w)
+	m.buildWX(d.stages[d.used].unitOfRow, d.stages[d.used].nUnits, nd.w)
 	if d.rep != nil {
 		r := *d.rep
 		r.w = make([][]float64, len(d.rep.base))
 		for k, b := range d.rep.base {
-			gr, err := m.solve(b)
+			gr, _, err := m.solve(b)
 			if err != nil {
 				return nil, fmt.Errorf("replicate %d: %w", k+1, err)
 			}
@@ -253,8 +266,9 @@ func (m *calModel) totals(a, s []float64) []float64 {
 }
 
 // solve returns g for design weights dw (R's grake and the closed forms of
-// postStratify and unbounded linear calibration).
-func (m *calModel) solve(dw []float64) ([]float64, error) {
+// postStratify and unbounded linear calibration) and the iterations it
+// took (0 for a closed form).
+func (m *calModel) solve(dw []float64) ([]float64, int, error) {
 	c := m.spec
 	n := len(dw)
 	switch {
@@ -273,10 +287,10 @@ func (m *calModel) solve(dw []float64) ([]float64, error) {
 		for j, s := range sw {
 			if s == 0 && m.pop[j] > 0 {
 				mg := c.Margins[0]
-				return nil, &CalibrationError{Margin: mg.Name, Category: mg.Labels[j], Reason: "has a population total but no sampled weight"}
+				return nil, 0, &CalibrationError{Margin: mg.Name, Category: mg.Labels[j], Reason: "has a population total but no sampled weight"}
 			}
 		}
-		return g, nil
+		return g, 0, nil
 	case c.Method == Linear && !c.Bounded:
 		t := m.totals(dw, nil)
 		mis := make([]float64, m.p)
@@ -292,9 +306,9 @@ func (m *calModel) solve(dw []float64) ([]float64, error) {
 		// Check that the totals are met: a target outside the span of the
 		// sample cannot be.
 		if err := m.check(dw, g); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return g, nil
+		return g, 0, nil
 	}
 	lo, hi := math.Inf(-1), math.Inf(1)
 	if c.Bounded {
@@ -351,14 +365,16 @@ func (m *calModel) solve(dw []float64) ([]float64, error) {
 			}
 		}
 		if m.converged(dw, g) {
-			return g, nil
+			return g, iter, nil
 		}
 		iter++
 		if iter > c.MaxIter {
 			j := m.worst(dw, g)
 			k, cat := m.locate(j)
-			return nil, &CalibrationError{Margin: c.Margins[k].Name, Category: c.Margins[k].Labels[cat],
-				Reason: fmt.Sprintf("%s calibration did not converge in %d iterations (total %v, target %v)", c.Method, c.MaxIter, m.totals(dw, g)[j], m.pop[j])}
+			tot := m.totals(dw, g)[j]
+			return nil, iter, &CalibrationError{Margin: c.Margins[k].Name, Category: c.Margins[k].Labels[cat],
+				NotConverged: true, Iterations: c.MaxIter, Total: tot, Target: m.pop[j],
+				Reason: fmt.Sprintf("%s calibration did not converge in %d iterations (total %v, target %v)", c.Method, c.MaxIter, tot, m.pop[j])}
 		}
 	}
 }
@@ -420,21 +436,47 @@ type wxEntry struct {
 
 // buildWX aggregates the calibrated weights by unit and indicator column, so
 // that the residual totals of any z cost O(n) plus O(units × columns).
-func (m *calModel) buildWX(unitOfRow []int32, w []float64) {
+func (m *calModel) buildWX(unitOfRow []int32, nUnits int, w []float64) {
 	type key struct{ unit, col int32 }
-	idx := map[key]int{}
+	var idx map[key]int
+	m.wx = make([]wxEntry, 0, len(m.cells)*nUnits)
 	for k, cells := range m.cells {
 		off := int32(m.off[k])
+		ncat := int32(len(m.spec.Margins[k].Totals))
+		// A unit × category table of entry positions when it is small
+		// (it always is when units are rows and categories few), a map
+		// otherwise; the entries come out in the same order either way.
+		var dense []int32
+		if int64(nUnits)*int64(ncat) <= 1<<22 {
+			dense = make([]int32, nUnits*int(ncat))
+			for j := range dense {
+				dense[j] = -1
+			}
+		} else if idx == nil {
+			idx = map[key]int{}
+		}
 		for i, c := range cells {
 			if w[i] == 0 {
 				continue
 			}
-			kk := key{unitOfRow[i], off + c}
-			j, ok := idx[kk]
-			if !ok {
-				j = len(m.wx)
-				idx[kk] = j
-				m.wx = append(m.wx, wxEntry{unit: kk.unit, col: kk.col})
+			u := unitOfRow[i]
+			var j int
+			if dense != nil {
+				p := &dense[int(u)*int(ncat)+int(c)]
+				if *p < 0 {
+					*p = int32(len(m.wx))
+					m.wx = append(m.wx, wxEntry{unit: u, col: off + c})
+				}
+				j = int(*p)
+			} else {
+				kk := key{u, off + c}
+				var ok bool
+				j, ok = idx[kk]
+				if !ok {
+					j = len(m.wx)
+					idx[kk] = j
+					m.wx = append(m.wx, wxEntry{unit: u, col: off + c})
+				}
 			}
 			m.wx[j].w += w[i]
 		}
@@ -445,8 +487,12 @@ func (m *calModel) buildWX(unitOfRow []int32, w []float64) {
 // B = (Σ d x x')⁺ Σ d x z: the linearized variable's residual on the
 // calibration model (R's svyrecvar with greg_calibration / postStrata).
 func (m *calModel) residualTotals(z, base, w []float64, unitOfRow []int32, nUnits int) []float64 {
+	return m.residualTotalsInto(make([]float64, nUnits), z, base, w, unitOfRow)
+}
+
+// residualTotalsInto is residualTotals into t (zeroed, one per unit).
+func (m *calModel) residualTotalsInto(t, z, base, w []float64, unitOfRow []int32) []float64 {
 	xz := make([]float64, m.p)
-	t := make([]float64, nUnits)
 	for i, zi := range z {
 		if zi == 0 {
 			continue

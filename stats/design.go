@@ -333,6 +333,18 @@ func (d *Design) Replicated() bool { return d.rep != nil }
 // Calibrated reports whether the design's weights are calibrated.
 func (d *Design) Calibrated() bool { return d.cal != nil }
 
+// CalibrationIterations returns the Newton iterations calibration took to
+// meet every total within its tolerance (raking and bounded linear
+// calibration, R's grake; step halvings count, as against MaxIter): 0 for
+// the closed forms (post-stratification, unbounded linear calibration),
+// −1 for a design that is not calibrated.
+func (d *Design) CalibrationIterations() int {
+	if d.cal == nil {
+		return -1
+	}
+	return d.cal.iters
+}
+
 // varUnits is the linearization variance of an estimated total whose
 // finest-stage unit totals are t (R's svyrecvar/multistage/onestage):
 //
@@ -354,14 +366,34 @@ func (d *Design) varUnits(t []float64) float64 {
 	for k := 0; k <= d.used; k++ {
 		si := &d.stages[k]
 		tk := tots[k]
+		// Units mostly come in runs of one group (rows sorted by stratum
+		// or cluster), so each run is summed in a register; the additions
+		// are the same, in the same order, as one unit at a time.
 		sum := make([]float64, si.nGroups)
-		for u, g := range si.groupOfUnit {
-			sum[g] += tk[u]
+		gu := si.groupOfUnit
+		for u := 0; u < len(gu); {
+			g := gu[u]
+			s := sum[g]
+			for ; u < len(gu) && gu[u] == g; u++ {
+				s += tk[u]
+			}
+			sum[g] = s
+		}
+		mean := make([]float64, si.nGroups)
+		for g := range mean {
+			if si.groupN[g] > 0 {
+				mean[g] = sum[g] / float64(si.groupN[g])
+			}
 		}
 		ss := make([]float64, si.nGroups)
-		for u, g := range si.groupOfUnit {
-			c := tk[u] - sum[g]/float64(si.groupN[g])
-			ss[g] += c * c
+		for u := 0; u < len(gu); {
+			g := gu[u]
+			s, m := ss[g], mean[g]
+			for ; u < len(gu) && gu[u] == g; u++ {
+				c := tk[u] - m
+				s += c * c
+			}
+			ss[g] = s
 		}
 		stageV := 0.0
 		lonely := 0

@@ -86,6 +86,9 @@ type Estimate struct {
 	d    *Design
 	lin  []float64 // finest-stage unit totals of the residualized w·z
 	reps []float64 // replicate estimates
+	// slab is the pooled buffer lin lives in (shared by the domains of one
+	// call), nil when lin was allocated on its own; see Recycle.
+	slab *[]float64
 }
 
 // Design returns the design the estimate was computed on.
@@ -103,10 +106,11 @@ func (d *Design) finish(e *Estimate, z []float64, reps []float64) {
 		e.Var = d.rep.repVar(e.Value, reps)
 	} else {
 		si := &d.stages[d.used]
+		e.slab = getFloats(si.nUnits)
+		e.lin = *e.slab
 		if d.cal != nil {
-			e.lin = d.cal.residualTotals(z, d.base, d.w, si.unitOfRow, si.nUnits)
+			d.cal.residualTotalsInto(e.lin, z, d.base, d.w, si.unitOfRow)
 		} else {
-			e.lin = make([]float64, si.nUnits)
 			for i, zi := range z {
 				e.lin[si.unitOfRow[i]] += d.w[i] * zi
 			}
@@ -114,6 +118,73 @@ func (d *Design) finish(e *Estimate, z []float64, reps []float64) {
 		e.Var = d.varUnits(e.lin)
 	}
 	e.SE = math.Sqrt(e.Var)
+}
+
+// finishGroups is finish for every group at once on a design without
+// replicates: zAll holds each row's linearized value for its own group (0
+// for rows in no group). One pass over the rows gives every group's unit
+// totals (and, when calibrated, its Σ d x z), instead of one pass per
+// group; each row adds to its group's sums in row order, exactly as the
+// per-group pass did, so the figures are bit for bit the same.
+func (d *Design) finishGroups(out []Estimate, zAll []float64, g Groups) {
+	si := &d.stages[d.used]
+	nu := si.nUnits
+	G := len(out)
+	slab := getFloats(G * nu)
+	lins := *slab
+	n := d.n
+	unit, w, base := si.unitOfRow[:n], d.w[:n], d.base[:n]
+	zAll = zAll[:n]
+	code := g.Code
+	if code != nil {
+		code = code[:n]
+	}
+	if m := d.cal; m != nil {
+		p := m.p
+		xz := make([]float64, G*p)
+		for i, zi := range zAll {
+			if zi == 0 {
+				continue
+			}
+			gi := 0
+			if code != nil {
+				if gi = code[i]; gi < 0 {
+					continue
+				}
+			}
+			xg := xz[gi*p : gi*p+p]
+			bz := base[i] * zi
+			for k, cells := range m.cells {
+				xg[m.off[k]+int(cells[i])] += bz
+			}
+			lins[gi*nu+int(unit[i])] += w[i] * zi
+		}
+		for gi := range out {
+			t := lins[gi*nu : gi*nu+nu : gi*nu+nu]
+			b := matVec(m.pinv, xz[gi*p:gi*p+p], p)
+			for _, e := range m.wx {
+				t[e.unit] -= b[e.col] * e.w
+			}
+		}
+	} else {
+		for i, zi := range zAll {
+			gi := 0
+			if code != nil {
+				if gi = code[i]; gi < 0 {
+					continue
+				}
+			}
+			lins[gi*nu+int(unit[i])] += w[i] * zi
+		}
+	}
+	for gi := range out {
+		e := &out[gi]
+		e.d = d
+		e.slab = slab
+		e.lin = lins[gi*nu : gi*nu+nu : gi*nu+nu]
+		e.Var = d.varUnits(e.lin)
+		e.SE = math.Sqrt(e.Var)
+	}
 }
 
 // weightSets returns the replicate analysis weights, or nil.
@@ -216,30 +287,31 @@ func (d *Design) ratio(a, b []float64, g Groups, kind string) ([]Estimate, error
 			}
 		}
 	}
-	z := make([]float64, d.n)
-	for k := range out {
-		var rk []float64
-		if reps != nil {
-			rk = reps[k]
-		} else {
-			for i := range z {
-				z[i] = 0
+	if reps == nil {
+		// Each row is in one group: one pass gives every group's z.
+		zb := getFloats(d.n)
+		defer putFloats(zb)
+		z := *zb
+		for i, ai := range a {
+			k := g.of(i)
+			if k < 0 || math.IsNaN(ai) {
+				continue
 			}
-			for i, ai := range a {
-				if g.of(i) != k || math.IsNaN(ai) {
+			bi := 1.0
+			if b != nil {
+				bi = b[i]
+				if math.IsNaN(bi) {
 					continue
 				}
-				bi := 1.0
-				if b != nil {
-					bi = b[i]
-					if math.IsNaN(bi) {
-						continue
-					}
-				}
-				z[i] = (ai - out[k].Value*bi) / den[k]
 			}
+			z[i] = (ai - out[k].Value*bi) / den[k]
 		}
-		d.finish(&out[k], z, rk)
+		d.finishGroups(out, z, g)
+	}
+	for k := range out {
+		if reps != nil {
+			d.finish(&out[k], nil, reps[k])
+		}
 		if kind == "mean" {
 			n := float64(out[k].N)
 			s2 := n / (n - 1) * ss[k] / out[k].WSum
@@ -299,21 +371,21 @@ func (d *Design) Total(y []float64, g Groups) ([]Estimate, error) {
 			}
 		}
 	}
-	z := make([]float64, d.n)
-	for k := range out {
-		var rk []float64
-		if reps != nil {
-			rk = reps[k]
-		} else {
-			for i, yi := range y {
-				if g.of(i) == k && !math.IsNaN(yi) {
-					z[i] = yi
-				} else {
-					z[i] = 0
-				}
+	if reps == nil {
+		zb := getFloats(d.n)
+		defer putFloats(zb)
+		z := *zb
+		for i, yi := range y {
+			if g.of(i) >= 0 && !math.IsNaN(yi) {
+				z[i] = yi
 			}
 		}
-		d.finish(&out[k], z, rk)
+		d.finishGroups(out, z, g)
+	}
+	for k := range out {
+		if reps != nil {
+			d.finish(&out[k], nil, reps[k])
+		}
 		n := float64(out[k].N)
 		W := out[k].WSum
 		s2 := n / (n - 1) * ss[k] / W
@@ -343,7 +415,8 @@ func Combine(c []float64, es []Estimate) Estimate {
 	if d.rep != nil {
 		out.reps = make([]float64, len(es[0].reps))
 	} else {
-		out.lin = make([]float64, len(es[0].lin))
+		out.slab = getFloats(len(es[0].lin))
+		out.lin = *out.slab
 	}
 	for k, e := range es {
 		out.Value += c[k] * e.Value
@@ -411,15 +484,22 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 		}
 	}
 	// The loops test min ≤ y ≤ max directly (false for NaN), so no score
-	// matrix is materialized: memory stays O(n), time O(n·K).
+	// matrix is materialized: memory stays O(n), time O(n·K). Sums are laid
+	// out item-major (j = k·G + group) so that each item's loop touches
+	// one short slice; every (item, group) cell still adds its rows in row
+	// order.
+	G := g.Len
 	code := g.Code
-	answered := make([]bool, d.n) // a valid answer to some item and w ≠ 0
+	ab := getBools(d.n)
+	defer putBools(ab)
+	answered := *ab // a valid answer to some item and w ≠ 0
 	sums := func(w []float64, mark bool) (num, den []float64) {
-		num = make([]float64, g.Len*K)
-		den = make([]float64, g.Len*K)
+		num = make([]float64, G*K)
+		den = make([]float64, G*K)
+		w = w[:d.n]
 		for k, it := range items {
 			lo, hi, sc := it.Min, it.Max, 100/(it.Max-it.Min)
-			y := it.Values
+			y := it.Values[:d.n]
 			if code == nil {
 				var nm, dn float64
 				for i, v := range y {
@@ -434,15 +514,26 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 				num[k], den[k] = nm, dn
 				continue
 			}
+			numk, denk := num[k*G:k*G+G], den[k*G:k*G+G]
+			code := code[:d.n]
+			if G == 2 {
+				var mk []bool
+				if mark {
+					mk = answered
+				}
+				numk[0], numk[1], denk[0], denk[1] = sums2(y, w, code, lo, hi, sc, mk)
+				continue
+			}
 			for i, v := range y {
 				if v >= lo && v <= hi {
 					c := code[i]
 					if c < 0 {
 						continue
 					}
-					num[c*K+k] += w[i] * (v - lo) * sc
-					den[c*K+k] += w[i]
-					if mark && w[i] != 0 {
+					wi := w[i]
+					numk[c] += wi * (v - lo) * sc
+					denk[c] += wi
+					if mark && wi != 0 {
 						answered[i] = true
 					}
 				}
@@ -451,13 +542,13 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 		return num, den
 	}
 	num, den := sums(d.w, true)
-	out := make([]Estimate, g.Len)
-	coef := make([]float64, g.Len*K)
-	rk := make([]float64, g.Len*K)
+	out := make([]Estimate, G)
+	coef := make([]float64, G*K)
+	rk := make([]float64, G*K)
 	for gi := range out {
 		tw := 0.0
 		for k, it := range items {
-			if den[gi*K+k] > 0 {
+			if den[k*G+gi] > 0 {
 				tw += it.Weight
 			}
 		}
@@ -466,7 +557,7 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 		}
 		v := 0.0
 		for k, it := range items {
-			j := gi*K + k
+			j := k*G + gi
 			if den[j] > 0 {
 				coef[j] = it.Weight / tw
 				rk[j] = num[j] / den[j]
@@ -485,7 +576,7 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 	}
 	var reps [][]float64
 	if ws := d.weightSets(); ws != nil {
-		reps = make([][]float64, g.Len)
+		reps = make([][]float64, G)
 		for gi := range reps {
 			reps[gi] = make([]float64, len(ws))
 		}
@@ -494,7 +585,7 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 			for gi := range reps {
 				v := 0.0
 				for k := range items {
-					j := gi*K + k
+					j := k*G + gi
 					if coef[j] > 0 {
 						v += coef[j] * nr[j] / dr[j]
 					}
@@ -507,51 +598,105 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 	if reps == nil {
 		// Each row belongs to one group, so one pass gives every group's z:
 		// z_i = Σ_k c_k r_ik (s_ik − R_k) / Σ w r_k.
-		zAll = make([]float64, d.n)
+		zb := getFloats(d.n)
+		defer putFloats(zb)
+		zAll = *zb
 		for k, it := range items {
 			lo, hi, sc := it.Min, it.Max, 100/(it.Max-it.Min)
-			for i, v := range it.Values {
+			y := it.Values[:d.n]
+			coefk, rkk, denk := coef[k*G:k*G+G], rk[k*G:k*G+G], den[k*G:k*G+G]
+			if code == nil {
+				c, r, dn := coefk[0], rkk[0], denk[0]
+				if c == 0 {
+					continue
+				}
+				a := c / dn
+				for i, v := range y {
+					if v >= lo && v <= hi {
+						zAll[i] += a * ((v-lo)*sc - r)
+					}
+				}
+				continue
+			}
+			if G == 2 {
+				// c_k / Σ w r_k once per group, not a division per row.
+				var a [2]float64
+				for gi := range a {
+					if coefk[gi] != 0 {
+						a[gi] = coefk[gi] / denk[gi]
+					}
+				}
+				r := [2]float64{rkk[0], rkk[1]}
+				code := code[:d.n]
+				for i, v := range y {
+					if !(v >= lo && v <= hi) {
+						continue
+					}
+					gi := code[i]
+					if gi < 0 {
+						continue
+					}
+					gi &= 1
+					zAll[i] += a[gi] * ((v-lo)*sc - r[gi])
+				}
+				continue
+			}
+			code := code[:d.n]
+			for i, v := range y {
 				if !(v >= lo && v <= hi) {
 					continue
 				}
-				gi := 0
-				if code != nil {
-					if gi = code[i]; gi < 0 {
-						continue
-					}
-				}
-				j := gi*K + k
-				if coef[j] == 0 {
+				gi := code[i]
+				if gi < 0 {
 					continue
 				}
-				zAll[i] += coef[j] * ((v-lo)*sc - rk[j]) / den[j]
+				c := coefk[gi]
+				if c == 0 {
+					continue
+				}
+				zAll[i] += c * ((v-lo)*sc - rkk[gi]) / denk[gi]
 			}
 		}
 	}
-	z := make([]float64, d.n)
-	for gi := range out {
-		var rr []float64
-		if reps != nil {
-			rr = reps[gi]
-		} else {
-			maskGroup(z, zAll, g, gi)
+	if reps != nil {
+		for gi := range out {
+			d.finish(&out[gi], nil, reps[gi])
 		}
-		d.finish(&out[gi], z, rr)
+	} else {
+		d.finishGroups(out, zAll, g)
 	}
 	return out, nil
 }
 
-// maskGroup sets z to zAll inside group k and 0 elsewhere.
-func maskGroup(z, zAll []float64, g Groups, k int) {
-	if g.Code == nil {
-		copy(z, zAll)
-		return
-	}
-	for i, c := range g.Code {
-		if c == k {
-			z[i] = zAll[i]
-		} else {
-			z[i] = 0
+// sums2 is Index's per-item pass for two groups (a group against the rest,
+// the most frequent query of a results page): Σ w s and Σ w over the
+// valid answers of each group, held in registers rather than in memory so
+// that consecutive rows do not wait on each other's store. Each sum still
+// adds its own rows in row order (the other group's rows add an exact
+// +0), so the figures are those of the general loop, bit for bit. Rows
+// with a valid answer and w ≠ 0 are marked in answered unless it is nil.
+func sums2(y, w []float64, code []int, lo, hi, sc float64, answered []bool) (n0, n1, d0, d1 float64) {
+	w = w[:len(y)]
+	code = code[:len(y)]
+	for i, v := range y {
+		if !(v >= lo && v <= hi) {
+			continue
+		}
+		c := code[i]
+		if c < 0 {
+			continue
+		}
+		wi := w[i]
+		x := wi * (v - lo) * sc
+		f1 := float64(c)
+		f0 := 1 - f1
+		n0 += x * f0
+		n1 += x * f1
+		d0 += wi * f0
+		d1 += wi * f1
+		if answered != nil && wi != 0 {
+			answered[i] = true
 		}
 	}
+	return n0, n1, d0, d1
 }

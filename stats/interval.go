@@ -35,8 +35,18 @@ func (e Estimate) Wald(level, df float64) (lo, hi float64) {
 // expit(logit(p̂) ± q·SE/(p̂(1 − p̂))); with replicate weights the SE on the
 // logit scale is the replicate SE of logit(p̂_r). Matches R
 // svyciprop(method = "logit", df = df) to better than 1e-7.
+//
+// At p̂ = 0 or 1 the logit is infinite (and the SE is 0: every answer is
+// the same); the interval is then [p̂, p̂]. R's svyciprop fits the logit by
+// svyglm, which stops near the boundary and returns an interval within
+// 1e-11 of p̂ (e.g. [6.9e-12, 8.7e-12] for p̂ = 0), the same to any shown
+// digit. No bound is ever NaN.
 func (e Estimate) LogitCI(level, df float64) (lo, hi float64) {
 	p := e.Value
+	if p <= 0 || p >= 1 {
+		p = math.Min(math.Max(p, 0), 1)
+		return p, p
+	}
 	q := Quantile(level, df)
 	l := logit(p)
 	se := e.SE / (p * (1 - p))
@@ -46,6 +56,9 @@ func (e Estimate) LogitCI(level, df float64) (lo, hi float64) {
 			lr[i] = logit(v)
 		}
 		se = math.Sqrt(e.d.rep.repVar(l, lr))
+		if math.IsNaN(se) {
+			se = math.Inf(1) // a replicate at 0 or 1: no information on the logit scale
+		}
 	}
 	return expit(l - q*se), expit(l + q*se)
 }
@@ -57,14 +70,30 @@ func (e Estimate) LogitCI(level, df float64) (lo, hi float64) {
 //	[qbeta(α/2; n_eff p̂, n_eff(1 − p̂) + 1), qbeta(1 − α/2; n_eff p̂ + 1, n_eff(1 − p̂))]
 //
 // with n the number of rows of the design and degf its DegF.
+//
+// At p̂ = 0 or 1 (where the variance is 0) R returns NaN; here the
+// effective sample size is then the N rows of the estimate, which gives
+// the Clopper–Pearson bounds [0, 1 − (α/2)^(1/N)] and [(α/2)^(1/N), 1]
+// (Korn and Graubard's own choice when the design effect cannot be
+// estimated). No bound is ever NaN.
 func (e Estimate) BetaCI(level float64) (lo, hi float64) {
 	p := e.Value
 	alpha := 1 - level
+	if p <= 0 || p >= 1 {
+		m := math.Pow(alpha/2, 1/math.Max(float64(e.N), 1))
+		if p <= 0 {
+			return 0, 1 - m
+		}
+		return m, 1
+	}
 	n := float64(e.d.n)
 	df := float64(e.d.DegF())
 	neff := p * (1 - p) / e.Var
 	r := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(alpha/2) / distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(alpha/2)
 	neff *= r * r
+	if math.IsInf(neff, 0) || math.IsNaN(neff) {
+		neff = math.Max(float64(e.N), 1) // a variance of 0 (or no design df)
+	}
 	lo, hi = 0, 1
 	if a := neff * p; a > 0 {
 		lo = distuv.Beta{Alpha: a, Beta: neff*(1-p) + 1}.Quantile(alpha / 2)

@@ -53,20 +53,26 @@ func (d *Design) Regress(y []float64, x [][]float64, in []bool) ([]Estimate, err
 		return row
 	}
 	fit := func(w []float64) (beta []float64, ainv *mat.Dense, err error) {
-		a := mat.NewSymDense(p, nil)
-		b := mat.NewVecDense(p, nil)
+		// XᵀWX and XᵀWy in plain slices (the upper triangle, row by row),
+		// the same sums in the same order as through mat's accessors.
+		as := make([]float64, p*p)
+		bs := make([]float64, p)
 		for i := range y {
 			if !use[i] || w[i] == 0 {
 				continue
 			}
 			r := xi(i)
+			wi, yi := w[i], y[i]
 			for j := 0; j < p; j++ {
-				b.SetVec(j, b.AtVec(j)+w[i]*r[j]*y[i])
+				bs[j] += wi * r[j] * yi
+				aj := as[j*p : j*p+p]
 				for k := j; k < p; k++ {
-					a.SetSym(j, k, a.At(j, k)+w[i]*r[j]*r[k])
+					aj[k] += wi * r[j] * r[k]
 				}
 			}
 		}
+		a := mat.NewSymDense(p, as)
+		b := mat.NewVecDense(p, bs)
 		var ch mat.Cholesky
 		if !ch.Factorize(a) {
 			return nil, nil, fmt.Errorf("regression predictors are collinear (XᵀWX is singular)")
@@ -122,7 +128,15 @@ func (d *Design) Regress(y []float64, x [][]float64, in []bool) ([]Estimate, err
 	// z_i = A⁻¹ x_i e_i, one column per coefficient.
 	zs := make([][]float64, p)
 	for j := range zs {
-		zs[j] = make([]float64, d.n)
+		zb := getFloats(d.n)
+		defer putFloats(zb)
+		zs[j] = *zb
+	}
+	ai := make([]float64, p*p)
+	for j := 0; j < p; j++ {
+		for k := 0; k < p; k++ {
+			ai[j*p+k] = ainv.At(j, k)
+		}
 	}
 	for i := range y {
 		if !use[i] {
@@ -135,8 +149,9 @@ func (d *Design) Regress(y []float64, x [][]float64, in []bool) ([]Estimate, err
 		}
 		for j := 0; j < p; j++ {
 			s := 0.0
+			aj := ai[j*p : j*p+p]
 			for k := 0; k < p; k++ {
-				s += ainv.At(j, k) * r[k]
+				s += aj[k] * r[k]
 			}
 			zs[j][i] = s * e
 		}

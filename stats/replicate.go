@@ -128,7 +128,7 @@ func (d *Design) WithReplicates(s ReplicateSpec) (*Design, error) {
 	if d.cal != nil {
 		rep.w = make([][]float64, r)
 		for k, b := range rep.base {
-			g, err := d.cal.solve(b)
+			g, _, err := d.cal.solve(b)
 			if err != nil {
 				return nil, fmt.Errorf("replicate %d: %w", k+1, err)
 			}
@@ -361,7 +361,7 @@ func (d *Design) attach(rep *replicates) (*Design, error) {
 	if d.cal != nil {
 		rep.w = make([][]float64, len(rep.base))
 		for k, b := range rep.base {
-			g, err := d.cal.solve(b)
+			g, _, err := d.cal.solve(b)
 			if err != nil {
 				return nil, fmt.Errorf("replicate %d: %w", k+1, err)
 			}

@@ -421,8 +421,17 @@ func TestDiagnostics(t *testing.T) {
 	if n != 1500 {
 		t.Errorf("histogram counts add up to %d, want 1500", n)
 	}
-	if d.Iterations != -1 {
-		t.Errorf("iterations %d, want -1 (stats does not report them)", d.Iterations)
+	// Raking iterates; post-stratification is a closed form; no
+	// calibration has no iterations.
+	if d.Iterations < 1 || d.Iterations > 100 {
+		t.Errorf("raking iterations %d, want 1 to maxit 100", d.Iterations)
+	}
+	post := WeightingSpec{DesignWeights: true, Calibration: CalPostStratify, Margins: [][]string{{VarGender, VarAgeBand}}}
+	if got := compute(t, ds, post, Options{}).Weighting.Iterations; got != 0 {
+		t.Errorf("post-stratification iterations %d, want 0", got)
+	}
+	if got := compute(t, ds, WeightingSpec{DesignWeights: true}, Options{}).Weighting.Iterations; got != -1 {
+		t.Errorf("no calibration: iterations %d, want -1", got)
 	}
 
 	spec := WeightingSpec{DesignWeights: true, Nonresponse: true, Calibration: CalNone, TrimK: 1.5}
@@ -469,8 +478,16 @@ func TestCalibrationFailure(t *testing.T) {
 	// and the error names the margin and the cell.
 	tight := WeightingSpec{DesignWeights: true, Calibration: CalLinear, Margins: [][]string{{VarDistrict}, {VarAgeBand}}, Bounds: []float64{0.5, 1.5}}
 	_, err = Compute(Simulate(SimOptions{N: 600, Seed: 9}), tight, Options{})
-	if !errors.As(err, &se) || !strings.Contains(se.Message.En, "AgeBand") || !strings.Contains(se.Message.En, "18-29") {
-		t.Errorf("tight bounds: got %v, want an error naming AgeBand and 18-29", err)
+	if !errors.As(err, &se) {
+		t.Fatalf("tight bounds: got %v, want a *survey.Error", err)
+	}
+	for _, want := range []string{"AgeBand", "18-29"} {
+		if !strings.Contains(se.Message.Zh, want) || !strings.Contains(se.Message.En, want) {
+			t.Errorf("tight bounds: message %q / %q does not name %q", se.Message.Zh, se.Message.En, want)
+		}
+	}
+	if !strings.Contains(se.Message.Zh, "未收敛") || !strings.Contains(se.Message.En, "did not converge") {
+		t.Errorf("tight bounds: message %q / %q does not say that calibration did not converge", se.Message.Zh, se.Message.En)
 	}
 	// Separate margins can be met: the cell is not needed on its own.
 	spec := DefaultWeightingSpec()

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"manyi/survey"
@@ -174,29 +175,83 @@ func newBuilder(ds *Dataset, rs []Respondent, w, w0 []float64) (*builder, error)
 			items = append(items, it)
 		}
 	}
-	cols := make([][]string, len(items))
-	for k := range cols {
-		cols[k] = make([]string, n)
+	// Most items hold integer codes ("1"…"10", "99"). Such a column is
+	// kept as numbers: the same table (Text gives back the same digits, a
+	// number compares as before) without a string per cell for the
+	// collector to scan. An item with any other answer is a text column.
+	nums := make([][]float64, len(items))
+	cols := make([][]string, len(items)) // nil while every answer is a code
+	for k := range nums {
+		nums[k] = make([]float64, n)
+		for i := range nums[k] {
+			nums[k][i] = math.NaN()
+		}
 	}
-	for i := range rs {
-		a := rs[i].Answers
-		for k, it := range items {
-			if v := a[it.ID]; len(v) == 1 {
-				cols[k][i] = v[0]
-			} else if len(v) > 1 {
-				cols[k][i] = strings.Join(v, ";")
+	toText := func(k, upto int) {
+		cols[k] = make([]string, n)
+		for i, x := range nums[k][:upto] {
+			if !math.IsNaN(x) {
+				cols[k][i] = strconv.Itoa(int(x))
 			}
 		}
 	}
+	// Ranging over each respondent's answers reads the map once, in its
+	// own order, instead of probing it once per item.
+	itemIdx := make(map[string]int, len(items))
 	for k, it := range items {
-		vals := cols[k]
-		if err := add(it.ID, vals); err != nil {
+		itemIdx[it.ID] = k
+	}
+	for i := range rs {
+		for id, v := range rs[i].Answers {
+			k, ok := itemIdx[id]
+			if !ok || len(v) == 0 {
+				continue
+			}
+			x := v[0]
+			if len(v) > 1 {
+				x = strings.Join(v, ";")
+			}
+			if cols[k] == nil {
+				if c, ok := codeValue(x); ok {
+					nums[k][i] = c
+					continue
+				}
+				if x == "" {
+					continue
+				}
+				toText(k, i)
+			}
+			cols[k][i] = x
+		}
+	}
+	for k, it := range items {
+		if cols[k] == nil {
+			if err := b.t.AddNumeric(it.ID, nums[k]); err != nil {
+				return nil, err
+			}
+		} else if err := add(it.ID, cols[k]); err != nil {
 			return nil, err
 		}
 		if it.Type == survey.TypeScale {
 			v := make([]bool, n)
-			for i, x := range vals {
-				_, v[i] = it.Score(x)
+			if cols[k] == nil {
+				// Item.Score once per distinct code.
+				memo := map[float64]bool{}
+				for i, x := range nums[k] {
+					if math.IsNaN(x) {
+						continue
+					}
+					ok, seen := memo[x]
+					if !seen {
+						_, ok = it.Score(strconv.Itoa(int(x)))
+						memo[x] = ok
+					}
+					v[i] = ok
+				}
+			} else {
+				for i, x := range cols[k] {
+					_, v[i] = it.Score(x)
+				}
 			}
 			b.valid[it.ID] = v
 		}
@@ -206,6 +261,24 @@ func newBuilder(ds *Dataset, rs []Respondent, w, w0 []float64) (*builder, error)
 	}
 	b.findGroups()
 	return b, nil
+}
+
+// codeValue reads an answer that is an integer code written canonically
+// (digits, no leading zero, below 10⁶, so that the number's shortest
+// form, estimate.Column.Text, is the same text).
+func codeValue(s string) (float64, bool) {
+	if len(s) == 0 || len(s) > 6 || (len(s) > 1 && s[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return float64(n), true
 }
 
 // fpc returns every row's stratum population when it is known for every
@@ -230,6 +303,22 @@ func (b *builder) fpc() ([]float64, bool) {
 func (b *builder) scores(it *survey.Item) []float64 {
 	c := b.t.Column(it.ID)
 	out := make([]float64, b.t.Rows())
+	valid := b.valid[it.ID]
+	if c.Numeric && valid != nil && it.Scale != nil {
+		// A valid answer is an integer code in [Min, Max] (Item.Score
+		// said so when valid was filled) and the column holds it as a
+		// number: its score is Item.Score's own formula, without parsing
+		// the text again.
+		lo, span := it.Scale.Min, it.Scale.Max-it.Scale.Min
+		for i := range out {
+			if valid[i] {
+				out[i] = 100 * float64(int(c.Num[i])-lo) / float64(span)
+			} else {
+				out[i] = math.NaN()
+			}
+		}
+		return out
+	}
 	for i := range out {
 		s, ok := it.Score(c.Text(i))
 		if !ok {
@@ -311,9 +400,9 @@ func (b *builder) derived() error {
 		it := its[0]
 		cut := float64(it.Scale.Min) + 0.7*float64(it.Scale.Max-it.Scale.Min)
 		vals := make([]string, n)
-		c := b.t.Column(it.ID)
+		sc := b.scores(it)
 		for i := range vals {
-			if s, ok := it.Score(c.Text(i)); ok {
+			if s := sc[i]; !math.IsNaN(s) {
 				vals[i] = "no"
 				if float64(it.Scale.Min)+s/100*float64(it.Scale.Max-it.Scale.Min) >= cut {
 					vals[i] = "yes"
@@ -499,16 +588,37 @@ func (b *builder) groupQueries(g string, col string, figs []figure, level float6
 			return nil, err
 		}
 	}
+	// Each row's group as an index into codes (−1: none), so that the
+	// counts per figure below are slice increments, not map updates.
+	pos := make(map[string]int32, len(codes))
+	for k, c := range codes {
+		pos[c.code] = int32(k)
+	}
+	rowCode := make([]int32, len(vals))
+	for i, v := range vals {
+		k, ok := pos[v]
+		if !ok {
+			k = -1
+		}
+		rowCode[i] = k
+	}
+	cnt := make([]int, len(codes))
 	for _, f := range figs {
 		// Valid answers in each group and overall.
 		valid := b.validRows(f)
-		in := map[string]int{}
+		clear(cnt)
 		all := 0
 		for i, ok := range valid {
 			if ok {
-				in[vals[i]]++
+				if k := rowCode[i]; k >= 0 {
+					cnt[k]++
+				}
 				all++
 			}
+		}
+		in := make(map[string]int, len(codes))
+		for k, c := range codes {
+			in[c.code] = cnt[k]
 		}
 		ok := true
 		for _, c := range codes {
@@ -568,6 +678,20 @@ func (b *builder) indicatorQueries(level float64) []estimate.Query {
 
 func hasValue(c *estimate.Column, v string) bool {
 	if c == nil {
+		return false
+	}
+	if c.Raw == nil && c.Numeric {
+		// A number's Text is its shortest form: only v in that form can
+		// match, and then exactly the rows holding that number.
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || strconv.FormatFloat(x, 'g', -1, 64) != v {
+			return false
+		}
+		for i, y := range c.Num {
+			if !c.Missing[i] && math.Float64bits(y) == math.Float64bits(x) {
+				return true
+			}
+		}
 		return false
 	}
 	for i := range c.Missing {

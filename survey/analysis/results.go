@@ -96,6 +96,10 @@ type Results struct {
 	Spec      WeightingSpec `json:"spec"`
 	Method    MethodUsed    `json:"method"`
 
+	// Undefined lists the figures that are not finite numbers, written as
+	// null in the JSON form (see MarshalJSON); Compute leaves it empty.
+	Undefined []Undefined `json:"undefined,omitempty"`
+
 	// Plan is what the numbers were computed from; WriteAnalysisExport
 	// writes it.
 	Plan *Plan `json:"-"`
@@ -243,6 +247,10 @@ func Compute(ds *Dataset, spec WeightingSpec, opt Options) (*Results, error) {
 	design := b.describeDesign(cal, spec)
 	des, err := estimate.BuildDesign(b.t, design)
 	if err != nil {
+		var ce *stats.CalibrationError
+		if errors.As(err, &ce) {
+			return nil, calibrationError(ce)
+		}
 		return nil, survey.Errorf(survey.EINVALID, "加权失败：%v", "weighting failed: %v", err)
 	}
 	res := &Results{N: len(rs), Level: opt.Level, Spec: spec}
@@ -257,6 +265,7 @@ func Compute(ds *Dataset, spec WeightingSpec, opt Options) (*Results, error) {
 			En: fmt.Sprintf("%d responses came through an open link (a non-probability sample): their design weights are not inverse selection probabilities, and the intervals do not hold for them.", res.NonProbability)})
 	}
 	res.Weighting = diagnose(des.Weights(), w, b.t, cal)
+	res.Weighting.Iterations = des.CalibrationIterations()
 	res.Weighting.Trimmed, res.Weighting.TrimRounds = trimmed, rounds
 
 	// The driver regressions: the regression method needs them first, for
@@ -367,6 +376,27 @@ func Compute(ds *Dataset, spec WeightingSpec, opt Options) (*Results, error) {
 		}
 	}
 	return res, nil
+}
+
+// calibrationError words a calibration failure of package stats for the
+// statistician in Chinese and English, naming the margin and the cell.
+func calibrationError(ce *stats.CalibrationError) *survey.Error {
+	if ce.NotConverged {
+		return &survey.Error{Code: survey.EINVALID, Message: survey.Text{
+			Zh: fmt.Sprintf("校准未收敛：迭代 %d 次后，校准边际 %s 的单元 %s 加权合计为 %.6g，目标为 %.6g。请放宽收敛容差（epsilon）、增加最大迭代次数（maxit）、放宽权数比界限或合并样本过少的单元。",
+				ce.Iterations, ce.Margin, ce.Category, ce.Total, ce.Target),
+			En: fmt.Sprintf("calibration did not converge: after %d iterations, cell %s of margin %s has a weighted total of %.6g against a target of %.6g; loosen the tolerance (epsilon), raise the iteration limit (maxit), widen the bounds or merge cells with few respondents",
+				ce.Iterations, ce.Category, ce.Margin, ce.Total, ce.Target)}}
+	}
+	where := ce.Margin
+	if ce.Category != "" {
+		return &survey.Error{Code: survey.EINVALID, Message: survey.Text{
+			Zh: fmt.Sprintf("校准失败：校准边际 %s 的单元 %s 无法满足（%s）", where, ce.Category, ce.Reason),
+			En: fmt.Sprintf("calibration failed: cell %s of margin %s cannot be met (%s)", ce.Category, where, ce.Reason)}}
+	}
+	return &survey.Error{Code: survey.EINVALID, Message: survey.Text{
+		Zh: fmt.Sprintf("校准失败：校准边际 %s 无法满足（%s）", where, ce.Reason),
+		En: fmt.Sprintf("calibration failed: margin %s cannot be met (%s)", where, ce.Reason)}}
 }
 
 // split cuts a query list into about k parts, keeping each contrast with

@@ -357,9 +357,11 @@ type Diagnostics struct {
 	// Trimmed is how many input weights were capped; TrimRounds the rounds.
 	Trimmed    int `json:"trimmed"`
 	TrimRounds int `json:"trim_rounds"`
-	// Iterations is the calibration's Newton iterations, or -1 when not
-	// known: package stats does not report them (only failure to converge
-	// within maxit, as an error naming the worst cell).
+	// Iterations is the calibration's Newton iterations to convergence
+	// (stats.Design.CalibrationIterations): 0 for the closed forms
+	// (post-stratification, linear without bounds), −1 without
+	// calibration. Failing to converge within maxit is an error naming
+	// the cell furthest from its target.
 	Iterations int `json:"iterations"`
 	// Converged says calibration met every target within epsilon (true
 	// without calibration).

@@ -160,7 +160,7 @@ func BuildDesign(t *Table, d *Design) (*stats.Design, error) {
 	}
 	des, err := stats.NewDesign(spec)
 	if err != nil {
-		return nil, fmt.Errorf("design: %v", err)
+		return nil, fmt.Errorf("design: %w", err)
 	}
 	if r := d.Replicates; r != nil {
 		typ, err := stats.ParseRepType(r.Type)
@@ -199,7 +199,7 @@ func BuildDesign(t *Table, d *Design) (*stats.Design, error) {
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("design: replicates: %v", err)
+			return nil, fmt.Errorf("design: replicates: %w", err)
 		}
 	}
 	if c := d.Calibration; c != nil {
@@ -224,7 +224,9 @@ func BuildDesign(t *Table, d *Design) (*stats.Design, error) {
 		}
 		des, err = des.Calibrate(cal)
 		if err != nil {
-			return nil, fmt.Errorf("design: %v", err)
+			// %w: callers find the *stats.CalibrationError (margin,
+			// category, whether it failed to converge) with errors.As.
+			return nil, fmt.Errorf("design: %w", err)
 		}
 	}
 	return des, nil
@@ -295,83 +297,6 @@ func margin(t *Table, m Margin, k int) (stats.Margin, error) {
 	return stats.Margin{Name: name, Cells: cells, Labels: labels, Totals: totals}, nil
 }
 
-// domains holds the by-groups of a query.
-type domains struct {
-	cols   []string
-	keys   [][]string
-	groups stats.Groups
-}
-
-func byGroups(t *Table, by []string, where string) (*domains, error) {
-	if len(by) == 0 {
-		return &domains{groups: stats.Whole(), keys: [][]string{nil}}, nil
-	}
-	cols := make([]*Column, len(by))
-	for j, b := range by {
-		c, err := t.column(b, where+fmt.Sprintf(": field \"by[%d]\"", j))
-		if err != nil {
-			return nil, err
-		}
-		cols[j] = c
-	}
-	n := t.Rows()
-	code := make([]int, n)
-	idx := map[string]int{}
-	var keys [][]string
-	for i := 0; i < n; i++ {
-		parts := make([]string, len(cols))
-		miss := false
-		for j, c := range cols {
-			if c.Missing[i] {
-				miss = true
-				break
-			}
-			parts[j] = c.Text(i)
-		}
-		if miss {
-			code[i] = -1
-			continue
-		}
-		k := strings.Join(parts, "\x00")
-		g, ok := idx[k]
-		if !ok {
-			g = len(keys)
-			idx[k] = g
-			keys = append(keys, parts)
-		}
-		code[i] = g
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("%s: field \"by\": every row has a missing value in %v", where, by)
-	}
-	// Sort domains by key for a stable order.
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool {
-		ka, kb := keys[order[a]], keys[order[b]]
-		for j := range ka {
-			if ka[j] != kb[j] {
-				return ka[j] < kb[j]
-			}
-		}
-		return false
-	})
-	rank := make([]int, len(keys))
-	sorted := make([][]string, len(keys))
-	for r, o := range order {
-		rank[o] = r
-		sorted[r] = keys[o]
-	}
-	for i, c := range code {
-		if c >= 0 {
-			code[i] = rank[c]
-		}
-	}
-	return &domains{cols: by, keys: sorted, groups: stats.Groups{Code: code, Len: len(keys)}}, nil
-}
-
 func (dm *domains) describe(g int) string {
 	parts := make([]string, len(dm.cols))
 	for j, c := range dm.cols {
@@ -391,6 +316,8 @@ func RunOn(des *stats.Design, t *Table, qs []Query) (*Results, error) {
 	}
 	saved := map[string]domainEst{}
 	res := &Results{Items: make([]Result, len(qs))}
+	batch := indexBatches(des, qs)
+	pre := map[int][]stats.Estimate{}
 	run := func(i int, q Query) error {
 		where := fmt.Sprintf("query %q", q.ID)
 		level := q.Level
@@ -424,6 +351,7 @@ func RunOn(des *stats.Design, t *Table, qs []Query) (*Results, error) {
 			for j, e := range est {
 				r.Coef = append(r.Coef, Coef{Term: terms[j], Estimate: e.Value, SE: e.SE})
 			}
+			stats.Recycle(est...)
 			r.DF = nil
 			res.Items[i] = r
 			return nil
@@ -466,7 +394,15 @@ func RunOn(des *stats.Design, t *Table, qs []Query) (*Results, error) {
 			if err != nil {
 				return err
 			}
-			est, err = estimateKind(des, t, q, dm.groups, where)
+			if b := batch[i]; b != nil && !b.done {
+				b.run(des, t, pre)
+			}
+			if e, ok := pre[i]; ok {
+				est = e
+				delete(pre, i)
+			} else {
+				est, err = estimateKind(des, t, q, dm.groups, where)
+			}
 			if err != nil {
 				var ed *stats.EmptyDomainError
 				if errors.As(err, &ed) {
@@ -516,17 +452,52 @@ func RunOn(des *stats.Design, t *Table, qs []Query) (*Results, error) {
 			}
 		}
 		res.Items[i] = r
+		if q.Kind == "contrast" || len(q.By) == 0 {
+			// Nothing refers to these estimates again.
+			stats.Recycle(est...)
+		}
 		return nil
 	}
-	// Contrasts refer to earlier results; run the others first.
-	for pass := 0; pass < 2; pass++ {
-		for i, q := range qs {
-			if (q.Kind == "contrast") != (pass == 1) {
-				continue
-			}
-			if err := run(i, q); err != nil {
-				return nil, err
-			}
+	// Contrasts refer to by-queries. Each by-query's contrasts run as soon
+	// as it is done, so that its estimates (a unit-length vector per
+	// domain) can be recycled at once rather than kept to the end; an error
+	// of a contrast is still reported only after every other query ran,
+	// in query order, as when contrasts ran in a second pass.
+	users := map[string][]int{}
+	for i, q := range qs {
+		if q.Kind == "contrast" {
+			users[q.Of] = append(users[q.Of], i)
+		}
+	}
+	done := make([]bool, len(qs))
+	contrastErr := make([]error, len(qs))
+	for i, q := range qs {
+		if q.Kind == "contrast" {
+			continue
+		}
+		if err := run(i, q); err != nil {
+			return nil, err
+		}
+		src, ok := saved[q.ID]
+		if !ok {
+			continue
+		}
+		for _, j := range users[q.ID] {
+			contrastErr[j], done[j] = run(j, qs[j]), true
+		}
+		delete(saved, q.ID)
+		stats.Recycle(src.est...)
+	}
+	for i, q := range qs {
+		if q.Kind != "contrast" {
+			continue
+		}
+		err := contrastErr[i]
+		if !done[i] {
+			err = run(i, q)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return res, nil
@@ -566,7 +537,15 @@ func estimateKind(des *stats.Design, t *Table, q Query, g stats.Groups, where st
 			switch {
 			case c.Missing[i]:
 				is[i] = math.NaN()
-			case (c.Numeric && numErr == nil && c.Num[i] == wantNum) || c.Text(i) == want:
+			case c.Numeric && numErr == nil:
+				// When want is a number, a value of a numeric column that
+				// equals it as text also equals it as a number (its text
+				// parses to it), so the text need not be made for every row.
+				if c.Num[i] == wantNum {
+					is[i] = 1
+					found = true
+				}
+			case c.Text(i) == want:
 				is[i] = 1
 				found = true
 			}
@@ -587,4 +566,89 @@ func estimateKind(des *stats.Design, t *Table, q Query, g stats.Groups, where st
 		return des.Index(items, g)
 	}
 	return nil, fmt.Errorf("%s: field \"kind\": unknown kind %q", where, q.Kind)
+}
+
+// indexBatch is a set of by-queries of one index (the same items) that
+// IndexMulti computes together.
+type indexBatch struct {
+	queries []int
+	items   []Item
+	by      [][]string
+	done    bool
+}
+
+// maxBatch caps a batch: IndexMulti keeps a row-length vector per
+// grouping in one buffer.
+const maxBatch = 16
+
+// indexBatches finds the index queries with "by" that ask the same items
+// (a results page asks each index for every group against the rest of
+// the city) and returns, for each query of a batch of two or more, its
+// batch. Designs with replicate weights gain nothing and get none.
+func indexBatches(des *stats.Design, qs []Query) map[int]*indexBatch {
+	if des.Replicated() {
+		return nil
+	}
+	bySig := map[string]*indexBatch{}
+	out := map[int]*indexBatch{}
+	var sig strings.Builder
+	for i, q := range qs {
+		if q.Kind != "index" || len(q.By) == 0 || len(q.Items) == 0 {
+			continue
+		}
+		sig.Reset()
+		for _, it := range q.Items {
+			fmt.Fprintf(&sig, "%q %v %v %v;", it.Var, it.Weight, it.Min, it.Max)
+		}
+		k := sig.String()
+		b := bySig[k]
+		if b == nil || len(b.queries) == maxBatch {
+			b = &indexBatch{items: q.Items}
+			bySig[k] = b
+		}
+		b.queries = append(b.queries, i)
+		b.by = append(b.by, q.By)
+		out[i] = b
+	}
+	for i, b := range out {
+		if len(b.queries) < 2 {
+			delete(out, i)
+		}
+	}
+	return out
+}
+
+// run computes the batch's estimates into pre (by query index). A query
+// whose column or domains are at fault, or whose grouping has an empty
+// domain, is left out: the query then runs on its own and reports its
+// error as usual.
+func (b *indexBatch) run(des *stats.Design, t *Table, pre map[int][]stats.Estimate) {
+	b.done = true
+	items := make([]stats.IndexItem, len(b.items))
+	for k, it := range b.items {
+		y, err := t.numeric(it.Var, "")
+		if err != nil {
+			return
+		}
+		items[k] = stats.IndexItem{Values: y, Weight: it.Weight, Min: it.Min, Max: it.Max}
+	}
+	var gs []stats.Groups
+	var idx []int
+	for j, by := range b.by {
+		dm, err := byGroups(t, by, "")
+		if err != nil {
+			continue
+		}
+		gs = append(gs, dm.groups)
+		idx = append(idx, b.queries[j])
+	}
+	if len(gs) == 0 {
+		return
+	}
+	out, errs := des.IndexMulti(items, gs)
+	for j, i := range idx {
+		if errs[j] == nil {
+			pre[i] = out[j]
+		}
+	}
 }

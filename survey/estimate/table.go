@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Column is one variable of a Table. A column is numeric when every
@@ -41,11 +42,18 @@ func (c *Column) Text(i int) string {
 	return strconv.FormatFloat(c.Num[i], 'g', -1, 64)
 }
 
-// Table is a data set: named columns of equal length.
+// Table is a data set: named columns of equal length. Columns may be
+// added at any time, but a column's values must not change once queries
+// have run on the table (the by-domains of each set of columns are cached).
 type Table struct {
 	cols  []*Column
 	index map[string]int
 	n     int
+
+	// mu guards groups, the by-domains already coded: RunOn may run on
+	// one table from several goroutines.
+	mu     sync.Mutex
+	groups map[string]groupCache
 }
 
 // NewTable returns an empty table with n rows.
@@ -91,30 +99,68 @@ func (t *Table) AddText(name string, vals []string) error {
 		return err
 	}
 	c := &Column{Name: name, Raw: vals, Missing: make([]bool, t.n), badRow: -1}
-	num := make([]float64, t.n)
+	// The numbers are allocated at the first number: a text column (ids,
+	// codes such as "d1") usually says so at its first value.
+	var num []float64
 	for i, v := range vals {
 		if v == "" || v == "NA" {
 			c.Missing[i] = true
-			num[i] = math.NaN()
+			if num != nil {
+				num[i] = math.NaN()
+			}
 			continue
 		}
 		if c.badRow >= 0 {
 			continue
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			c.badRow = i
-			continue
+		f, ok := smallUint(v)
+		if !ok {
+			var err error
+			f, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				c.badRow = i
+				continue
+			}
+		}
+		if num == nil {
+			num = make([]float64, t.n)
+			for j := 0; j < i; j++ {
+				num[j] = math.NaN() // every earlier value is missing
+			}
 		}
 		num[i] = f
 	}
 	if c.badRow < 0 {
+		if num == nil { // every value missing
+			num = make([]float64, t.n)
+			for j := range num {
+				num[j] = math.NaN()
+			}
+		}
 		c.Numeric = true
 		c.Num = num
 	}
 	t.index[name] = len(t.cols)
 	t.cols = append(t.cols, c)
 	return nil
+}
+
+// smallUint parses a value of at most 9 decimal digits and nothing else
+// (answer codes, counts) without strconv: such a value is an integer below
+// 2^53, so it is exactly what ParseFloat would return.
+func smallUint(v string) (float64, bool) {
+	if len(v) == 0 || len(v) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return float64(n), true
 }
 
 // AddNumeric adds a numeric column; NaN is missing. Its text form (Text,

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,15 +29,28 @@ import (
 // BenchmarkResidentPages is the load test of docs/PERFORMANCE.md: the real
 // binary (`manyi serve`, as built by `make build`) serves a database file
 // on a loopback port while 200 residents in this process answer the demo
-// questionnaire at once, as fast as the server lets them. One op is one
-// page submission: GET the page, POST its answers, get the 303. It reports
+// questionnaire at once, as fast as the server lets them (a closed loop
+// without think time: the saturation figure). One op is one page
+// submission: GET the page, POST its answers, get the 303. It reports
 // submissions per second, POST latency percentiles, and the server
 // process's peak resident memory and CPU time per page; the clients' CPU
 // time is reported apart, since on a 2-core machine they share the CPUs.
 //
 //	go test -run '^$' -bench ResidentPages -benchtime 20000x ./cmd/manyi
-func BenchmarkResidentPages(b *testing.B) {
-	const residents = 200
+func BenchmarkResidentPages(b *testing.B) { runLoad(b, 200, 0) }
+
+// BenchmarkResidentPagesPaced models residents who read and think: the
+// same 200 residents, but each starts its pages on its own fixed schedule
+// so that together they offer 1 500 submissions per second (an open loop:
+// a slow answer does not slow the arrivals down). The latencies are those
+// of the target rate, and pages/s shows whether the server kept up.
+//
+//	go test -run '^$' -bench ResidentPagesPaced -benchtime 20000x ./cmd/manyi
+func BenchmarkResidentPagesPaced(b *testing.B) { runLoad(b, 200, 1500) }
+
+// runLoad runs the load test with the given residents; rate is the total
+// submissions per second they offer, 0 for as fast as possible.
+func runLoad(b *testing.B, residents int, rate float64) {
 	dir := b.TempDir()
 	bin := buildManyi(b, dir)
 	db := filepath.Join(dir, "manyi.db")
@@ -57,14 +76,24 @@ func BenchmarkResidentPages(b *testing.B) {
 
 	ctx := context.Background()
 	client := newClient(residents)
+	// The residents ask for gzip themselves and decompress with a reader
+	// they reuse, as a browser does, instead of the transport's fresh one
+	// per response: the clients share the 2 CPUs with the server.
+	client.Transport.(*http.Transport).DisableCompression = true
 	var (
 		claimed atomic.Int64 // submissions started
 		next    atomic.Int64 // next unused token
 		wg      sync.WaitGroup
 		posts   = make([][]time.Duration, residents)
 		gets    = make([][]time.Duration, residents)
+		lags    = make([][]time.Duration, residents) // paced: start after due
 		errc    = make(chan error, residents)
 	)
+	// Each resident's pages are period apart; with rate 0 there is no wait.
+	var period time.Duration
+	if rate > 0 {
+		period = time.Duration(float64(residents) / rate * float64(time.Second))
+	}
 	srvCPU0, err := procCPU(pid)
 	if err != nil {
 		b.Fatal(err)
@@ -75,25 +104,33 @@ func BenchmarkResidentPages(b *testing.B) {
 	for w := range residents {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(w), 2))
+			// Spread the residents' schedules over one period.
+			due := start.Add(time.Duration(rng.Int64N(int64(period) + 1)))
+			r := &loadResident{client: client, base: srv.base, q: q, rng: rng}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(tokens) {
 					errc <- errors.New("ran out of invitations")
 					return
 				}
-				r := &resident{client: client, base: srv.base, token: tokens[i], q: q, rng: rng, given: survey.Answers{}}
+				r.start(tokens[i])
 				for {
 					if claimed.Add(1) > int64(b.N) {
 						return
 					}
-					a, t, err := r.step(ctx)
+					if period > 0 {
+						time.Sleep(time.Until(due))
+						lags[w] = append(lags[w], max(0, time.Since(due)))
+						due = due.Add(period)
+					}
+					more, t, err := r.step(ctx)
 					if err != nil {
 						errc <- err
 						return
 					}
 					posts[w] = append(posts[w], t.post)
 					gets[w] = append(gets[w], t.get)
-					if a == nil {
+					if !more {
 						break // submitted: take the next link
 					}
 				}
@@ -118,6 +155,11 @@ func BenchmarkResidentPages(b *testing.B) {
 	b.ReportMetric(ms(percentile(all, 0.50)), "p50-ms")
 	b.ReportMetric(ms(percentile(all, 0.99)), "p99-ms")
 	b.ReportMetric(ms(percentile(slices.Concat(gets...), 0.99)), "get-p99-ms")
+	if period > 0 {
+		// Pages that started late because the resident was still waiting
+		// for the previous one: 0 while the server keeps up with the rate.
+		b.ReportMetric(ms(percentile(slices.Concat(lags...), 0.99)), "start-lag-p99-ms")
+	}
 	// CPU time per page does not depend on what else runs on the machine:
 	// 2 cores / (server + client ms per page) bounds pages/s.
 	b.ReportMetric(ms(srvCPU-srvCPU0)/float64(b.N), "server-cpu-ms/page")
@@ -125,6 +167,149 @@ func BenchmarkResidentPages(b *testing.B) {
 	if hwm, err := procHWM(pid); err == nil {
 		b.ReportMetric(float64(hwm)/(1<<20), "server-VmHWM-MB")
 	}
+}
+
+// loadResident is the load test's resident: the protocol of resident
+// (crash_test.go), a phone without JavaScript, done cheaply. It finds the
+// hidden fields by their fixed markup instead of regular expressions over
+// the page, and reuses its buffers and gzip reader from page to page.
+type loadResident struct {
+	client *http.Client
+	base   string
+	token  string
+	q      *survey.Questionnaire
+	rng    *rand.Rand
+	given  survey.Answers
+	body   bytes.Buffer
+	form   []byte
+	zr     *gzip.Reader
+}
+
+// start gives the resident a new link.
+func (r *loadResident) start(token string) {
+	r.token = token
+	r.given = survey.Answers{}
+}
+
+// step shows the current page and answers it; more is false once the
+// review was submitted.
+func (r *loadResident) step(ctx context.Context) (more bool, st stepTimes, err error) {
+	t0 := time.Now()
+	status, err := r.do(ctx, http.MethodGet, nil)
+	st.get = time.Since(t0)
+	if err != nil {
+		return false, st, err
+	}
+	if status != http.StatusOK {
+		return false, st, fmt.Errorf("GET page: status %d", status)
+	}
+	page := hiddenValue(r.body.Bytes(), "_page")
+	csrf := hiddenValue(r.body.Bytes(), "_csrf")
+	if page == "" {
+		return false, st, errFinal
+	}
+	if csrf == "" {
+		return false, st, fmt.Errorf("GET page %s: no _csrf field", page)
+	}
+	f := append(r.form[:0], "_page="...)
+	f = append(f, url.QueryEscape(page)...)
+	f = append(f, "&_csrf="...)
+	f = append(f, url.QueryEscape(csrf)...)
+	f = append(f, "&_shown="...)
+	f = append(f, hiddenValue(r.body.Bytes(), "_shown")...)
+	var given survey.Answers
+	if page == "review" {
+		f = append(f, "&_nav=submit"...)
+	} else {
+		p, _ := r.q.Page(page)
+		if p == nil {
+			return false, st, fmt.Errorf("GET page: unknown _page %q", page)
+		}
+		given = answerPage(r.q, p, r.given, r.rng)
+		for id, vs := range given {
+			for _, v := range vs {
+				f = append(f, '&')
+				f = append(f, url.QueryEscape(id)...)
+				f = append(f, '=')
+				f = append(f, url.QueryEscape(v)...)
+			}
+		}
+		f = append(f, "&_nav=next"...)
+	}
+	r.form = f
+	t1 := time.Now()
+	status, err = r.do(ctx, http.MethodPost, f)
+	st.post = time.Since(t1)
+	if err != nil {
+		return false, st, err
+	}
+	if status != http.StatusSeeOther {
+		return false, st, fmt.Errorf("POST page %s: status %d: %.300s", page, status, r.body.String())
+	}
+	if page == "review" {
+		return false, st, nil
+	}
+	r.given = r.given.Merge(given)
+	return true, st, nil
+}
+
+// do sends one request of the resident's link and leaves the
+// (decompressed) body in r.body.
+func (r *loadResident) do(ctx context.Context, method string, form []byte) (int, error) {
+	var rd io.Reader
+	if form != nil {
+		rd = bytes.NewReader(form)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.base+"/s/"+r.token, rd)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari/537.36")
+	req.Header.Set("Accept-Encoding", "gzip")
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	r.body.Reset()
+	body := io.Reader(resp.Body)
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		if r.zr == nil {
+			r.zr, err = gzip.NewReader(resp.Body)
+		} else {
+			err = r.zr.Reset(resp.Body)
+		}
+		if err != nil {
+			return 0, err
+		}
+		body = r.zr
+	}
+	if _, err := r.body.ReadFrom(body); err != nil {
+		return 0, err
+	}
+	// Drain what gzip left so that the connection is reused.
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
+}
+
+// hiddenValue returns the value of the hidden input name in a survey page,
+// written by templates/page.html and review.html as
+// <input type="hidden" name="NAME" value="VALUE">; "" when absent.
+func hiddenValue(page []byte, name string) string {
+	key := `name="` + name + `" value="`
+	i := bytes.Index(page, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	v := page[i+len(key):]
+	j := bytes.IndexByte(v, '"')
+	if j < 0 {
+		return ""
+	}
+	return html.UnescapeString(string(v[:j]))
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

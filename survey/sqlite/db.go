@@ -62,14 +62,23 @@ type DB struct {
 	dcache sync.Map // measurement id → []survey.District (never change once created)
 	stats  struct{ commits, writes atomic.Int64 }
 	qcache sync.Map // sha256 hex → *survey.Questionnaire, parsed bodies
+	// sessions holds the sessions this process wrote last (see
+	// sessionCache for why it is coherent); mcache the measurements they
+	// belong to, read again after measurementTTL.
+	sessions sessionCache
+	mcache   sync.Map // measurement id → *measEntry
 }
 
 var _ survey.Store = (*DB)(nil)
 
 // writeOp is one write waiting for the writer goroutine.
 type writeOp struct {
-	fn  func(tx *sql.Tx) error
-	err chan error
+	fn func(tx *sql.Tx) error
+	// after, when set, runs on the writer goroutine once fn's changes are
+	// committed and before the caller hears of it; writes update the
+	// session cache there, in commit order.
+	after func()
+	err   chan error
 }
 
 // errClosed is returned by writes after Close.
@@ -264,7 +273,13 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 // time when a shared commit fails, so it must only assign, never append to,
 // state outside the transaction.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	op := &writeOp{fn: fn, err: make(chan error, 1)}
+	return db.writeThen(ctx, fn, nil)
+}
+
+// writeThen is write with a hook that runs on the writer goroutine after
+// fn's transaction committed, before write returns (see writeOp.after).
+func (db *DB) writeThen(ctx context.Context, fn func(tx *sql.Tx) error, after func()) error {
+	op := &writeOp{fn: fn, after: after, err: make(chan error, 1)}
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()
@@ -344,6 +359,7 @@ func (db *DB) runAlone(op *writeOp) error {
 	}
 	db.stats.commits.Add(1)
 	db.stats.writes.Add(1)
+	db.committed(op)
 	return nil
 }
 
@@ -367,7 +383,27 @@ func (db *DB) runTogether(batch []*writeOp) ([]error, error) {
 			return nil, err
 		}
 	}
-	return errs, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for i, op := range batch {
+		if errs[i] == nil {
+			db.committed(op)
+		}
+	}
+	return errs, nil
+}
+
+// committed runs on the writer goroutine after op's changes were
+// committed: op's hook, or for any write without one (a staff action, a
+// command, a new questionnaire version) forgetting every cached session
+// and measurement, since it may have changed what they hold.
+func (db *DB) committed(op *writeOp) {
+	if op.after != nil {
+		op.after()
+		return
+	}
+	db.forgetSessions()
 }
 
 // callOp runs one write, turning a panic into an error so that a bug in

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -135,18 +137,23 @@ type link struct {
 	version int64
 	sha256  string
 	frozen  bool
+	// The rest of the invitation, for the session cache; disposition is
+	// kept up to date by the writes that change it.
+	caseID      string
+	disposition string
+	invCreated  string
 }
 
 func lookupLink(tx cachedTx, h []byte) (*link, error) {
 	var l link
 	err := tx.QueryRowContext(bg, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version,
-			v.version, v.sha256, v.frozen_at IS NOT NULL
+			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition, i.created_at
 		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
 		LEFT JOIN responses r ON r.invitation_id = i.id
 		JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
 			AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
 		WHERE i.token_hash = ?`, h).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion,
-		&l.version, &l.sha256, &l.frozen)
+		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition, &l.invCreated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errBadLink()
 	}
@@ -180,6 +187,9 @@ func (db *DB) startTx(tx cachedTx, l *link, mode, uaClass string) error {
 		DispStarted, now, l.invitationID, DispIssued); err != nil {
 		return fmt.Errorf("sqlite: start response: %w", err)
 	}
+	if l.disposition == DispIssued {
+		l.disposition = DispStarted
+	}
 	l.respID = sql.NullInt64{Int64: id, Valid: true}
 	l.respStatus = sql.NullString{String: survey.RespInProgress, Valid: true}
 	l.respVersion = sql.NullInt64{Int64: version, Valid: true}
@@ -202,23 +212,28 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	if !ok {
 		return nil, errBadLink()
 	}
-	// Most calls find the response already there: answer them from the
-	// read pool without queueing behind the writer.
-	s, err := db.OpenSession(ctx, token)
+	// A response this process wrote is in the session cache: answer from
+	// there without queueing behind the writer. Callers have usually just
+	// read the session and found no response, so reading it from the
+	// database again would cost a read transaction for nothing; the write
+	// below finds an existing response as well.
+	s, err := db.cachedOpen(ctx, h)
 	if err != nil {
 		return nil, err
 	}
-	if s.Response != nil {
+	if s != nil && s.Response != nil {
 		return s.Response, nil
 	}
 	var id int64
 	var resp *survey.Response
-	err = db.write(ctx, func(stx *sql.Tx) error {
+	l := new(link)
+	err = db.writeThen(ctx, func(stx *sql.Tx) error {
 		tx := db.wtx(stx)
-		l, err := lookupLink(tx, h)
+		found, err := lookupLink(tx, h)
 		if err != nil {
 			return err
 		}
+		*l = *found
 		if err := checkOpen(l.mStatus); err != nil {
 			return err
 		}
@@ -230,11 +245,11 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 		// the pages in its cache, a reader would have to fetch them again.
 		resp, err = loadResponse(bg, tx, id)
 		return err
-	})
+	}, db.cacheSession(h, l, &resp))
 	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	return cloneResponse(resp), nil
 }
 
 // errFinished is the conflict of writing to a finished response.
@@ -315,12 +330,14 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 	}
 	var id int64
 	var resp *survey.Response
-	err := db.write(ctx, func(stx *sql.Tx) error {
+	l := new(link)
+	err := db.writeThen(ctx, func(stx *sql.Tx) error {
 		tx := db.wtx(stx)
-		l, err := lookupLink(tx, h)
+		found, err := lookupLink(tx, h)
 		if err != nil {
 			return err
 		}
+		*l = *found
 		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
 			return errFinished(l.respStatus.String)
 		}
@@ -389,11 +406,11 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		// the pages in its cache, a reader would have to fetch them again.
 		resp, err = loadResponse(bg, tx, id)
 		return err
-	})
+	}, db.cacheSession(h, l, &resp))
 	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	return cloneResponse(resp), nil
 }
 
 // Finish ends the response with status (submitted, screened out or quota
@@ -413,12 +430,14 @@ func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Respons
 	}
 	var id int64
 	var resp *survey.Response
-	err := db.write(ctx, func(stx *sql.Tx) error {
+	l := new(link)
+	err := db.writeThen(ctx, func(stx *sql.Tx) error {
 		tx := db.wtx(stx)
-		l, err := lookupLink(tx, h)
+		found, err := lookupLink(tx, h)
 		if err != nil {
 			return err
 		}
+		*l = *found
 		if l.respStatus.Valid && l.respStatus.String == status {
 			resp, err = loadResponse(bg, tx, l.respID.Int64)
 			return err
@@ -440,13 +459,22 @@ func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Respons
 		if _, err := tx.ExecContext(bg, `UPDATE invitations SET disposition = ?, updated_at = ? WHERE id = ?`, status, now, l.invitationID); err != nil {
 			return fmt.Errorf("sqlite: finish response: %w", err)
 		}
+		l.disposition = status
 		// Read back inside the transaction: the writer's connection has
 		// the pages in its cache, a reader would have to fetch them again.
 		resp, err = loadResponse(bg, tx, id)
 		return err
-	})
+	}, db.cacheSession(h, l, &resp))
 	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	return cloneResponse(resp), nil
+}
+
+// cloneResponse copies r for a caller: the session cache keeps r itself.
+func cloneResponse(r *survey.Response) *survey.Response {
+	c := *r
+	c.Answers = maps.Clone(r.Answers)
+	c.PagesDone = slices.Clone(r.PagesDone)
+	return &c
 }

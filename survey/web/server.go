@@ -1,6 +1,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"manyi/survey"
+	"manyi/survey/secret"
 )
 
 // maxBody is the largest request body accepted. A page of the default
@@ -29,6 +31,9 @@ type Config struct {
 	BaseURL string
 	// Now is the clock (time on page, paradata); time.Now when nil.
 	Now func() time.Time
+	// ContactKey opens the sealed phone numbers on the interviewer pages
+	// (cmd reads it from MANYI_CONTACT_KEY); nil means no numbers are shown.
+	ContactKey *secret.Key
 }
 
 // Server is the resident survey's HTTP handler.
@@ -38,6 +43,7 @@ type Server struct {
 	secret  []byte
 	baseURL string
 	now     func() time.Time
+	key     *secret.Key
 	views   *views
 	assets  *assets
 	echo    *echo.Echo
@@ -72,6 +78,7 @@ func New(cfg Config) (*Server, error) {
 		secret:  append([]byte(nil), cfg.Secret...),
 		baseURL: cfg.BaseURL,
 		now:     cfg.Now,
+		key:     cfg.ContactKey,
 		views:   vs,
 		assets:  as,
 	}
@@ -94,13 +101,17 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: false}))
 	e.Use(securityHeaders)
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
+	// BestSpeed: the default level clears about 600 KB of compressor hash
+	// tables for every response, a fifth of the server's CPU per page; the
+	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
 	e.Use(middleware.BodyLimit(maxBody))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/s/:token", s.handleShow)
 	e.POST("/s/:token", s.handleAnswer)
+	s.openLinkRoutes(e)
 	s.staffRoutes(e)
 	e.RouteNotFound("/*", func(c *echo.Context) error { return echo.ErrNotFound })
 	return e

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v5"
@@ -262,4 +264,208 @@ func (l layout) MaxChars(n int) string {
 		return fmt.Sprintf("At most %d characters.", n)
 	}
 	return fmt.Sprintf("最多 %d 字。", n)
+}
+
+// QuestionsHTML renders the page's questions. It writes, byte for byte,
+// what the question loop of page.html wrote as a template, escaped as
+// html/template escapes text and quoted attributes; in Go it costs a
+// fraction: the template spent most of a page's rendering in reflection
+// (field look-ups and eq/and/not calls for every option of every question).
+func (p questionPage) QuestionsHTML() template.HTML {
+	var b strings.Builder
+	b.Grow(2048 * len(p.Questions))
+	w := func(ss ...string) {
+		for _, s := range ss {
+			b.WriteString(s)
+		}
+	}
+	e := func(s string) { escapeHTML(&b, s) }
+	for i := range p.Questions {
+		q := &p.Questions[i]
+		w(`<fieldset id="q-`)
+		e(q.ID)
+		w(`" class="q`)
+		if q.Error != "" {
+			w(` invalid`)
+		}
+		w(`"`)
+		if q.Error != "" {
+			w(` aria-describedby="e-`)
+			e(q.ID)
+			w(`"`)
+		}
+		w(">\n<legend>")
+		e(q.Legend)
+		if !q.Required {
+			w(` <span class="tag">`)
+			e(p.M("optional"))
+			w(`</span>`)
+		}
+		w("</legend>\n")
+		if q.Help != "" {
+			w(`<p class="help">`)
+			e(q.Help)
+			w("</p>\n")
+		}
+		if p.Interviewer && q.Instruct != "" {
+			w(`<p class="instruct">`)
+			e(q.Instruct)
+			w("</p>\n")
+		}
+		if q.Error != "" {
+			w(`<p class="err" id="e-`)
+			e(q.ID)
+			w(`"><span aria-hidden="true">⚠ </span>`)
+			e(q.Error)
+			w("</p>\n")
+		}
+		switch q.Kind {
+		case "scale":
+			w(`<p class="ends" aria-hidden="true"><span>`)
+			e(q.MinLabel)
+			w(`</span><span>`)
+			e(q.MaxLabel)
+			w("</span></p>\n<div class=\"scale\">\n")
+			for j := range q.Options {
+				o := &q.Options[j]
+				optionHTML(&b, "pill", "radio", q.ID, o)
+				if o.SrLabel != "" {
+					w(`<span class="vh"> `)
+					e(o.SrLabel)
+					w(`</span>`)
+				}
+				w("</span></label>\n")
+			}
+			w("</div>\n")
+			if o := q.DontKnow; o != nil {
+				optionHTML(&b, "pill dk", "radio", q.ID, o)
+				w("</span></label>\n")
+			}
+		case "single", "multi":
+			typ := "radio"
+			if q.Kind == "multi" {
+				typ = "checkbox"
+			}
+			w("<div class=\"choices\">\n")
+			for j := range q.Options {
+				optionHTML(&b, "choice", typ, q.ID, &q.Options[j])
+				w("</span></label>\n")
+			}
+			w("</div>\n")
+		case "number":
+			w(`<label class="vh" for="i-`)
+			e(q.ID)
+			w(`">`)
+			e(q.Legend)
+			w("</label>\n<input class=\"num\" type=\"number\" id=\"i-")
+			e(q.ID)
+			w(`" name="`)
+			e(q.ID)
+			w(`" inputmode="numeric"`)
+			if q.Min != "" {
+				w(` min="`)
+				e(q.Min)
+				w(`"`)
+			}
+			if q.Max != "" {
+				w(` max="`)
+				e(q.Max)
+				w(`"`)
+			}
+			w(` value="`)
+			e(q.Value)
+			w(`"`)
+			if q.Error != "" {
+				w(` aria-invalid="true" aria-describedby="e-`)
+				e(q.ID)
+				w(`"`)
+			}
+			w(">\n")
+		case "text":
+			maxLen := strconv.Itoa(q.MaxLen)
+			w(`<label class="vh" for="i-`)
+			e(q.ID)
+			w(`">`)
+			e(q.Legend)
+			w("</label>\n<textarea id=\"i-")
+			e(q.ID)
+			w(`" name="`)
+			e(q.ID)
+			w(`" rows="4" maxlength="`, maxLen, `" aria-describedby="h-`)
+			e(q.ID)
+			if q.Error != "" {
+				w(` e-`)
+				e(q.ID)
+			}
+			w(`"`)
+			if q.Error != "" {
+				w(` aria-invalid="true"`)
+			}
+			w(`>`)
+			e(q.Value)
+			w("</textarea>\n<p class=\"help\" id=\"h-")
+			e(q.ID)
+			w(`">`)
+			e(p.MaxChars(q.MaxLen))
+			w("</p>\n")
+		}
+		w("</fieldset>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// optionHTML writes an option's label and input up to its label text,
+// leaving "</span></label>\n" (and a scale's screen-reader text) to the
+// caller.
+func optionHTML(b *strings.Builder, class, typ, name string, o *option) {
+	b.WriteString(`<label class="`)
+	b.WriteString(class)
+	b.WriteString(`" for="`)
+	escapeHTML(b, o.ID)
+	b.WriteString(`"><input type="`)
+	b.WriteString(typ)
+	b.WriteString(`" id="`)
+	escapeHTML(b, o.ID)
+	b.WriteString(`" name="`)
+	escapeHTML(b, name)
+	b.WriteString(`" value="`)
+	escapeHTML(b, o.Value)
+	b.WriteString(`"`)
+	if o.Checked {
+		b.WriteString(` checked`)
+	}
+	b.WriteString(`><span>`)
+	escapeHTML(b, o.Label)
+}
+
+// escapeHTML writes s escaped as html/template escapes text, RCDATA and
+// quoted attribute values (its htmlReplacementTable): the same bytes, so
+// that pages do not change.
+func escapeHTML(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var r string
+		switch s[i] {
+		case 0:
+			r = "\uFFFD"
+		case '"':
+			r = "&#34;"
+		case '&':
+			r = "&amp;"
+		case '\'':
+			r = "&#39;"
+		case '+':
+			r = "&#43;"
+		case '<':
+			r = "&lt;"
+		case '>':
+			r = "&gt;"
+		default:
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(r)
+		last = i + 1
+	}
+	b.WriteString(s[last:])
 }

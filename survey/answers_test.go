@@ -184,8 +184,8 @@ func TestParsePage(t *testing.T) {
 
 func TestParsePageDefault(t *testing.T) {
 	q := DefaultQuestionnaire()
-	got, errs := q.ParsePage("screener", url.Values{"age": {"45"}, "district": {"d3"}, "resident": {"y"}}, Answers{"consent": {"y"}})
-	if want := (Answers{"age": {"45"}, "district": {"d3"}, "resident": {"y"}}); !reflect.DeepEqual(got, want) || errs != nil {
+	got, errs := q.ParsePage("screener", url.Values{"age": {"45"}, "district": {"d3"}, "resident": {"y"}, "gender": {"f"}}, Answers{"consent": {"y"}})
+	if want := (Answers{"age": {"45"}, "district": {"d3"}, "resident": {"y"}, "gender": {"f"}}); !reflect.DeepEqual(got, want) || errs != nil {
 		t.Errorf("screener: got %v, %v, want %v, no errors", got, errs, want)
 	}
 	long := strings.Repeat("好", 501)
@@ -197,7 +197,7 @@ func TestParsePageDefault(t *testing.T) {
 	if len(got) != 0 || errs != nil {
 		t.Errorf("empty suggestions: got %v, %v, want nothing (all optional)", got, errs)
 	}
-	_, errs = q.ParsePage("background", url.Values{"gender": {"f"}}, nil)
+	_, errs = q.ParsePage("background", url.Values{"occupation": {"retired"}}, nil)
 	if len(errs) != 1 || errs[0].Field != "education" {
 		t.Errorf("background without education: got %v, want one error on education (occupation is optional)", errs)
 	}

@@ -101,28 +101,28 @@ func TestValidateReportsEveryKind(t *testing.T) {
 		{"single without choices", func(q *Questionnaire) { q.Pages[1].Items[2].Choices = nil }, "pages[1].items[2].choices", "at least 2 choices"},
 		{"single with one choice", func(q *Questionnaire) { q.Pages[1].Items[2].Choices = q.Pages[1].Items[2].Choices[:1] }, "pages[1].items[2].choices", "at least 2 choices"},
 		{"multi without choices", func(q *Questionnaire) {
-			q.Pages[11].Items[2].Type = TypeMulti
-			q.Pages[11].Items[2].Choices = nil
-		}, "pages[11].items[2].choices", "at least 1 choices"},
+			q.Pages[11].Items[1].Type = TypeMulti
+			q.Pages[11].Items[1].Choices = nil
+		}, "pages[11].items[1].choices", "at least 1 choices"},
 		{"choice code duplicate", func(q *Questionnaire) { q.Pages[1].Items[1].Choices[3].Code = "d1" }, "pages[1].items[1].choices[3].code", `duplicate code "d1" (also choices[0])`},
 		{"choice code missing", func(q *Questionnaire) { q.Pages[1].Items[1].Choices[2].Code = "" }, "pages[1].items[1].choices[2].code", "code is required"},
 		{"choice code malformed", func(q *Questionnaire) { q.Pages[1].Items[1].Choices[2].Code = "d 3" }, "pages[1].items[1].choices[2].code", "letters, digits"},
 		{"choice label missing", func(q *Questionnaire) { q.Pages[1].Items[1].Choices[5].Label.Zh = "" }, "pages[1].items[1].choices[5].label.zh", "Chinese"},
 		{"choices on a scale item", func(q *Questionnaire) { q.Pages[7].Items[0].Choices = q.Pages[1].Items[2].Choices }, "pages[7].items[0].choices", "only single and multi"},
 		{"multi min choices above choices", func(q *Questionnaire) {
-			q.Pages[11].Items[2].Type = TypeMulti
-			q.Pages[11].Items[2].MinChoices = 9
-		}, "pages[11].items[2].min_choices", "exceeds the 8 choices"},
+			q.Pages[11].Items[1].Type = TypeMulti
+			q.Pages[11].Items[1].MinChoices = 9
+		}, "pages[11].items[1].min_choices", "exceeds the 8 choices"},
 		{"multi max below min", func(q *Questionnaire) {
-			q.Pages[11].Items[2].Type = TypeMulti
-			q.Pages[11].Items[2].MinChoices = 3
-			q.Pages[11].Items[2].MaxChoices = 2
-		}, "pages[11].items[2].max_choices", "below min_choices 3"},
+			q.Pages[11].Items[1].Type = TypeMulti
+			q.Pages[11].Items[1].MinChoices = 3
+			q.Pages[11].Items[1].MaxChoices = 2
+		}, "pages[11].items[1].max_choices", "below min_choices 3"},
 		{"multi negative min", func(q *Questionnaire) {
-			q.Pages[11].Items[2].Type = TypeMulti
-			q.Pages[11].Items[2].MinChoices = -1
-		}, "pages[11].items[2].min_choices", "negative"},
-		{"min choices on a single item", func(q *Questionnaire) { q.Pages[11].Items[2].MaxChoices = 2 }, "pages[11].items[2].min_choices", "only multi items"},
+			q.Pages[11].Items[1].Type = TypeMulti
+			q.Pages[11].Items[1].MinChoices = -1
+		}, "pages[11].items[1].min_choices", "negative"},
+		{"min choices on a single item", func(q *Questionnaire) { q.Pages[11].Items[1].MaxChoices = 2 }, "pages[11].items[1].min_choices", "only multi items"},
 		{"number min above max", func(q *Questionnaire) { q.Pages[1].Items[0].Min = ptr(130.0) }, "pages[1].items[0].min", "min 130 exceeds max 120"},
 		{"min on a scale item", func(q *Questionnaire) { q.Pages[7].Items[0].Min = ptr(1.0) }, "pages[7].items[0].min", "only number items"},
 		{"max on a text item", func(q *Questionnaire) { q.Pages[10].Items[0].Max = ptr(1.0) }, "pages[10].items[0].max", "only number items"},
@@ -134,18 +134,18 @@ func TestValidateReportsEveryKind(t *testing.T) {
 		{"overall role repeated", func(q *Questionnaire) { q.Pages[6].Items[2].Role = "overall" }, "pages[7].items[0].role", `role "overall" is already used by pages[6].items[2]`},
 		{"district role repeated", func(q *Questionnaire) {
 			q.Pages[11].Items = append(q.Pages[11].Items, q.Pages[1].Items[1])
-			q.Pages[11].Items[3].ID = "district_again"
-		}, "pages[11].items[3].role", `role "district" is already used by pages[1].items[1]`},
+			q.Pages[11].Items[2].ID = "district_again"
+		}, "pages[11].items[2].role", `role "district" is already used by pages[1].items[1]`},
 		{"gender role repeated", func(q *Questionnaire) {
-			it := q.Pages[11].Items[0]
+			it := q.Pages[1].Items[3]
 			it.ID = "gender2"
 			q.Pages[11].Items = append(q.Pages[11].Items, it)
-		}, "pages[11].items[3].role", `role "gender" is already used`},
+		}, "pages[11].items[2].role", `role "gender" is already used`},
 		{"age role repeated", func(q *Questionnaire) {
 			it := q.Pages[1].Items[0]
 			it.ID = "age2"
 			q.Pages[11].Items = append(q.Pages[11].Items, it)
-		}, "pages[11].items[3].role", `role "age" is already used`},
+		}, "pages[11].items[2].role", `role "age" is already used`},
 		{"item domain unknown", func(q *Questionnaire) { q.Pages[10].Items[0].Domain = "products" }, "pages[10].items[0].domain", `unknown domain "products"`},
 		{"item domain on a domain page", func(q *Questionnaire) { q.Pages[2].Items[0].Domain = "product" }, "pages[2].items[0].domain", "take the page's domain"},
 		{"condition item missing", func(q *Questionnaire) { q.Pages[3].When = &Condition{In: []string{"y"}} }, "pages[3].when.item", "item is required"},

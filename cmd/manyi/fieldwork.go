@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -101,6 +102,20 @@ func fwKey(stderr io.Writer, cmd string) (*secret.Key, bool) {
 	return k, true
 }
 
+// fwMemLimit is the soft heap limit of frame import and draw. A
+// million-unit frame holds about 200 MB of live heap; with the default
+// GOGC the heap would double before each collection and the process peak
+// above 600 MB. Near this limit the collector runs more often instead
+// (docs/PERFORMANCE.md). GOMEMLIMIT overrides it.
+const fwMemLimit = 320 << 20
+
+// fwMemoryLimit sets fwMemLimit unless GOMEMLIMIT is set.
+func fwMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(fwMemLimit)
+	}
+}
+
 func runFrame(args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
   manyi frame import --measurement ID --frame frame.csv [--db PATH] [--allow-rejects --rejects rejects.csv] [--columns id=编号,...]
@@ -141,6 +156,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		return 0
 	}
 
+	fwMemoryLimit()
 	framePath := fs.String("frame", "", "frame CSV (id,district[,gender,age_band,contact]), UTF-8 with or without BOM")
 	rejectsPath := fs.String("rejects", "", "write rejected rows to this CSV (mode 0600: it repeats contacts)")
 	allowRejects := fs.Bool("allow-rejects", false, "import the clean rows when some are bad (needs --rejects)")
@@ -229,6 +245,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 }
 
 func runDraw(args []string, stdout, stderr io.Writer) int {
+	fwMemoryLimit()
 	fs := flag.NewFlagSet("draw", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f := newFWFlags(fs)

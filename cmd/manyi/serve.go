@@ -20,6 +20,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/demo"
+	"manyi/survey/secret"
 	"manyi/survey/sqlite"
 	"manyi/survey/web"
 )
@@ -40,6 +41,9 @@ type serveConfig struct {
 	Secret  string // MANYI_SECRET; "" means the one stored in the database
 	Demo    bool   // MANYI_DEMO
 	Links   int    // demo links printed when --demo creates the demo
+	// ContactKey opens sealed phone numbers on the interviewer pages
+	// (MANYI_CONTACT_KEY); nil when unset, and the pages show no numbers.
+	ContactKey *secret.Key
 }
 
 // envOr returns the environment variable key, or def when it is unset.
@@ -76,6 +80,16 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c.Secret = os.Getenv("MANYI_SECRET")
+	if os.Getenv(secret.EnvKey) != "" {
+		// A key that is set but malformed is a mistake worth stopping for;
+		// an unset one only hides the phone numbers.
+		k, err := secret.KeyFromEnv()
+		if err != nil {
+			fmt.Fprintf(stderr, "manyi serve: %v\n", err)
+			return 2
+		}
+		c.ContactKey = k
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft heap limit keeps the resident set small on a shared
 		// machine: the collector works harder near it instead of letting
@@ -145,9 +159,19 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 		} else {
 			fmt.Fprintf(stdout, "demo measurement %s already exists; `manyi demo --db %s --invitations N` prints new links\n", demo.ID, c.DB)
 		}
+		// Completed responses (and last year's) so that the results and
+		// the report have numbers at once; a demo with responses keeps them.
+		sim, err := demo.Simulate(ctx, st, demo.SimOptions{})
+		if err != nil {
+			return fmt.Errorf("demo responses: %w", err)
+		}
+		if n := sim.Added[demo.ID]; n > 0 {
+			log.Info("demo responses simulated", "id", demo.ID, "responses", n, "previous_year", sim.Added[demo.PrevID])
+			fmt.Fprintf(stdout, "demo measurement %s: %d simulated completed responses, and %d for last year (%s)\n", demo.ID, n, sim.Added[demo.PrevID], demo.PrevID)
+		}
 	}
 
-	h, err := web.New(web.Config{Store: st, Log: log, Secret: secret, BaseURL: c.BaseURL})
+	h, err := web.New(web.Config{Store: st, Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey})
 	if err != nil {
 		return fmt.Errorf("web server: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
@@ -16,10 +17,13 @@ import (
 // DB keeps the fieldwork state for the web pages.
 var _ fieldwork.Store = (*DB)(nil)
 
-// frameChunk is how many frame units one write transaction stores: a
-// million-row frame goes in as many short writes, so residents' pages never
-// wait behind one long import.
-const frameChunk = 5000
+// frameChunk is how many frame units one write transaction stores. Each
+// commit waits for the disk (synchronous=FULL), so small chunks made the
+// import mostly fsync: 5,000 units per chunk took 20–30 s for a million.
+// 50,000 units take a few tenths of a second, short enough that residents'
+// page saves queued behind a chunk barely notice, and a million-unit frame
+// needs only 20 commits (docs/PERFORMANCE.md).
+const frameChunk = 50000
 
 // FrameDistricts returns the names a frame may use for the measurement's
 // districts (each code and its Chinese and English names), for
@@ -64,25 +68,24 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	if len(f.Units) == 0 {
 		return nil, survey.Errorf(survey.EINVALID, "抽样框中没有可用的行", "the frame has no usable rows")
 	}
-	units := make([]frameRow, len(f.Units))
+	// The units are written straight from f (no copy of a million rows):
+	// codes holds each unit's district code, and contacts are sealed
+	// chunk by chunk, so only one chunk's sealed values are ever held.
+	units := f.Units
+	codes := make([]string, len(units))
 	contacts := 0
-	for i := range f.Units {
-		u := &f.Units[i]
+	for i := range units {
+		u := &units[i]
 		code, ok := canon[u.District]
 		if !ok {
 			return nil, survey.Errorf(survey.EINVALID, "抽样框第 %d 行：区县“%s”不是本测评的区县", "frame row %d: district %q is not one of the measurement's districts", u.Row, u.District)
 		}
-		units[i] = frameRow{id: u.ID, district: code, gender: u.Gender, ageBand: u.AgeBand, row: u.Row}
+		codes[i] = code
 		if u.Contact != "" {
 			if key == nil {
 				return nil, survey.Errorf(survey.EINVALID, "抽样框含有联系方式，但未设置加密密钥 %s（可用 openssl rand -base64 32 生成）",
 					"the frame has contact details but %s is not set (generate one with openssl rand -base64 32)", secret.EnvKey)
 			}
-			s, err := key.Seal(u.Contact)
-			if err != nil {
-				return nil, fmt.Errorf("sqlite: seal contact of frame row %d: %w", u.Row, err)
-			}
-			units[i].sealed = s
 			contacts++
 		}
 	}
@@ -117,10 +120,19 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		})
 		return nil, err
 	}
+	sealed := make([]string, min(frameChunk, len(units)))
 	for start := 0; start < len(units); start += frameChunk {
-		chunk := units[start:min(start+frameChunk, len(units))]
+		end := min(start+frameChunk, len(units))
+		us, cs, ss := units[start:end], codes[start:end], sealed[:end-start]
+		// Sealing happens before the write is queued, so the writer (and
+		// every resident's page save behind it) never waits for AES.
+		if contacts > 0 {
+			if err := sealContacts(us, ss, key); err != nil {
+				return fail(err)
+			}
+		}
 		err := db.write(ctx, func(tx *sql.Tx) error {
-			return insertUnits(tx, measurementID, chunk)
+			return insertUnits(tx, measurementID, us, cs, ss)
 		})
 		if err != nil {
 			return fail(err)
@@ -136,64 +148,179 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	return db.Frame(ctx, measurementID)
 }
 
-// frameRow is one unit on its way into the database.
-type frameRow struct {
-	id, district, gender, ageBand, sealed string
-	row                                   int
+// sealWorkers is how many goroutines seal contacts: AES-GCM with a fresh
+// nonce costs about a microsecond per number, a second per million on one
+// core; the machine has two.
+const sealWorkers = 2
+
+// sealContacts seals the contact of every unit that has one into
+// sealed[i] ("" for a unit without one), in sealWorkers interleaved
+// stripes.
+func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
+	errs := make([]error, sealWorkers)
+	var wg sync.WaitGroup
+	for w := range sealWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(us); i += sealWorkers {
+				if us[i].Contact == "" {
+					sealed[i] = ""
+					continue
+				}
+				s, err := key.Seal(us[i].Contact)
+				if err != nil {
+					errs[w] = fmt.Errorf("sqlite: seal contact of frame row %d: %w", us[i].Row, err)
+					return
+				}
+				sealed[i] = s
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // unitsPerInsert is how many rows one INSERT statement carries: many rows
 // per statement parse once, which more than halves the import time.
 const unitsPerInsert = 500
 
-// insertUnits stores rows of a frame and their sealed contacts.
-func insertUnits(tx *sql.Tx, measurementID string, rows []frameRow) error {
-	for start := 0; start < len(rows); start += unitsPerInsert {
-		part := rows[start:min(start+unitsPerInsert, len(rows))]
-		var ub, cb strings.Builder
-		uargs := make([]any, 0, 6*len(part))
-		var cargs []any
-		ub.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row) VALUES `)
-		cb.WriteString(`INSERT INTO frame_contacts (measurement_id, unit_id, sealed) VALUES `)
-		for i, u := range part {
-			if i > 0 {
-				ub.WriteString(", ")
-			}
-			ub.WriteString("(?, ?, ?, ?, ?, ?)")
-			uargs = append(uargs, measurementID, u.id, u.district, u.gender, u.ageBand, u.row)
-			if u.sealed != "" {
-				if len(cargs) > 0 {
-					cb.WriteString(", ")
-				}
-				cb.WriteString("(?, ?, ?)")
-				cargs = append(cargs, measurementID, u.id, u.sealed)
-			}
+// unitsInsert is the INSERT of n frame units, six parameters per unit.
+// Plain ? parameters: with numbered ones (?1 reused for the measurement)
+// modernc's driver looks every parameter's name up in a list, which is
+// quadratic and made the import four times slower.
+func unitsInsert(n int) string {
+	var b strings.Builder
+	b.Grow(40 + n*32)
+	b.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		if _, err := tx.Exec(ub.String(), uargs...); err != nil {
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
+}
+
+// contactsInsert is the INSERT of n sealed contacts, three parameters
+// per contact.
+func contactsInsert(n int) string {
+	var b strings.Builder
+	b.Grow(40 + n*16)
+	b.WriteString(`INSERT INTO frame_contacts (measurement_id, unit_id, sealed) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?)")
+	}
+	return b.String()
+}
+
+// insertUnits stores units of a frame (codes[i] the district code of
+// us[i]) and their sealed contacts (sealed[i], "" for none): full groups
+// of unitsPerInsert through statements prepared once per call, the
+// remainder through one statement of its own size. The argument slices
+// are reused from group to group.
+func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, sealed []string) error {
+	var fullU, fullC *sql.Stmt
+	defer func() {
+		if fullU != nil {
+			fullU.Close()
+		}
+		if fullC != nil {
+			fullC.Close()
+		}
+	}()
+	uargs := make([]any, 0, 6*unitsPerInsert)
+	cargs := make([]any, 0, 3*unitsPerInsert)
+	// Putting a string into an interface allocates; the measurement,
+	// district codes, genders and age bands take a handful of values, so
+	// each is boxed once (a million-unit import made nine allocations per
+	// unit, now three: id, row and sealed contact).
+	boxes := map[string]any{}
+	box := func(v string) any {
+		b, ok := boxes[v]
+		if !ok {
+			b = v
+			boxes[v] = b
+		}
+		return b
+	}
+	mid := box(measurementID)
+	flushContacts := func(final bool) error {
+		n := len(cargs) / 3
+		if n == 0 || (!final && n < unitsPerInsert) {
+			return nil
+		}
+		var err error
+		if n == unitsPerInsert {
+			if fullC == nil {
+				if fullC, err = tx.Prepare(contactsInsert(unitsPerInsert)); err != nil {
+					return fmt.Errorf("sqlite: import frame contacts: %w", err)
+				}
+			}
+			_, err = fullC.Exec(cargs...)
+		} else {
+			_, err = tx.Exec(contactsInsert(n), cargs...)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: import frame contacts: %w", err)
+		}
+		clear(cargs)
+		cargs = cargs[:0]
+		return nil
+	}
+	for start := 0; start < len(us); start += unitsPerInsert {
+		end := min(start+unitsPerInsert, len(us))
+		part := us[start:end]
+		clear(uargs)
+		uargs = uargs[:0]
+		for i := range part {
+			u := &part[i]
+			uargs = append(uargs, mid, u.ID, box(codes[start+i]), box(u.Gender), box(u.AgeBand), u.Row)
+		}
+		var err error
+		if len(part) == unitsPerInsert {
+			if fullU == nil {
+				if fullU, err = tx.Prepare(unitsInsert(unitsPerInsert)); err != nil {
+					return fmt.Errorf("sqlite: import frame: %w", err)
+				}
+			}
+			_, err = fullU.Exec(uargs...)
+		} else {
+			_, err = tx.Exec(unitsInsert(len(part)), uargs...)
+		}
+		if err != nil {
 			if isConstraint(err) {
 				return duplicateUnit(part)
 			}
-			return fmt.Errorf("sqlite: import frame rows %d–%d: %w", part[0].row, part[len(part)-1].row, err)
+			return fmt.Errorf("sqlite: import frame rows %d–%d: %w", part[0].Row, part[len(part)-1].Row, err)
 		}
-		if len(cargs) > 0 {
-			if _, err := tx.Exec(cb.String(), cargs...); err != nil {
-				return fmt.Errorf("sqlite: import frame contacts: %w", err)
+		// Contacts go in after their units (the foreign key), in full
+		// groups wherever possible.
+		for i := range part {
+			if sv := sealed[start+i]; sv != "" {
+				cargs = append(cargs, mid, uargs[6*i+1], sv)
+				if err := flushContacts(false); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return nil
+	return flushContacts(true)
 }
 
 // duplicateUnit names the first row of part whose id repeats one before
 // it (sampling.ReadFrame rejects duplicates, so this is a caller's bug or
 // a hand-built frame).
-func duplicateUnit(part []frameRow) error {
+func duplicateUnit(part []sampling.Unit) error {
 	seen := map[string]bool{}
 	for _, u := range part {
-		if seen[u.id] {
-			return survey.Errorf(survey.EINVALID, "抽样框第 %d 行：编号“%s”重复", "frame row %d: duplicate id %q", u.row, u.id)
+		if seen[u.ID] {
+			return survey.Errorf(survey.EINVALID, "抽样框第 %d 行：编号“%s”重复", "frame row %d: duplicate id %q", u.Row, u.ID)
 		}
-		seen[u.id] = true
+		seen[u.ID] = true
 	}
 	return survey.Errorf(survey.EINVALID, "抽样框中有重复的编号", "the frame has a duplicate id")
 }
@@ -241,16 +368,34 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 	for _, d := range m.Districts {
 		f.Districts = append(f.Districts, d.Code)
 	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units WHERE measurement_id = ? ORDER BY row, id`, measurementID)
+	// Units are stored in file order, so rowid order is file order: the
+	// table scan needs no sort of a million rows (ORDER BY row did, in a
+	// temporary b-tree). NOT INDEXED keeps the planner off the
+	// (measurement_id, unit_id) index, which would need that sort.
+	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units NOT INDEXED
+		WHERE measurement_id = ? ORDER BY id`, measurementID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load frame: %w", err)
 	}
 	defer rows.Close()
+	// District, gender and age band take a handful of values: one string
+	// each instead of three allocations per unit.
+	intern := map[string]string{}
+	in := func(b sql.RawBytes) string {
+		if s, ok := intern[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		intern[s] = s
+		return s
+	}
+	var d, g, a sql.RawBytes
 	for rows.Next() {
 		var u sampling.Unit
-		if err := rows.Scan(&u.ID, &u.District, &u.Gender, &u.AgeBand, &u.Row); err != nil {
+		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row); err != nil {
 			return nil, fmt.Errorf("sqlite: load frame: %w", err)
 		}
+		u.District, u.Gender, u.AgeBand = in(d), in(g), in(a)
 		f.Units = append(f.Units, u)
 	}
 	if err := rows.Err(); err != nil {

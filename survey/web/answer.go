@@ -104,6 +104,11 @@ func (s *Server) handleAnswer(c *echo.Context) error {
 	if _, err := s.store.SavePage(ctx, token, survey.PageSave{PageID: pageID, Answers: ans, Next: next, Elapsed: el}); err != nil {
 		return err
 	}
+	// The quota check at the screener: a full cell ends the response as
+	// quota full, and the redirect shows its final page.
+	if _, err := s.screenerQuota(ctx, token, p); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, surveyURL(token))
 }
 

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/labstack/echo/v5"
 
@@ -20,7 +19,7 @@ import (
 )
 
 // fwPageFiles are the fieldwork pages, each parsed with staff_base.html.
-var fwPageFiles = []string{"fw_cases.html", "fw_interview.html", "fw_monitor.html", "fw_quality.html"}
+var fwPageFiles = []string{"fw_cases.html", "fw_interview.html", "fw_monitor.html", "fw_quality.html", "fw_openlink.html"}
 
 // fieldwork holds the fieldwork pages' state: the store (the server's
 // store when it implements fieldwork.Store), the parsed templates and the
@@ -30,10 +29,6 @@ type fieldworkPages struct {
 	store fieldwork.Store
 	views map[string]*template.Template
 	err   error
-
-	keyOnce sync.Once
-	key     *secret.Key
-	keyErr  error
 }
 
 func init() {
@@ -41,6 +36,7 @@ func init() {
 		measurementLink{Path: "/app/m/%s/cases", Label: survey.Text{Zh: "我的样本（访问）", En: "My cases (interviews)"}, Perm: auth.PermInterview},
 		measurementLink{Path: "/app/m/%s/monitor", Label: survey.Text{Zh: "实地执行监控", En: "Fieldwork monitor"}, Perm: auth.PermMonitor},
 		measurementLink{Path: "/app/m/%s/quality", Label: survey.Text{Zh: "数据质量审核", En: "Data quality review"}, Perm: auth.PermReviewQuality},
+		measurementLink{Path: "/app/m/%s/openlink", Label: survey.Text{Zh: "公开链接", En: "Open link"}, Perm: auth.PermMonitor},
 	)
 }
 
@@ -74,6 +70,10 @@ func (st *staff) fieldworkRoutes() []staffRoute {
 		{g, "/app/m/:id/quality", false, auth.PermReviewQuality, f.ok(f.handleQuality)},
 		{p, "/app/m/:id/quality/:resp/exclude", false, auth.PermReviewQuality, f.ok(f.handleExclude)},
 		{p, "/app/m/:id/quality/:resp/restore", false, auth.PermReviewQuality, f.ok(f.handleRestore)},
+		// The open link is fieldwork management: the statistician and the
+		// office, who watch the monitor, switch it.
+		{g, "/app/m/:id/openlink", false, auth.PermMonitor, f.ok(f.handleOpenLink)},
+		{p, "/app/m/:id/openlink", false, auth.PermMonitor, f.ok(f.handleOpenLinkSet)},
 	}
 }
 
@@ -120,11 +120,18 @@ func (f *fieldworkPages) render(c *echo.Context, status int, file string, data a
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// contactKey reads MANYI_CONTACT_KEY once. Without it the interviewer
-// pages work but show no phone numbers.
+// errNoContactKey is contactKey's answer when the server was started
+// without a contact key.
+var errNoContactKey = errors.New("web: no contact key in Config.ContactKey")
+
+// contactKey is the key of Config.ContactKey (cmd reads it from
+// MANYI_CONTACT_KEY). Without it the interviewer pages work but show no
+// phone numbers.
 func (f *fieldworkPages) contactKey() (*secret.Key, error) {
-	f.keyOnce.Do(func() { f.key, f.keyErr = secret.KeyFromEnv() })
-	return f.key, f.keyErr
+	if f.st.s.key == nil {
+		return nil, errNoContactKey
+	}
+	return f.st.s.key, nil
 }
 
 // fwLayout is the staff layout with the fieldwork pages' texts.
@@ -308,4 +315,15 @@ var fwUI = map[string]survey.Text{
 	"flag_junk":          {Zh: "开放题无效", En: "Junk text"},
 	"err_reason":         {Zh: "请填写剔除理由。", En: "Give a reason for the exclusion."},
 	"not_your_interview": {Zh: "这份问卷不是由您访问的。", En: "This questionnaire is not your interview."},
+	"open_title":         {Zh: "公开链接", En: "Open link"},
+	"open_intro":         {Zh: "公开链接供没有抽样框的渠道使用（海报、公众号）：任何人打开都会得到一份新问卷，同样经过甄别题和配额检查。通过公开链接提交的问卷属于非概率样本，所有结果中都会标明。默认关闭；关闭后已开始的问卷仍可完成。", En: "The open link is for channels without a frame (posters, a WeChat account): everyone who opens it gets a fresh questionnaire with the same screener and quota check. Its responses are a non-probability sample and are marked so in every result. Off by default; switching it off lets questionnaires already started finish."},
+	"open_on":            {Zh: "公开链接已开启。", En: "The open link is on."},
+	"open_off":           {Zh: "公开链接已关闭。", En: "The open link is off."},
+	"open_url":           {Zh: "链接地址", En: "Address"},
+	"open_counts":        {Zh: "通过公开链接开始 %d 份，已提交 %d 份。", En: "%d started through the open link, %d submitted."},
+	"open_changed":       {Zh: "最近修改：%s，%s", En: "Last changed %s by %s"},
+	"open_enable":        {Zh: "开启公开链接", En: "Switch the open link on"},
+	"open_disable":       {Zh: "关闭公开链接", En: "Switch the open link off"},
+	"open_done_on":       {Zh: "公开链接已开启。", En: "The open link was switched on."},
+	"open_done_off":      {Zh: "公开链接已关闭。", En: "The open link was switched off."},
 }

@@ -370,9 +370,9 @@ func TestScreenedOut(t *testing.T) {
 		want string
 	}{
 		{"no consent", "welcome", url.Values{"consent": {"n"}}, "您选择了不参加"},
-		{"age 17", "screener", url.Values{"age": {"17"}, "district": {"d1"}, "resident": {"y"}}, "18 至 70 周岁"},
-		{"age 71", "screener", url.Values{"age": {"71"}, "district": {"d1"}, "resident": {"y"}}, "18 至 70 周岁"},
-		{"not resident", "screener", url.Values{"age": {"40"}, "district": {"d1"}, "resident": {"n"}}, "居住满半年"},
+		{"age 17", "screener", url.Values{"age": {"17"}, "district": {"d1"}, "resident": {"y"}, "gender": {"f"}}, "18 至 70 周岁"},
+		{"age 71", "screener", url.Values{"age": {"71"}, "district": {"d1"}, "resident": {"y"}, "gender": {"f"}}, "18 至 70 周岁"},
+		{"not resident", "screener", url.Values{"age": {"40"}, "district": {"d1"}, "resident": {"n"}, "gender": {"f"}}, "居住满半年"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -407,9 +407,9 @@ func TestReviewMissing(t *testing.T) {
 	tok := e.token()
 	c := e.client()
 	c.answerUpTo(tok, "")
-	// Clear gender through Back on the background page.
+	// Clear education through Back on the background page.
 	_, csrf := scrape(t, c.get("/s/"+tok+"?page=background").Body.String())
-	rec := c.post("/s/"+tok, url.Values{"_page": {"background"}, "_csrf": {csrf}, "_nav": {"back"}, "education": {"college"}})
+	rec := c.post("/s/"+tok, url.Values{"_page": {"background"}, "_csrf": {csrf}, "_nav": {"back"}, "occupation": {"retired"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("back: status %d", rec.Code)
 	}
@@ -417,13 +417,13 @@ func TestReviewMissing(t *testing.T) {
 	if page, _ := scrape(t, rec.Body.String()); page != reviewID {
 		t.Fatalf("resume point %q, want review", page)
 	}
-	if !strings.Contains(rec.Body.String(), `href="/s/`+tok+`?page=background#q-gender"`) {
-		t.Errorf("review does not link the missing gender question to its page")
+	if !strings.Contains(rec.Body.String(), `href="/s/`+tok+`?page=background#q-education"`) {
+		t.Errorf("review does not link the missing education question to its page")
 	}
 	rec = c.post("/s/"+tok, url.Values{"_page": {reviewID}, "_csrf": {csrf}, "_nav": {"submit"}})
 	body := rec.Body.String()
-	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, "您的性别是") {
-		t.Errorf("submit with gender missing: status %d, want 422 with an alert naming the question", rec.Code)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, "您的最高学历是") {
+		t.Errorf("submit with education missing: status %d, want 422 with an alert naming the question", rec.Code)
 	}
 	if r := e.response(tok); r.Status != survey.RespInProgress {
 		t.Errorf("status %q, want in_progress", r.Status)

@@ -19,16 +19,15 @@ import (
 
 // fwtSample imports a frame of n men aged 30-44 with phones per district
 // d1 and d2 into the demo measurement, sealed with a fresh key that the
-// server will read from MANYI_CONTACT_KEY, and draws main samples of
+// server is given (as cmd passes MANYI_CONTACT_KEY in Config.ContactKey), and draws main samples of
 // main per district.
 func fwtSample(t *testing.T, e *staffEnv, n, main int) *secret.Key {
 	t.Helper()
-	raw := secret.GenerateKey()
-	t.Setenv(secret.EnvKey, raw)
-	key, err := secret.ParseKey(raw)
+	key, err := secret.ParseKey(secret.GenerateKey())
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.srv.key = key
 	var b strings.Builder
 	b.WriteString("id,district,gender,age_band,contact\n")
 	for i := 0; i < 2*n; i++ {

@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+)
+
+// errNoOpenLink is what every unknown, malformed or disabled open link
+// gets: the same answer whether the link never existed or is switched off,
+// so a visitor cannot probe for slugs.
+func errNoOpenLink() error {
+	return survey.Errorf(survey.ENOTFOUND, "该公开链接无效或已关闭。", "This open link is not valid or has been switched off.")
+}
+
+// OpenLink returns the measurement's open link with its counts. A
+// measurement that never had one gets a disabled link without a slug.
+func (db *DB) OpenLink(ctx context.Context, measurementID string) (*fieldwork.OpenLink, error) {
+	if _, err := db.Measurement(ctx, measurementID); err != nil {
+		return nil, err
+	}
+	l := &fieldwork.OpenLink{MeasurementID: measurementID}
+	var at string
+	err := db.rdb.QueryRowContext(ctx, `SELECT slug, enabled, changed_at, changed_by FROM open_links WHERE measurement_id = ?`, measurementID).
+		Scan(&l.Slug, &l.Enabled, &at, &l.ChangedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open link: %w", err)
+	}
+	if l.ChangedAt, err = parseTime(at); err != nil {
+		return nil, err
+	}
+	err = db.rdb.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(r.status = ?), 0) FROM invitations i
+		LEFT JOIN responses r ON r.invitation_id = i.id
+		WHERE i.measurement_id = ? AND i.open_link = 1`, survey.RespSubmitted, measurementID).Scan(&l.Started, &l.Submitted)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open link: %w", err)
+	}
+	return l, nil
+}
+
+// SetOpenLink enables or disables the measurement's open link. The first
+// enabling makes the slug (128 random bits, like a token); later changes
+// keep it. Disabling stops new visitors; responses already started through
+// the link go on, since each has its own invitation.
+func (db *DB) SetOpenLink(ctx context.Context, measurementID string, enabled bool, by string) (*fieldwork.OpenLink, error) {
+	if _, err := db.Measurement(ctx, measurementID); err != nil {
+		return nil, err
+	}
+	slug, _ := newToken()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO open_links (measurement_id, slug, enabled, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (measurement_id) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at, changed_by = excluded.changed_by`,
+			measurementID, slug, enabled, fmtTime(db.now()), by)
+		if err != nil {
+			return fmt.Errorf("sqlite: set open link: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.OpenLink(ctx, measurementID)
+}
+
+// StartOpenLink makes a fresh invitation, marked open_link, for a visitor
+// of /o/slug and returns its token (shown once, like every token; only its
+// hash is kept). ENOTFOUND when the slug is unknown, malformed or its link
+// disabled; EGONE when the measurement is not open.
+func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
+	if _, ok := tokenHash(slug); !ok {
+		return "", errNoOpenLink()
+	}
+	tok, h := newToken()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var mid, status string
+		var enabled bool
+		err := tx.QueryRow(`SELECT o.measurement_id, o.enabled, m.status FROM open_links o
+			JOIN measurements m ON m.id = o.measurement_id WHERE o.slug = ?`, slug).Scan(&mid, &enabled, &status)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
+			return errNoOpenLink()
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: open link: %w", err)
+		}
+		if err := checkOpen(status); err != nil {
+			return err
+		}
+		now := fmtTime(db.now())
+		if _, err := tx.Exec(`INSERT INTO invitations (measurement_id, token_hash, disposition, open_link, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)`,
+			mid, h, DispIssued, now, now); err != nil {
+			return fmt.Errorf("sqlite: open link: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// OpenLinkBySlug returns the enabled open link of slug, for the landing
+// page. ENOTFOUND when the slug is unknown, malformed or disabled.
+func (db *DB) OpenLinkBySlug(ctx context.Context, slug string) (*fieldwork.OpenLink, error) {
+	if _, ok := tokenHash(slug); !ok {
+		return nil, errNoOpenLink()
+	}
+	var mid string
+	var enabled bool
+	err := db.rdb.QueryRowContext(ctx, `SELECT measurement_id, enabled FROM open_links WHERE slug = ?`, slug).Scan(&mid, &enabled)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
+		return nil, errNoOpenLink()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open link: %w", err)
+	}
+	return db.OpenLink(ctx, mid)
+}

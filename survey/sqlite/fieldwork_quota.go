@@ -129,7 +129,7 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		return nil, errBadLink()
 	}
 	var out *fieldwork.QuotaClaim
-	err := db.write(ctx, func(stx *sql.Tx) error {
+	err := db.writeThen(ctx, func(stx *sql.Tx) error {
 		tx := db.wtx(stx)
 		l, err := lookupLink(tx, h)
 		if err != nil {
@@ -205,7 +205,7 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		}
 		out = claim
 		return nil
-	})
+	}, db.forgetSession(h))
 	if err != nil {
 		return nil, err
 	}

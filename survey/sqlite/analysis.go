@@ -8,23 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"manyi/survey"
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
+	"manyi/survey/workspace"
 )
-
-// WeightingVersion is one saved weighting specification of a measurement.
-type WeightingVersion struct {
-	MeasurementID string
-	// Version counts from 1; 0 means nothing is saved and Spec is
-	// analysis.DefaultWeightingSpec.
-	Version   int
-	Spec      analysis.WeightingSpec
-	CreatedBy string
-	CreatedAt time.Time
-}
 
 // auditTx appends an audit entry inside a write transaction, so that the
 // change and its record commit together.
@@ -94,7 +83,7 @@ func (db *DB) SaveWeighting(ctx context.Context, measurementID string, spec anal
 // Weighting returns the current (newest) weighting version; with none
 // saved it returns version 0 holding analysis.DefaultWeightingSpec.
 // ENOTFOUND for an unknown measurement.
-func (db *DB) Weighting(ctx context.Context, measurementID string) (*WeightingVersion, error) {
+func (db *DB) Weighting(ctx context.Context, measurementID string) (*workspace.WeightingVersion, error) {
 	vs, err := db.weightingVersions(ctx, measurementID, 1)
 	if err != nil {
 		return nil, err
@@ -103,18 +92,18 @@ func (db *DB) Weighting(ctx context.Context, measurementID string) (*WeightingVe
 		if _, err := db.Measurement(ctx, measurementID); err != nil {
 			return nil, err
 		}
-		return &WeightingVersion{MeasurementID: measurementID, Spec: analysis.DefaultWeightingSpec()}, nil
+		return &workspace.WeightingVersion{MeasurementID: measurementID, Spec: analysis.DefaultWeightingSpec()}, nil
 	}
 	return &vs[0], nil
 }
 
 // WeightingVersions lists every saved weighting version, newest first.
-func (db *DB) WeightingVersions(ctx context.Context, measurementID string) ([]WeightingVersion, error) {
+func (db *DB) WeightingVersions(ctx context.Context, measurementID string) ([]workspace.WeightingVersion, error) {
 	return db.weightingVersions(ctx, measurementID, -1)
 }
 
 // WeightingVersion returns one saved version (ENOTFOUND).
-func (db *DB) WeightingVersion(ctx context.Context, measurementID string, version int) (*WeightingVersion, error) {
+func (db *DB) WeightingVersion(ctx context.Context, measurementID string, version int) (*workspace.WeightingVersion, error) {
 	row := db.rdb.QueryRowContext(ctx, `SELECT version, spec, created_by, created_at FROM weighting_specs WHERE measurement_id = ? AND version = ?`, measurementID, version)
 	w, err := scanWeighting(measurementID, row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -123,14 +112,14 @@ func (db *DB) WeightingVersion(ctx context.Context, measurementID string, versio
 	return w, err
 }
 
-func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit int) ([]WeightingVersion, error) {
+func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit int) ([]workspace.WeightingVersion, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT version, spec, created_by, created_at FROM weighting_specs
 		WHERE measurement_id = ? ORDER BY version DESC LIMIT ?`, measurementID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: weighting versions: %w", err)
 	}
 	defer rows.Close()
-	var out []WeightingVersion
+	var out []workspace.WeightingVersion
 	for rows.Next() {
 		w, err := scanWeighting(measurementID, rows)
 		if err != nil {
@@ -141,8 +130,8 @@ func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit
 	return out, rows.Err()
 }
 
-func scanWeighting(measurementID string, sc interface{ Scan(...any) error }) (*WeightingVersion, error) {
-	w := &WeightingVersion{MeasurementID: measurementID}
+func scanWeighting(measurementID string, sc interface{ Scan(...any) error }) (*workspace.WeightingVersion, error) {
+	w := &workspace.WeightingVersion{MeasurementID: measurementID}
 	var spec, at string
 	if err := sc.Scan(&w.Version, &spec, &w.CreatedBy, &at); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -319,16 +308,6 @@ func (db *DB) SetPrevMeasurement(ctx context.Context, id, prevID, by string) err
 	})
 }
 
-// ConclusionsVersion is one saved version of a report's conclusions.
-type ConclusionsVersion struct {
-	MeasurementID string
-	Lang          string
-	Version       int
-	Paragraphs    []string
-	CreatedBy     string
-	CreatedAt     time.Time
-}
-
 // SaveConclusions stores the office's edited conclusions for the report
 // in lang ("zh" or "en") as the next version; empty paragraphs are
 // dropped. Saving no paragraph at all is allowed and means "generate them
@@ -374,8 +353,8 @@ func (db *DB) SaveConclusions(ctx context.Context, measurementID, lang string, p
 
 // Conclusions returns the newest saved conclusions in lang, or nil when the
 // office has saved none (the report then generates them).
-func (db *DB) Conclusions(ctx context.Context, measurementID, lang string) (*ConclusionsVersion, error) {
-	c := &ConclusionsVersion{MeasurementID: measurementID, Lang: lang}
+func (db *DB) Conclusions(ctx context.Context, measurementID, lang string) (*workspace.ConclusionsVersion, error) {
+	c := &workspace.ConclusionsVersion{MeasurementID: measurementID, Lang: lang}
 	var body, at string
 	err := db.rdb.QueryRowContext(ctx, `SELECT version, paragraphs, created_by, created_at FROM report_conclusions
 		WHERE measurement_id = ? AND lang = ? ORDER BY version DESC LIMIT 1`, measurementID, lang).Scan(&c.Version, &body, &c.CreatedBy, &at)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"manyi/survey/sampling"
+	"manyi/survey/workspace"
 )
 
 // caseDesign is what the analysis takes from a drawn case.
@@ -143,7 +144,7 @@ func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID str
 
 // exclusionCounts counts the submitted responses set aside in review (and
 // not restored) by reason.
-func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID string) ([]ExclusionCount, error) {
+func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID string) ([]workspace.ExclusionCount, error) {
 	excl, _, err := exclusionsTable.find(ctx, tx)
 	if err != nil || excl == "" {
 		return nil, err
@@ -155,9 +156,9 @@ func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID str
 		return nil, fmt.Errorf("sqlite: exclusions: %w", err)
 	}
 	defer rows.Close()
-	var out []ExclusionCount
+	var out []workspace.ExclusionCount
 	for rows.Next() {
-		var e ExclusionCount
+		var e workspace.ExclusionCount
 		if err := rows.Scan(&e.Reason, &e.N); err != nil {
 			return nil, fmt.Errorf("sqlite: exclusions: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
 	"manyi/survey/sampling"
+	"manyi/survey/workspace"
 )
 
 // simMeasurement creates a measurement whose districts are the simulated
@@ -406,7 +407,7 @@ func TestLoadDatasetFieldwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []ExclusionCount{{Reason: "答题过快", N: 2}, {Reason: "直线作答", N: 1}}
+	want := []workspace.ExclusionCount{{Reason: "答题过快", N: 2}, {Reason: "直线作答", N: 1}}
 	if !reflect.DeepEqual(fw.Exclusions, want) {
 		t.Errorf("exclusions: got %+v, want %+v", fw.Exclusions, want)
 	}
@@ -414,3 +415,7 @@ func TestLoadDatasetFieldwork(t *testing.T) {
 		t.Errorf("d1 dispositions: got %+v, want 10 complete and 2 refused", c)
 	}
 }
+
+// The store is the workspace's: checked here, since survey/workspace
+// imports no adapter.
+var _ workspace.Store = (*DB)(nil)

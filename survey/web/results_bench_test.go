@@ -11,6 +11,7 @@ import (
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
 	"manyi/survey/demo"
+	"manyi/survey/report"
 	"manyi/survey/sqlite"
 )
 
@@ -19,7 +20,9 @@ import (
 // the router, as the statistician: "cold" drops every cache before each
 // request (reading both years' responses and analysis.Compute of both),
 // "reweighted" drops only the computed results, as a new weighting
-// version does (the datasets stay cached), and "warm" is every later view
+// version does (the datasets and last year's results stay cached) when no earlier results are
+// kept, "updating" is a view while that recomputation runs (the previous
+// results are shown) and "warm" is every later view
 // (the stamp queries and the template). docs/PERFORMANCE.md, section "Results page", has the figures.
 func BenchmarkResultsPage20k(b *testing.B) {
 	ctx := context.Background()
@@ -64,7 +67,8 @@ func BenchmarkResultsPage20k(b *testing.B) {
 		for b.Loop() {
 			w.forget(demo.ID)
 			w.mu.Lock()
-			w.datasets, w.dsOrder = map[string]*analysis.Dataset{}, nil
+			w.datasets, w.dsOrder, w.latest = map[string]*analysis.Dataset{}, nil, map[string]*workEntry{}
+			w.prevs, w.prevOrder = map[string]*report.PrevYear{}, nil
 			w.mu.Unlock()
 			get(b)
 		}
@@ -73,7 +77,24 @@ func BenchmarkResultsPage20k(b *testing.B) {
 		get(b) // the datasets are cached
 		for b.Loop() {
 			w.forget(demo.ID)
+			w.mu.Lock()
+			w.latest = map[string]*workEntry{}
+			w.mu.Unlock()
 			get(b)
+		}
+	})
+	// "updating" is the view while a recomputation runs: the previous
+	// results, marked, after at most viewWait.
+	b.Run("updating", func(b *testing.B) {
+		get(b)
+		for b.Loop() {
+			w.forget(demo.ID)
+			get(b)
+			b.StopTimer()
+			if _, err := w.computed(ctx, demo.ID); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
 		}
 	})
 	b.Run("warm", func(b *testing.B) {

@@ -20,6 +20,9 @@ type resultsPage struct {
 	MeasTitle string
 	Sub       []navLink
 	Error     string // why nothing can be computed yet (no data, a bad spec)
+	// Updating says the figures are the previous results while the
+	// current ones are computed (new responses, a new weighting).
+	Updating bool
 
 	N, NonProbability int
 	Level             string // "95%"
@@ -137,7 +140,7 @@ func (st *staff) handleResults(c *echo.Context) error {
 		MeasTitle:   m.Title.Get(lang),
 		Sub:         st.measNav(c, id),
 	}
-	comp, err := w.computed(ctx, id)
+	comp, updating, err := w.view(ctx, id)
 	if err != nil {
 		var se *survey.Error
 		if !asSurveyError(err, &se) || se.Code != survey.EINVALID {
@@ -146,6 +149,7 @@ func (st *staff) handleResults(c *echo.Context) error {
 		v.Error = se.Message.Get(lang)
 		return st.render(c, http.StatusOK, "staff_results.html", v)
 	}
+	v.Updating = updating
 	res := comp.Results
 	v.N, v.NonProbability = res.N, res.NonProbability
 	v.Level = fmt.Sprintf("%g%%", 100*res.Level)
@@ -400,6 +404,7 @@ var resultsUI = map[string]survey.Text{
 	"r_prop":           {Zh: "比例", En: "Share"},
 	"r_nonprob":        {Zh: "注意：结果包含非概率样本", En: "Note: non-probability responses are included"},
 	"r_none":           {Zh: "暂时无法计算结果", En: "No results yet"},
+	"r_updating":       {Zh: "正在按新的答卷或加权设置更新结果，以下为上一次计算的结果；请稍后刷新。", En: "The results are being updated for new responses or a new weighting; these are the previous ones. Reload in a moment."},
 	"r_cached":         {Zh: "结果按数据版本和加权版本缓存；新的答卷或加权修改后会自动重新计算。", En: "Results are cached per data and weighting version and recomputed after new responses or a weighting change."},
 }
 

@@ -5,27 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
 	"manyi/survey"
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
-	"manyi/survey/sqlite"
+	"manyi/survey/report"
 	"manyi/survey/workspace"
 )
 
 // workStore is what the results, weighting, export and report pages need
-// from the store besides auth.Store; *sqlite.DB implements it. It names
-// sqlite's version types, so this package imports survey/sqlite for those
-// types only (the analysis storage has no interface of its own in survey).
+// from the store besides auth.Store; survey/sqlite's DB implements it. Its
+// types are the workspace's, so this package imports no adapter.
 type workStore interface {
 	workspace.Store
-	WeightingVersions(ctx context.Context, id string) ([]sqlite.WeightingVersion, error)
+	Measurements(ctx context.Context) ([]*survey.Measurement, error)
+	WeightingVersions(ctx context.Context, id string) ([]workspace.WeightingVersion, error)
 	SaveWeighting(ctx context.Context, id string, spec analysis.WeightingSpec, by string) (int, error)
 	ImportCensusCSV(ctx context.Context, id string, r io.Reader, by string) (*analysis.Census, error)
 	SetIndexMethod(ctx context.Context, id string, m analysis.IndexMethod, by string) error
@@ -37,10 +39,31 @@ type workStore interface {
 // look at this year and, now and then, last year.
 const workCacheSize = 4
 
-// work is the state of the statistician's pages: the store and the cache
-// of computed results. One per staff side, made on first use.
+// The background computation's timing (see work.poll): a measurement's
+// results are recomputed debounce after the last change of its data or
+// weighting seen, or at the latest maxStale after the last computation
+// while the data keep changing (fieldwork in progress); a measurement
+// stops being watched watchFor after its last view.
+const (
+	pollEvery = 2 * time.Second
+	debounce  = 2 * time.Second
+	maxStale  = time.Minute
+	watchFor  = 2 * time.Hour
+	// viewWait is how long the results page waits for a running
+	// computation before it shows the previous results marked as being
+	// updated: a small measurement's fresh results come within it.
+	viewWait = 200 * time.Millisecond
+	// warmCount is how many of the newest measurements the server
+	// computes at start (WarmResults).
+	warmCount = 2
+)
+
+// work is the state of the statistician's pages: the store, the cache
+// of computed results and the background computation that keeps it
+// warm. One per server, made on first use.
 type work struct {
 	store workStore
+	log   *slog.Logger
 	err   error
 
 	mu      sync.Mutex
@@ -51,60 +74,172 @@ type work struct {
 	// responses again (most of a cold view's time at 20,000).
 	datasets map[string]*analysis.Dataset
 	dsOrder  []string
+	// prevs keeps last year's computations by last year's stamp (see
+	// workspace.PrevCache): a new weighting of this year recomputes this
+	// year only.
+	prevs     map[string]*report.PrevYear
+	prevOrder []string
+	// latest is each measurement's newest finished computation, whatever
+	// its stamp: the results page shows it, marked as being updated,
+	// while the current one is computed.
+	latest map[string]*workEntry
+	// watched are the measurements the poller keeps warm.
+	watched map[string]*watchState
+	polling bool
+	seq     int
 	// computes and loads count full computations and dataset reads (tests
 	// check the caches with them).
 	computes, loads int
+	// now is time.Now; tests move it.
+	now func() time.Time
 }
 
 // workEntry is one computation, shared by the requests that wait for it.
 type workEntry struct {
 	ready chan struct{}
+	seq   int // start order, so that an older computation finishing late never replaces a newer one as latest
 	c     *workspace.Computed
 	err   error
 }
 
-// works holds each staff side's work state: staff is the accounts
-// helper's type, so the results pages keep their state beside it.
-var works sync.Map // *staff → *work
+// watchState is what the poller knows of a watched measurement.
+type watchState struct {
+	stamp    string    // the stamp last seen
+	changed  time.Time // when that stamp was first seen
+	started  time.Time // when its last computation started
+	lastView time.Time
+}
+
+// works holds each server's work state, kept beside the server since the
+// staff side is the accounts helper's type.
+var works sync.Map // *Server → *work
 
 // work returns the staff side's work state.
-func (st *staff) work() *work {
-	if w, ok := works.Load(st); ok {
+func (st *staff) work() *work { return st.s.work() }
+
+// work returns the server's work state, made on first use.
+func (s *Server) work() *work {
+	if w, ok := works.Load(s); ok {
 		return w.(*work)
 	}
-	w := &work{entries: map[string]*workEntry{}, datasets: map[string]*analysis.Dataset{}}
-	if ws, ok := st.s.store.(workStore); ok {
-		w.store = ws
-	} else {
+	ws, _ := s.store.(workStore)
+	got, _ := works.LoadOrStore(s, newWork(ws, s.log))
+	return got.(*work)
+}
+
+// newWork returns an empty work state over store (nil: the pages are off).
+func newWork(store workStore, log *slog.Logger) *work {
+	w := &work{
+		store: store, log: log, entries: map[string]*workEntry{}, datasets: map[string]*analysis.Dataset{},
+		latest: map[string]*workEntry{}, watched: map[string]*watchState{}, prevs: map[string]*report.PrevYear{}, now: time.Now,
+	}
+	if store == nil {
 		w.err = errors.New("web: the store does not implement the analysis storage; results pages are off")
 	}
-	got, _ := works.LoadOrStore(st, w)
-	return got.(*work)
+	return w
+}
+
+// WarmResults computes the results of the newest measurements in the
+// background and keeps them warm (new responses, a new weighting: each
+// recomputed a couple of seconds after the change), so that a
+// statistician's first view after the server starts finds them ready. It
+// returns at once; cmd/manyi serve calls it after New.
+func (s *Server) WarmResults(ctx context.Context) {
+	w := s.work()
+	if w.err != nil {
+		return
+	}
+	go func() {
+		ms, err := w.store.Measurements(ctx)
+		if err != nil {
+			w.log.Warn("results: warming: cannot list measurements", "err", err)
+			return
+		}
+		for i, m := range ms {
+			if i == warmCount {
+				break
+			}
+			w.watch(m.ID)
+			// Errors (no data yet) are the page's to show; nothing to log.
+			_, _ = w.computed(ctx, m.ID)
+		}
+	}()
 }
 
 // computed returns the measurement's results with its current weighting,
 // computing them only when the data, the weighting, the method, the
 // census or last year's have changed since the last computation (the
 // stamp names all of them and costs a few small queries). Concurrent
-// requests for one missing key compute once; the computation is not
-// cancelled with the request that started it.
+// requests for one missing key compute once; the computation runs in
+// its own goroutine and is not cancelled with the request that started
+// it. The exports, the report and the weighting page use it: they must
+// show the current numbers.
 func (w *work) computed(ctx context.Context, id string) (*workspace.Computed, error) {
-	if w.err != nil {
-		return nil, w.err
-	}
-	stamp, err := workspace.Stamp(ctx, w.store, id)
+	e, _, err := w.entry(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return e.c, e.err
+}
+
+// view is computed for the results page: when a computation is running
+// and the measurement has earlier results, it waits at most viewWait and
+// then returns those, with updating set, instead of blocking the page for
+// the seconds a 20,000-response recomputation takes. Without earlier
+// results it waits for the computation.
+func (w *work) view(ctx context.Context, id string) (c *workspace.Computed, updating bool, err error) {
+	w.watch(id)
+	e, prev, err := w.entry(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	var timeout <-chan time.Time
+	if prev != nil && prev != e {
+		t := time.NewTimer(viewWait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-e.ready:
+		return e.c, false, e.err
+	case <-timeout:
+		return prev.c, true, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// entry returns the computation of the measurement's current stamp,
+// started when missing, and the measurement's latest finished one.
+func (w *work) entry(ctx context.Context, id string) (e, latest *workEntry, err error) {
+	if w.err != nil {
+		return nil, nil, w.err
+	}
+	stamp, err := workspace.Stamp(ctx, w.store, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	key := id + "\x00" + stamp
 	w.mu.Lock()
-	if e, ok := w.entries[key]; ok {
+	defer w.mu.Unlock()
+	e, ok := w.entries[key]
+	if ok {
 		w.touch(key)
-		w.mu.Unlock()
-		<-e.ready
-		return e.c, e.err
+	} else {
+		e = w.start(key, id)
 	}
-	e := &workEntry{ready: make(chan struct{})}
+	return e, w.latest[id], nil
+}
+
+// start begins the computation of key in the background; w.mu is held.
+func (w *work) start(key, id string) *workEntry {
+	w.seq++
+	e := &workEntry{ready: make(chan struct{}), seq: w.seq}
 	w.entries[key] = e
 	w.order = append(w.order, key)
 	for len(w.order) > workCacheSize {
@@ -112,20 +247,108 @@ func (w *work) computed(ctx context.Context, id string) (*workspace.Computed, er
 		w.order = w.order[1:]
 	}
 	w.computes++
-	w.mu.Unlock()
-
-	e.c, e.err = workspace.ComputeWith(context.WithoutCancel(ctx), w.store, id, w.dataset)
-	close(e.ready)
-	if e.err != nil {
-		// Errors are not kept: the next view tries again.
+	if ws := w.watched[id]; ws != nil {
+		ws.started = w.now()
+	}
+	store := w.store
+	go func() {
+		e.c, e.err = workspace.ComputeCached(context.Background(), store, id, w.dataset, workPrevs{w})
 		w.mu.Lock()
-		if w.entries[key] == e {
-			delete(w.entries, key)
-			w.drop(key)
+		if e.err != nil {
+			// Errors are not kept: the next view tries again.
+			if w.entries[key] == e {
+				delete(w.entries, key)
+				w.drop(key)
+			}
+		} else if l := w.latest[id]; l == nil || l.seq < e.seq {
+			w.latest[id] = e
+		}
+		w.mu.Unlock()
+		close(e.ready)
+	}()
+	return e
+}
+
+// watch keeps the measurement warm for watchFor from now, starting the
+// poller when it is not running.
+func (w *work) watch(id string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ws := w.watched[id]
+	if ws == nil {
+		// Watching starts with a view or a warming, each of which
+		// computes: maxStale counts from now.
+		ws = &watchState{started: w.now()}
+		w.watched[id] = ws
+	}
+	ws.lastView = w.now()
+	if !w.polling {
+		w.polling = true
+		go w.poll()
+	}
+}
+
+// poll checks the watched measurements' stamps every pollEvery and
+// starts a computation once a new stamp has stayed for debounce (or the
+// last computation is maxStale old). A stamp costs a few small queries,
+// never the answers. The poller ends when nothing is watched any more:
+// no view for watchFor, or a stamp that cannot be read (the measurement
+// was deleted, the store closed).
+func (w *work) poll() {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for range t.C {
+		if !w.pollOnce() {
+			return
+		}
+	}
+}
+
+// pollOnce is one round of poll; false when the poller has stopped.
+func (w *work) pollOnce() bool {
+	w.mu.Lock()
+	var ids []string
+	for id, ws := range w.watched {
+		if w.now().Sub(ws.lastView) > watchFor {
+			delete(w.watched, id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		w.polling = false
+		w.mu.Unlock()
+		return false
+	}
+	store := w.store
+	w.mu.Unlock()
+	for _, id := range ids {
+		ctx, cancel := context.WithTimeout(context.Background(), pollEvery)
+		stamp, err := workspace.Stamp(ctx, store, id)
+		cancel()
+		w.mu.Lock()
+		ws := w.watched[id]
+		switch {
+		case ws == nil:
+		case err != nil:
+			delete(w.watched, id)
+		default:
+			key := id + "\x00" + stamp
+			if _, ok := w.entries[key]; ok {
+				ws.stamp = stamp
+				break
+			}
+			now := w.now()
+			if stamp != ws.stamp {
+				ws.stamp, ws.changed = stamp, now
+			}
+			if now.Sub(ws.changed) >= debounce || now.Sub(ws.started) >= maxStale {
+				w.start(key, id)
+			}
 		}
 		w.mu.Unlock()
 	}
-	return e.c, e.err
+	return true
 }
 
 // dataset returns a measurement's dataset, read from the store only when
@@ -160,8 +383,38 @@ func (w *work) dataset(ctx context.Context, id string) (*analysis.Dataset, error
 	return ds, nil
 }
 
+// workPrevs is the work state's workspace.PrevCache.
+type workPrevs struct{ w *work }
+
+// Get returns last year's computation kept under key.
+func (p workPrevs) Get(key string) (*report.PrevYear, bool) {
+	p.w.mu.Lock()
+	defer p.w.mu.Unlock()
+	py, ok := p.w.prevs[key]
+	return py, ok
+}
+
+// Put keeps last year's computation under key, the oldest going beyond
+// workCacheSize.
+func (p workPrevs) Put(key string, py *report.PrevYear) {
+	w := p.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.prevs[key]; ok {
+		return
+	}
+	w.prevs[key] = py
+	w.prevOrder = append(w.prevOrder, key)
+	for len(w.prevOrder) > workCacheSize {
+		delete(w.prevs, w.prevOrder[0])
+		w.prevOrder = w.prevOrder[1:]
+	}
+}
+
 // forget drops every cached computation of a measurement (after a save:
-// its stamp changes anyway, this frees the memory at once).
+// its stamp changes anyway, this frees the memory at once). The latest
+// results stay, for the results page to show while the new ones are
+// computed.
 func (w *work) forget(id string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

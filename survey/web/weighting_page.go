@@ -443,6 +443,7 @@ func (st *staff) handleWeightingSave(c *echo.Context) error {
 		}
 	}
 	w.forget(id)
+	w.watch(id)
 	return c.Redirect(http.StatusSeeOther, "/app/m/"+url.PathEscape(id)+"/weighting?saved="+strconv.Itoa(version))
 }
 
@@ -519,6 +520,7 @@ func (st *staff) handleCensusUpload(c *echo.Context) error {
 		return st.render(c, http.StatusUnprocessableEntity, "staff_weighting.html", v)
 	}
 	w.forget(id)
+	w.watch(id)
 	return c.Redirect(http.StatusSeeOther, "/app/m/"+url.PathEscape(id)+"/weighting?census="+strconv.Itoa(len(census.Cells)))
 }
 

@@ -10,4 +10,9 @@
 // Stamp names what a computation depends on (data, weighting version,
 // index method, census, last year's link and data) cheaply, without
 // loading the responses, so that a caller can cache Results by it.
+//
+// The package imports no adapter: Store and the types it returns
+// (WeightingVersion, FieldworkSummary, ConclusionsVersion) are declared
+// here and survey/sqlite implements them, so the web and this package
+// depend on the domain only.
 package workspace

@@ -11,28 +11,29 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/analysis"
+	"manyi/survey/fieldwork"
 	"manyi/survey/report"
-	"manyi/survey/sqlite"
+	"manyi/survey/sampling"
 )
 
-// Store is what the workspace reads; *sqlite.DB implements it.
+// Store is what the workspace reads; *DB implements it.
 type Store interface {
 	Measurement(ctx context.Context, id string) (*survey.Measurement, error)
 	LoadDataset(ctx context.Context, id string) (*analysis.Dataset, error)
-	Weighting(ctx context.Context, id string) (*sqlite.WeightingVersion, error)
+	Weighting(ctx context.Context, id string) (*WeightingVersion, error)
 	IndexMethod(ctx context.Context, id string) (analysis.IndexMethod, error)
 	Census(ctx context.Context, id string) (*analysis.Census, error)
-	Fieldwork(ctx context.Context, id string) (*sqlite.FieldworkSummary, error)
-	Conclusions(ctx context.Context, id, lang string) (*sqlite.ConclusionsVersion, error)
+	Fieldwork(ctx context.Context, id string) (*FieldworkSummary, error)
+	Conclusions(ctx context.Context, id, lang string) (*ConclusionsVersion, error)
+	// Sample is the drawn sample; ENOTFOUND when none was drawn.
+	Sample(ctx context.Context, id string) (*fieldwork.SampleInfo, error)
 }
-
-var _ Store = (*sqlite.DB)(nil)
 
 // Computed is a measurement's results with what they were computed from.
 type Computed struct {
 	Measurement *survey.Measurement
 	Dataset     *analysis.Dataset
-	Weighting   *sqlite.WeightingVersion
+	Weighting   *WeightingVersion
 	Method      analysis.IndexMethod
 	Results     *analysis.Results
 	// Prev is last year's, nil without a linked previous measurement.
@@ -46,7 +47,7 @@ type Computed struct {
 type loaded struct {
 	meas   *survey.Measurement
 	ds     *analysis.Dataset
-	w      *sqlite.WeightingVersion
+	w      *WeightingVersion
 	method analysis.IndexMethod
 }
 
@@ -86,6 +87,23 @@ func Compute(ctx context.Context, st Store, id string) (*Computed, error) {
 // ComputeWith is Compute with the datasets (this year's and last year's)
 // read through datasets.
 func ComputeWith(ctx context.Context, st Store, id string, datasets DatasetLoader) (*Computed, error) {
+	return ComputeCached(ctx, st, id, datasets, nil)
+}
+
+// PrevCache keeps last year's computation between computations of this
+// year: last year's data and weighting rarely change while this year's
+// do, and computing it is half of a recomputation. Get and Put are keyed
+// by last year's own stamp (see ComputeCached); a PrevCache must be safe
+// for concurrent use.
+type PrevCache interface {
+	Get(key string) (*report.PrevYear, bool)
+	Put(key string, p *report.PrevYear)
+}
+
+// ComputeCached is ComputeWith with last year's computation taken from
+// prev (nil: computed every time) when last year's stamp, that of its
+// data, weighting and method, is unchanged.
+func ComputeCached(ctx context.Context, st Store, id string, datasets DatasetLoader, prev PrevCache) (*Computed, error) {
 	stamp, err := Stamp(ctx, st, id)
 	if err != nil {
 		return nil, err
@@ -97,21 +115,48 @@ func ComputeWith(ctx context.Context, st Store, id string, datasets DatasetLoade
 	c := &Computed{Measurement: l.meas, Dataset: l.ds, Weighting: l.w, Method: l.method, Stamp: stamp}
 	opt := analysis.Options{Method: l.method}
 	if l.meas.PrevID != "" {
-		p, err := load(ctx, st, l.meas.PrevID, datasets)
-		if err != nil {
+		if c.Prev, err = computePrev(ctx, st, l.meas.PrevID, datasets, prev); err != nil {
 			return nil, err
 		}
-		pr, err := analysis.Compute(p.ds, p.w.Spec, analysis.Options{Method: p.method})
-		if err != nil {
-			return nil, lastYear(p.meas.ID, err)
-		}
-		c.Prev = &report.PrevYear{Measurement: p.meas, Results: pr, Dataset: p.ds}
-		opt.PrevResults = pr
+		opt.PrevResults = c.Prev.Results
 	}
 	if c.Results, err = analysis.Compute(l.ds, l.w.Spec, opt); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// computePrev computes last year's results (id), through cache when
+// one is given: its key is last year's own stamp (data, weighting version
+// and spec, method), read before the data so that a change while
+// computing makes the next key differ.
+func computePrev(ctx context.Context, st Store, id string, datasets DatasetLoader, cache PrevCache) (*report.PrevYear, error) {
+	var key string
+	if cache != nil {
+		parts, _, err := stampOf(ctx, st, id)
+		if err != nil {
+			return nil, err
+		}
+		if key, err = hash(parts); err != nil {
+			return nil, err
+		}
+		if p, ok := cache.Get(key); ok {
+			return p, nil
+		}
+	}
+	p, err := load(ctx, st, id, datasets)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := analysis.Compute(p.ds, p.w.Spec, analysis.Options{Method: p.method})
+	if err != nil {
+		return nil, lastYear(p.meas.ID, err)
+	}
+	py := &report.PrevYear{Measurement: p.meas, Results: pr, Dataset: p.ds}
+	if cache != nil {
+		cache.Put(key, py)
+	}
+	return py, nil
 }
 
 // lastYear prefixes an error with the previous measurement's id.
@@ -143,7 +188,7 @@ type dataParts struct {
 	Submitted int
 	Start     time.Time
 	End       time.Time
-	Excluded  []sqlite.ExclusionCount
+	Excluded  []ExclusionCount
 }
 
 // stampParts is what a computation depends on besides the dataset.
@@ -191,26 +236,36 @@ func Stamp(ctx context.Context, st Store, id string) (string, error) {
 	var parts []stampParts
 	// This year and last year: Compute reads no further back.
 	for depth := 0; depth < 2 && id != ""; depth++ {
-		m, err := st.Measurement(ctx, id)
+		p, prev, err := stampOf(ctx, st, id)
 		if err != nil {
 			return "", err
 		}
-		data, err := DataStamp(ctx, st, id)
-		if err != nil {
-			return "", err
-		}
-		w, err := st.Weighting(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		method, err := st.IndexMethod(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, stampParts{Data: data, Weighting: w.Version, Spec: w.Spec, Method: method, Prev: m.PrevID})
-		id = m.PrevID
+		parts = append(parts, p)
+		id = prev
 	}
 	return hash(parts)
+}
+
+// stampOf returns what one measurement's own Results depend on, and its
+// previous measurement's id.
+func stampOf(ctx context.Context, st Store, id string) (stampParts, string, error) {
+	m, err := st.Measurement(ctx, id)
+	if err != nil {
+		return stampParts{}, "", err
+	}
+	data, err := DataStamp(ctx, st, id)
+	if err != nil {
+		return stampParts{}, "", err
+	}
+	w, err := st.Weighting(ctx, id)
+	if err != nil {
+		return stampParts{}, "", err
+	}
+	method, err := st.IndexMethod(ctx, id)
+	if err != nil {
+		return stampParts{}, "", err
+	}
+	return stampParts{Data: data, Weighting: w.Version, Spec: w.Spec, Method: method, Prev: m.PrevID}, m.PrevID, nil
 }
 
 // Report renders c's report PDF in lang ("zh" or "en") with the office's
@@ -232,8 +287,9 @@ func Report(ctx context.Context, st Store, c *Computed, lang string, date time.T
 }
 
 // ReportInput gathers what report.Build needs besides c: the fieldwork
-// summary, the exclusions and the saved conclusions (see Report for the
-// date).
+// summary, the exclusions, the saved conclusions and, when the drawn
+// sample is stratified by district, its allocation (the district table's
+// targets; see Report for the date).
 func ReportInput(ctx context.Context, st Store, c *Computed, lang string, date time.Time) (report.BuildInput, error) {
 	id := c.Measurement.ID
 	fw, err := st.Fieldwork(ctx, id)
@@ -265,6 +321,17 @@ func ReportInput(ctx context.Context, st Store, c *Computed, lang string, date t
 		}
 	}
 	in.ReportDate = day(date)
+	si, err := st.Sample(ctx, id)
+	switch {
+	case survey.ErrorCode(err) == survey.ENOTFOUND:
+		// No sample drawn: the table has no targets.
+	case err != nil:
+		return report.BuildInput{}, err
+	case si.Plan.StratumColumn() == sampling.ColDistrict:
+		// report.Build reads the allocation's strata as district codes;
+		// a sample stratified by gender or age has no district targets.
+		in.Allocation = &si.Alloc
+	}
 	return in, nil
 }
 

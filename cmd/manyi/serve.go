@@ -169,12 +169,28 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 			log.Info("demo responses simulated", "id", demo.ID, "responses", n, "previous_year", sim.Added[demo.PrevID])
 			fmt.Fprintf(stdout, "demo measurement %s: %d simulated completed responses, and %d for last year (%s)\n", demo.ID, n, sim.Added[demo.PrevID], demo.PrevID)
 		}
+		// Staff accounts, only on a database without any, so that a
+		// newcomer can log in to the results at once.
+		accts, err := demo.EnsureAccounts(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
+		if len(accts) > 0 {
+			log.Info("demo staff accounts created", "accounts", len(accts))
+			fmt.Fprintf(stdout, "demo staff accounts (log in at %s/login):\n", base)
+			for _, a := range accts {
+				fmt.Fprintf(stdout, "  %-8s %-14s password %s\n", a.Name, a.Role, a.Password)
+			}
+		}
 	}
 
 	h, err := web.New(web.Config{Store: st, Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey})
 	if err != nil {
 		return fmt.Errorf("web server: %w", err)
 	}
+	// Compute the results of the measurements in the background now, so a
+	// statistician's first view does not wait for them.
+	h.WarmResults(ctx)
 	srv := &http.Server{
 		Handler:           limitInFlight(h, maxInFlight()),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -125,13 +125,9 @@ type indicatorView struct {
 func (st *staff) handleResults(c *echo.Context) error {
 	id := c.Param("id")
 	ctx := c.Request().Context()
-	w := st.work()
-	if w.err != nil {
-		return w.err
-	}
-	m, err := w.store.Measurement(ctx, id)
+	w, m, err := st.workMeasurement(c, id)
 	if err != nil {
-		return st.workError(c, err)
+		return err
 	}
 	lang := language(c)
 	v := resultsPage{

@@ -117,6 +117,21 @@ var works sync.Map // *Server → *work
 // work returns the staff side's work state.
 func (st *staff) work() *work { return st.s.work() }
 
+// workMeasurement is the common start of the workspace pages: the work
+// state (its set-up error, if any) and the measurement named by the route,
+// or the page's error for an unknown one.
+func (st *staff) workMeasurement(c *echo.Context, id string) (*work, *survey.Measurement, error) {
+	w := st.work()
+	if w.err != nil {
+		return nil, nil, w.err
+	}
+	m, err := w.store.Measurement(c.Request().Context(), id)
+	if err != nil {
+		return nil, nil, st.workError(c, err)
+	}
+	return w, m, nil
+}
+
 // work returns the server's work state, made on first use.
 func (s *Server) work() *work {
 	if w, ok := works.Load(s); ok {

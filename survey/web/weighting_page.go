@@ -317,13 +317,9 @@ func (st *staff) loadWeightingExtras(c *echo.Context, v *weightingPage, current 
 func (st *staff) handleWeighting(c *echo.Context) error {
 	id := c.Param("id")
 	ctx := c.Request().Context()
-	w := st.work()
-	if w.err != nil {
-		return w.err
-	}
-	m, err := w.store.Measurement(ctx, id)
+	w, m, err := st.workMeasurement(c, id)
 	if err != nil {
-		return st.workError(c, err)
+		return err
 	}
 	comp, cerr := w.computed(ctx, id)
 	var se *survey.Error
@@ -373,13 +369,9 @@ func (st *staff) handleWeighting(c *echo.Context) error {
 func (st *staff) handleWeightingSave(c *echo.Context) error {
 	id := c.Param("id")
 	ctx := c.Request().Context()
-	w := st.work()
-	if w.err != nil {
-		return w.err
-	}
-	m, err := w.store.Measurement(ctx, id)
+	w, m, err := st.workMeasurement(c, id)
 	if err != nil {
-		return st.workError(c, err)
+		return err
 	}
 	comp, cerr := w.computed(ctx, id)
 	if cerr != nil {
@@ -467,13 +459,9 @@ func sameMethod(a, b analysis.IndexMethod) bool {
 func (st *staff) handleCensusUpload(c *echo.Context) error {
 	id := c.Param("id")
 	ctx := c.Request().Context()
-	w := st.work()
-	if w.err != nil {
-		return w.err
-	}
-	m, err := w.store.Measurement(ctx, id)
+	w, m, err := st.workMeasurement(c, id)
 	if err != nil {
-		return st.workError(c, err)
+		return err
 	}
 	lang := language(c)
 	var census *analysis.Census

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -121,17 +122,10 @@ func runFrame(args []string, stdout, stderr io.Writer) int {
   manyi frame import --measurement ID --frame frame.csv [--db PATH] [--allow-rejects --rejects rejects.csv] [--columns id=编号,...]
   manyi frame purge --measurement ID [--db PATH]
 Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).`
-	if len(args) == 0 || (args[0] != "import" && args[0] != "purge") {
-		fmt.Fprintln(stderr, usage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return 0
-		}
-		return 2
+	sub, fs, code, ok := subcommand("frame", usage, args, stderr, "import", "purge")
+	if !ok {
+		return code
 	}
-	sub := args[0]
-	fs := flag.NewFlagSet("frame "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
 	f := newFWFlags(fs)
 	if sub == "purge" {
 		if !fwParse(fs, args[1:], stderr, map[string]*string{"measurement": f.measurement}) {
@@ -370,18 +364,11 @@ func runInvitations(args []string, stdout, stderr io.Writer) int {
 Each chosen case gets a new link (the token is shown only in the file) and
 becomes "sent". --resend also takes cases sent before: their earlier link
 stops working. The template may use {link}, {city} and {title}.`
-	if len(args) == 0 || (args[0] != "sms" && args[0] != "qr") {
-		fmt.Fprintln(stderr, usage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return 0
-		}
-		return 2
+	sub, fs, code, ok := subcommand("invitations", usage, args, stderr, "sms", "qr")
+	if !ok {
+		return code
 	}
-	sub := args[0]
 	cmd := "invitations " + sub
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
 	f := newFWFlags(fs)
 	base := fs.String("base-url", envOr("MANYI_BASE_URL", ""), "public `URL` the links start with (env MANYI_BASE_URL)")
 	out := fs.String("out", "", "file to write")
@@ -504,18 +491,11 @@ func runCases(args []string, stdout, stderr io.Writer) int {
       assigns released, unassigned, unfinished cases to an interviewer
   manyi cases release --measurement ID [--db PATH]
       releases the next reserve batch (new invitations, recomputed weights)`
-	if len(args) == 0 || (args[0] != "assign" && args[0] != "release") {
-		fmt.Fprintln(stderr, usage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return 0
-		}
-		return 2
+	sub, fs, code, ok := subcommand("cases", usage, args, stderr, "assign", "release")
+	if !ok {
+		return code
 	}
-	sub := args[0]
 	cmd := "cases " + sub
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
 	f := newFWFlags(fs)
 	var interviewer, district *string
 	var limit *int
@@ -582,18 +562,11 @@ func runQuota(args []string, stdout, stderr io.Writer) int {
   manyi quota set  --measurement ID [--targets targets.csv] [--allow-over true|false] [--db PATH]
 targets.csv has the header district,gender,age_band,target (district codes);
 the cells it lists get its targets, other cells keep theirs.`
-	if len(args) == 0 || (args[0] != "show" && args[0] != "set") {
-		fmt.Fprintln(stderr, usage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return 0
-		}
-		return 2
+	sub, fs, code, ok := subcommand("quota", usage, args, stderr, "show", "set")
+	if !ok {
+		return code
 	}
-	sub := args[0]
 	cmd := "quota " + sub
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
 	f := newFWFlags(fs)
 	var targets, allowOver *string
 	if sub == "set" {
@@ -667,4 +640,23 @@ the cells it lists get its targets, other cells keep theirs.`
 	tw.Flush()
 	fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("允许超出配额：%v", qs.AllowOver), fmt.Sprintf("over quota allowed: %v", qs.AllowOver)))
 	return 0
+}
+
+// subcommand picks the subcommand of the command group (one of subs) from
+// args and makes its flag set, which prints usage on -h. ok is false when
+// args name no subcommand: usage has been printed and code is the exit
+// status (0 when help was asked for, 2 otherwise).
+func subcommand(group, usage string, args []string, stderr io.Writer, subs ...string) (sub string, fs *flag.FlagSet, code int, ok bool) {
+	if len(args) == 0 || !slices.Contains(subs, args[0]) {
+		fmt.Fprintln(stderr, usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return "", nil, 0, false
+		}
+		return "", nil, 2, false
+	}
+	sub = args[0]
+	fs = flag.NewFlagSet(group+" "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
+	return sub, fs, 0, true
 }

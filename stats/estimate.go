@@ -218,6 +218,27 @@ func ratioSums(w, a, b []float64, g Groups) (num, den []float64) {
 	return num, den
 }
 
+// replicateEstimates recomputes a per-group estimate with every replicate
+// weight set: reps[k][r] is est(w_r)[k]. It returns nil for a design
+// without replicate weights (linearization is used then).
+func (d *Design) replicateEstimates(g Groups, est func(w []float64) []float64) [][]float64 {
+	ws := d.weightSets()
+	if ws == nil {
+		return nil
+	}
+	reps := make([][]float64, g.Len)
+	for k := range reps {
+		reps[k] = make([]float64, len(ws))
+	}
+	for r, w := range ws {
+		v := est(w)
+		for k := range reps {
+			reps[k][r] = v[k]
+		}
+	}
+	return reps
+}
+
 // Mean returns the weighted mean of y (NaN = missing, dropped as a domain)
 // in every group, with Kish design effects:
 //
@@ -274,19 +295,13 @@ func (d *Design) ratio(a, b []float64, g Groups, kind string) ([]Estimate, error
 		r := ai - out[k].Value
 		ss[k] += d.w[i] * r * r
 	}
-	var reps [][]float64
-	if ws := d.weightSets(); ws != nil {
-		reps = make([][]float64, g.Len)
-		for k := range reps {
-			reps[k] = make([]float64, len(ws))
+	reps := d.replicateEstimates(g, func(w []float64) []float64 {
+		nr, dr := ratioSums(w, a, b, g)
+		for k := range nr {
+			nr[k] /= dr[k]
 		}
-		for r, w := range ws {
-			nr, dr := ratioSums(w, a, b, g)
-			for k := range reps {
-				reps[k][r] = nr[k] / dr[k]
-			}
-		}
-	}
+		return nr
+	})
 	if reps == nil {
 		// Each row is in one group: one pass gives every group's z.
 		zb := getFloats(d.n)
@@ -358,19 +373,10 @@ func (d *Design) Total(y []float64, g Groups) ([]Estimate, error) {
 		r := yi - ybar[k]
 		ss[k] += d.w[i] * r * r
 	}
-	var reps [][]float64
-	if ws := d.weightSets(); ws != nil {
-		reps = make([][]float64, g.Len)
-		for k := range reps {
-			reps[k] = make([]float64, len(ws))
-		}
-		for r, w := range ws {
-			nr, _ := ratioSums(w, y, nil, g)
-			for k := range reps {
-				reps[k][r] = nr[k]
-			}
-		}
-	}
+	reps := d.replicateEstimates(g, func(w []float64) []float64 {
+		nr, _ := ratioSums(w, y, nil, g)
+		return nr
+	})
 	if reps == nil {
 		zb := getFloats(d.n)
 		defer putFloats(zb)
@@ -574,26 +580,19 @@ func (d *Design) Index(items []IndexItem, g Groups) ([]Estimate, error) {
 			out[gi].WSum += d.w[i]
 		}
 	}
-	var reps [][]float64
-	if ws := d.weightSets(); ws != nil {
-		reps = make([][]float64, G)
-		for gi := range reps {
-			reps[gi] = make([]float64, len(ws))
-		}
-		for r, w := range ws {
-			nr, dr := sums(w, false)
-			for gi := range reps {
-				v := 0.0
-				for k := range items {
-					j := k*G + gi
-					if coef[j] > 0 {
-						v += coef[j] * nr[j] / dr[j]
-					}
+	reps := d.replicateEstimates(g, func(w []float64) []float64 {
+		nr, dr := sums(w, false)
+		v := make([]float64, G)
+		for gi := range v {
+			for k := range items {
+				j := k*G + gi
+				if coef[j] > 0 {
+					v[gi] += coef[j] * nr[j] / dr[j]
 				}
-				reps[gi][r] = v
 			}
 		}
-	}
+		return v
+	})
 	var zAll []float64
 	if reps == nil {
 		// Each row belongs to one group, so one pass gives every group's z:

@@ -163,6 +163,19 @@ func lookupLink(tx cachedTx, h []byte) (*link, error) {
 	return &l, nil
 }
 
+// startInProgress is the common check of a write to a resident's answers:
+// the response must not be finished and the measurement must be open; a
+// link without a response gets one (mode web), as StartResponse would.
+func (db *DB) startInProgress(tx cachedTx, l *link) error {
+	if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
+		return errFinished(l.respStatus.String)
+	}
+	if err := checkOpen(l.mStatus); err != nil {
+		return err
+	}
+	return db.startTx(tx, l, survey.ModeWeb, "")
+}
+
 // startTx creates the response of l (newest questionnaire version) when it
 // has none and fills l's response fields.
 func (db *DB) startTx(tx cachedTx, l *link, mode, uaClass string) error {
@@ -338,13 +351,7 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 			return err
 		}
 		*l = *found
-		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
-		}
-		if err := checkOpen(l.mStatus); err != nil {
-			return err
-		}
-		if err := db.startTx(tx, l, survey.ModeWeb, ""); err != nil {
+		if err := db.startInProgress(tx, l); err != nil {
 			return err
 		}
 		id = l.respID.Int64
@@ -442,13 +449,7 @@ func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Respons
 			resp, err = loadResponse(bg, tx, l.respID.Int64)
 			return err
 		}
-		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
-		}
-		if err := checkOpen(l.mStatus); err != nil {
-			return err
-		}
-		if err := db.startTx(tx, l, survey.ModeWeb, ""); err != nil {
+		if err := db.startInProgress(tx, l); err != nil {
 			return err
 		}
 		id = l.respID.Int64

@@ -260,19 +260,13 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	pf, err := os.Open(*planPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "manyi draw: %v\n", err)
-		return 1
-	}
-	plan, err := sampling.ParsePlan(pf)
-	pf.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", *planPath, survey.ErrorMessage(err, l))
-		return 2
+	plan, code, ok := readPlanFile("draw", *planPath, l, stderr)
+	if !ok {
+		return code
 	}
 	var cens map[string]map[string]float64
 	if *census != "" {
+		var err error
 		if cens, err = readCensus(*census); err != nil {
 			fmt.Fprintf(stderr, "%s: %s\n", *census, survey.ErrorMessage(err, l))
 			return 2

@@ -77,16 +77,9 @@ func runSample(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	pf, err := os.Open(*planPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "manyi sample: %v\n", err)
-		return 1
-	}
-	plan, err := sampling.ParsePlan(pf)
-	pf.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", *planPath, survey.ErrorMessage(err, l))
-		return 2
+	plan, code, ok := readPlanFile("sample", *planPath, l, stderr)
+	if !ok {
+		return code
 	}
 
 	ff, err := os.Open(*framePath)
@@ -229,4 +222,22 @@ func sampleWriteFile(path string, data []byte, perm os.FileMode) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// readPlanFile reads and checks a sampling plan file for the command cmd.
+// On failure it has printed one line and code is the exit status: 1 when
+// the file cannot be read, 2 when the plan is wrong.
+func readPlanFile(cmd, path, lang string, stderr io.Writer) (plan sampling.Plan, code int, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "manyi %s: %v\n", cmd, err)
+		return plan, 1, false
+	}
+	defer f.Close()
+	plan, err = sampling.ParsePlan(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", path, survey.ErrorMessage(err, lang))
+		return plan, 2, false
+	}
+	return plan, 0, true
 }

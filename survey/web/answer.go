@@ -44,6 +44,9 @@ func (s *Server) handleAnswer(c *echo.Context) error {
 		}
 		sess.Response = r
 	}
+	if err := residentOnly(sess.Response); err != nil {
+		return err
+	}
 	if finished(sess.Response) {
 		return s.renderFinal(c, http.StatusConflict, lang, token, sess, finalKind(sess.Response))
 	}

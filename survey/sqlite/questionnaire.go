@@ -50,6 +50,11 @@ func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *sur
 	if err := checkQuestionnaire(q); err != nil {
 		return 0, err
 	}
+	if m, err := db.Measurement(ctx, measurementID); err == nil {
+		if err := checkServiceQuestionnaire(m, q); err != nil {
+			return 0, err
+		}
+	}
 	body, sum, err := encodeQuestionnaire(q)
 	if err != nil {
 		return 0, err

@@ -124,8 +124,12 @@ func (o *openLinks) handleStart(c *echo.Context) error {
 		return o.render(c, http.StatusForbidden, l, openUI["err_bot"].Get(language(c)))
 	}
 	slug := c.Param("slug")
+	got, err := bodyValue(c, "_csrf")
+	if err != nil {
+		return err
+	}
 	n, err := c.Cookie(openNonce)
-	if err != nil || n.Value == "" || !o.s.csrfOK(openBinding(slug, n.Value), c.FormValue("_csrf")) {
+	if err != nil || n.Value == "" || !o.s.csrfOK(openBinding(slug, n.Value), got) {
 		return o.render(c, http.StatusForbidden, l, openUI["err_csrf"].Get(language(c)))
 	}
 	if !o.allow(c.RealIP()) {

@@ -185,7 +185,10 @@ func (st *staff) requirePerm(perm auth.Perm) echo.MiddlewareFunc {
 				})
 			}
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				got := c.FormValue("csrf")
+				got, err := bodyValue(c, "csrf")
+				if err != nil {
+					return err
+				}
 				if got == "" {
 					got = r.Header.Get("X-CSRF-Token")
 				}
@@ -290,8 +293,12 @@ var errTooMany = survey.Text{
 // password, then a new session.
 func (st *staff) handleLogin(c *echo.Context) error {
 	lang := language(c)
+	got, err := bodyValue(c, "csrf")
+	if err != nil {
+		return err
+	}
 	ck, err := c.Cookie(loginCookie)
-	if err != nil || !auth.CheckCSRF(st.s.secret, "login\x00"+ck.Value, c.FormValue("csrf")) {
+	if err != nil || !auth.CheckCSRF(st.s.secret, "login\x00"+ck.Value, got) {
 		return st.renderStaffError(c, nil, http.StatusForbidden, staffUI["csrf_title"], survey.Text{
 			Zh: "登录表单已过期或不是从本站提交的（浏览器需要允许 Cookie），请重新打开登录页面。",
 			En: "The login form has expired or was not sent from this site (the browser must accept cookies). Please open the login page again.",

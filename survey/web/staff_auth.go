@@ -87,6 +87,7 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodPost, "/app/m/:id/report", false, auth.PermReport, st.handleConclusionsSave},
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
+	rs = append(rs, st.setupRoutes()...)
 	return append(rs, st.fieldworkRoutes()...)
 }
 

@@ -29,6 +29,8 @@ type store interface {
 	fieldwork.OpenLinkStore
 	workspace.EditStore
 	demo.SimStore
+	survey.SectorWeightStore
+	fieldwork.InterceptStore
 }
 
 // The adapters implement the whole of store; a missing method fails the

@@ -36,7 +36,7 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
 		}
 		for c, t := range cells {
-			if err := checkCellKey(c); err != nil {
+			if err := checkCell(m, c); err != nil {
 				return err
 			}
 			if t < 0 {
@@ -55,6 +55,18 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 		}
 		return nil
 	})
+}
+
+// checkCell accepts a sector code as the cell of a service measurement
+// (its quotas are sector × district) and gender|age_band otherwise.
+func checkCell(m *survey.Measurement, c string) error {
+	if !m.IsService() {
+		return checkCellKey(c)
+	}
+	if m.Sector(c) == nil {
+		return survey.Errorf(survey.EINVALID, "配额格“%s”不是本测评的行业代码（服务业测评的配额按 行业 × 区县）", "quota cell %q is not a sector code of the measurement (a service measurement's quotas are sector × district)", c)
+	}
+	return nil
 }
 
 // checkCellKey accepts "gender|age_band" with a known gender and band.
@@ -178,17 +190,27 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 			return fmt.Errorf("sqlite: quota: %w", err)
 		}
 		district, gender, band := fieldwork.QuotaCellOf(q, ans, districts)
-		if gender == "" {
-			gender = fGender
+		var cell string
+		if si := q.SectorItem(); si != nil {
+			// A service measurement: the cell is the sector.
+			if v := ans[si.ID]; len(v) > 0 {
+				cell = v[0]
+			}
+		} else {
+			if gender == "" {
+				gender = fGender
+			}
+			if band == "" {
+				band = fBand
+			}
+			if gender != "" && band != "" {
+				cell = sampling.CellKey(gender, band)
+			}
 		}
-		if band == "" {
-			band = fBand
-		}
-		if district == "" || gender == "" || band == "" {
+		if district == "" || cell == "" {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}
-		cell := sampling.CellKey(gender, band)
 		claim, err := claimCell(stx, l.measurementID, l.respID.Int64, district, cell, fmtTime(db.now()))
 		if err != nil {
 			return err

@@ -43,7 +43,10 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
-	Log       *slog.Logger
+	// Service serves a service measurement's sector weights and the
+	// intercept interviews.
+	Service ServiceStore
+	Log     *slog.Logger
 	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
 	// It must stay the same across restarts or open forms stop working.
 	Secret []byte
@@ -65,6 +68,7 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	service   ServiceStore
 	log       *slog.Logger
 	secret    []byte
 	baseURL   string
@@ -113,6 +117,7 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		service:   cfg.Service,
 		log:       cfg.Log,
 		secret:    append([]byte(nil), cfg.Secret...),
 		baseURL:   cfg.BaseURL,

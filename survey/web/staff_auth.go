@@ -88,6 +88,7 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
 	rs = append(rs, st.setupRoutes()...)
+	rs = append(rs, st.serviceRoutes()...)
 	return append(rs, st.fieldworkRoutes()...)
 }
 

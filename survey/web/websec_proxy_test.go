@@ -91,7 +91,7 @@ func TestTrustedProxy(t *testing.T) {
 
 	// The login limit counts real clients behind the proxy, not the proxy:
 	// a dozen offices each failing once are not one bucket.
-	for i := 0; i < 2*auth.DefaultLimiterConfig.IPBurst; i++ {
+	for i := 0; i < 2*auth.DefaultLimits.AddressBurst; i++ {
 		rec := loginVia(t, e, "192.0.2.5", "203.0.113."+strconv.Itoa(100+i), "nobody"+strconv.Itoa(i))
 		if rec.Code != http.StatusUnauthorized {
 			t.Fatalf("client %d behind the proxy: status %d, want 401 (the proxy is not one bucket)", i, rec.Code)
@@ -99,7 +99,7 @@ func TestTrustedProxy(t *testing.T) {
 	}
 	// A spoofing client stays one bucket whatever it writes in the header.
 	var codes []int
-	for i := 0; i < auth.DefaultLimiterConfig.IPBurst+2; i++ {
+	for i := 0; i < auth.DefaultLimits.AddressBurst+2; i++ {
 		codes = append(codes, loginVia(t, e, "198.51.100.20", "203.0.113."+strconv.Itoa(i), "nobody"+strconv.Itoa(i)).Code)
 	}
 	if last := codes[len(codes)-1]; last != http.StatusTooManyRequests {

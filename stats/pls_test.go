@@ -7,31 +7,22 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 )
 
-// plsCase is one reference case of testdata/pls: data.csv, model.json and
-// plspm's expected.json.
+// plsCase is one reference case of testdata/pls: data.csv, model.json,
+// plspm's expected.json and (for the cases made here) reliability.json.
 type plsCase struct {
 	name   string
 	header []string
 	cols   [][]float64
+	w      []float64
+	spec   PLSSpec
 	model  PLSModel
 	want   plsExpected
-	// weight column, if the model names one
-}
-
-type plsModelFile struct {
-	Constructs []struct {
-		Name       string   `json:"name"`
-		Indicators []string `json:"indicators"`
-		Mode       string   `json:"mode"`
-	} `json:"constructs"`
-	Paths       [][2]string `json:"paths"`
-	Scheme      string      `json:"scheme"`
-	Standardize bool        `json:"standardize"`
-	IndexScale  []float64   `json:"index_scale"`
+	rel    *plsReliability
 }
 
 type plsExpected struct {
@@ -45,10 +36,16 @@ type plsExpected struct {
 	Index            map[string]float64 `json:"index"`
 }
 
-func loadPLSCase(t *testing.T, dir string) plsCase {
+type plsReliability struct {
+	Alpha map[string]float64 `json:"cronbach_alpha"`
+	Rho   map[string]float64 `json:"composite_reliability"`
+}
+
+// readPLSCSV reads a numeric CSV with a header into columns (empty or NA:
+// NaN).
+func readPLSCSV(t *testing.T, path string) ([]string, [][]float64) {
 	t.Helper()
-	c := plsCase{name: filepath.Base(dir)}
-	f, err := os.Open(filepath.Join(dir, "data.csv"))
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,69 +54,73 @@ func loadPLSCase(t *testing.T, dir string) plsCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.header = recs[0]
-	col := map[string]int{}
-	c.cols = make([][]float64, len(c.header))
-	for j, h := range c.header {
-		col[h] = j
-	}
+	cols := make([][]float64, len(recs[0]))
 	for i, r := range recs[1:] {
 		for j, s := range r {
 			v := math.NaN()
 			if s != "" && s != "NA" {
 				v, err = strconv.ParseFloat(s, 64)
 				if err != nil {
-					t.Fatalf("row %d col %d: %v", i+2, j+1, err)
+					t.Fatalf("%s row %d col %d: %v", path, i+2, j+1, err)
 				}
 			}
-			c.cols[j] = append(c.cols[j], v)
+			cols[j] = append(cols[j], v)
 		}
 	}
-	var mf plsModelFile
-	b, err := os.ReadFile(filepath.Join(dir, "model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &mf); err != nil {
-		t.Fatal(err)
-	}
-	bi := map[string]int{}
-	for k, con := range mf.Constructs {
-		bl := PLSBlock{Name: con.Name, Mode: con.Mode}
-		for _, ind := range con.Indicators {
-			bl.Indicators = append(bl.Indicators, col[ind])
+	return recs[0], cols
+}
+
+func loadPLSCase(t *testing.T, dir string) plsCase {
+	t.Helper()
+	c := plsCase{name: filepath.Base(dir)}
+	c.header, c.cols = readPLSCSV(t, filepath.Join(dir, "data.csv"))
+	readJSON := func(name string, v any) bool {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if os.IsNotExist(err) {
+			return false
 		}
-		bi[con.Name] = k
-		c.model.Blocks = append(c.model.Blocks, bl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return true
 	}
-	for _, p := range mf.Paths {
-		c.model.Paths = append(c.model.Paths, [2]int{bi[p[0]], bi[p[1]]})
+	readJSON("model.json", &c.spec)
+	readJSON("expected.json", &c.want)
+	var rel plsReliability
+	if readJSON("reliability.json", &rel) {
+		c.rel = &rel
 	}
-	c.model.Scheme = mf.Scheme
-	c.model.Standardize = mf.Standardize
-	if len(mf.IndexScale) == 2 {
-		c.model.IndexScale = [2]float64{mf.IndexScale[0], mf.IndexScale[1]}
-	}
-	b, err = os.ReadFile(filepath.Join(dir, "expected.json"))
-	if err != nil {
+	var err error
+	if c.model, err = c.spec.Model(c.header); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &c.want); err != nil {
-		t.Fatal(err)
+	if c.spec.Weight != "" {
+		c.w = c.cols[slices.Index(c.header, c.spec.Weight)]
 	}
 	return c
 }
 
-func TestPLSFixtures(t *testing.T) {
+// plsCases loads every case under testdata/pls.
+func plsCases(t *testing.T) []plsCase {
+	t.Helper()
 	dirs, _ := filepath.Glob("testdata/pls/*/expected.json")
-	if len(dirs) == 0 {
-		t.Fatal("no PLS fixtures in testdata/pls")
+	if len(dirs) < 4 {
+		t.Fatalf("%d PLS cases in testdata/pls, want 4", len(dirs))
 	}
+	var out []plsCase
 	for _, e := range dirs {
-		dir := filepath.Dir(e)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			c := loadPLSCase(t, dir)
-			r, err := FitPLS(c.cols, nil, c.model)
+		out = append(out, loadPLSCase(t, filepath.Dir(e)))
+	}
+	return out
+}
+
+func TestPLSFixtures(t *testing.T) {
+	for _, c := range plsCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := FitPLS(c.cols, c.w, c.model)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,6 +139,10 @@ func TestPLSFixtures(t *testing.T) {
 				}
 				chk("R² "+bl.Name, r.R2[b], c.want.R2[bl.Name])
 				chk("AVE "+bl.Name, r.AVE[b], c.want.AVE[bl.Name])
+				if c.rel != nil {
+					chk("alpha "+bl.Name, r.CronbachAlpha[b], c.rel.Alpha[bl.Name])
+					chk("rho "+bl.Name, r.CompositeReliability[b], c.rel.Rho[bl.Name])
+				}
 				if c.want.Index != nil {
 					chk("index "+bl.Name, r.Indices[b], c.want.Index[bl.Name])
 				}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"manyi/survey"
-	"manyi/survey/csi"
 )
 
 func serviceMeasurement(id string) *survey.Measurement {
@@ -31,8 +30,16 @@ func TestServiceMeasurementRoundTrip(t *testing.T) {
 		t.Errorf("empty kind written back as %q, want resident", r.Kind)
 	}
 	m := serviceMeasurement("svc-2026")
-	if err := db.CreateMeasurement(ctx, m, q); err != nil {
+	if err := db.CreateMeasurement(ctx, m, q); survey.ErrorCode(err) != survey.EINVALID {
+		t.Fatalf("resident questionnaire for a service measurement: %v, want EINVALID", err)
+	}
+	m.Sectors = survey.DefaultSectors()
+	sq := survey.DefaultServiceQuestionnaire()
+	if err := db.CreateMeasurement(ctx, m, sq); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := db.SetQuestionnaire(ctx, m.ID, q); survey.ErrorCode(err) != survey.EINVALID {
+		t.Errorf("SetQuestionnaire with the resident template: %v, want EINVALID", err)
 	}
 	got, err := db.Measurement(ctx, "svc-2026")
 	if err != nil {
@@ -95,7 +102,11 @@ func TestSectorWeights(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
-	if err := db.CreateMeasurement(ctx, serviceMeasurement("svc"), q); err != nil {
+	svc := serviceMeasurement("svc")
+	svc.Sectors = survey.DefaultSectors()[4:]
+	sq := survey.DefaultServiceQuestionnaire()
+	sq.Pages[1].Items[0].Choices = sq.Pages[1].Items[0].Choices[4:]
+	if err := db.CreateMeasurement(ctx, svc, sq); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.CreateMeasurement(ctx, testMeasurement("res"), q); err != nil {
@@ -104,7 +115,7 @@ func TestSectorWeights(t *testing.T) {
 	if w, err := db.SectorWeights(ctx, "svc"); err != nil || w != nil {
 		t.Fatalf("before any save: %v, %v; want nil, nil", w, err)
 	}
-	w := &csi.SectorWeights{Basis: "2025 增加值", Weights: map[string]float64{"retail": 0.6, "banking": 0.4}, UpdatedBy: "stat"}
+	w := &survey.SectorWeights{Basis: "2025 增加值", Weights: map[string]float64{"telecoms": 0.6, "banking": 0.4}, UpdatedBy: "stat"}
 	if err := db.SetSectorWeights(ctx, "svc", w); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +127,7 @@ func TestSectorWeights(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, w)
 	}
 	// A save replaces the whole set.
-	if err := db.SetSectorWeights(ctx, "svc", &csi.SectorWeights{Weights: map[string]float64{"banking": 1}}); err != nil {
+	if err := db.SetSectorWeights(ctx, "svc", &survey.SectorWeights{Weights: map[string]float64{"banking": 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.SectorWeights(ctx, "svc"); len(got.Weights) != 1 || got.Weights["banking"] != 1 || got.Basis != "" {
@@ -129,11 +140,11 @@ func TestSectorWeights(t *testing.T) {
 	}{
 		{"resident", "res", map[string]float64{"retail": 1}},
 		{"unknown sector", "svc", map[string]float64{"hotels": 1}},
-		{"negative", "svc", map[string]float64{"retail": -1, "banking": 2}},
-		{"all zero", "svc", map[string]float64{"retail": 0}},
+		{"negative", "svc", map[string]float64{"telecoms": -1, "banking": 2}},
+		{"all zero", "svc", map[string]float64{"telecoms": 0}},
 	}
 	for _, c := range bad {
-		if err := db.SetSectorWeights(ctx, c.id, &csi.SectorWeights{Weights: c.w}); survey.ErrorCode(err) != survey.EINVALID {
+		if err := db.SetSectorWeights(ctx, c.id, &survey.SectorWeights{Weights: c.w}); survey.ErrorCode(err) != survey.EINVALID {
 			t.Errorf("%s: got %v, want EINVALID", c.name, err)
 		}
 	}

@@ -120,6 +120,20 @@ func checkQuestionnaire(q *survey.Questionnaire) error {
 	return survey.Errorf(survey.EINVALID, "问卷有误：%s", "the questionnaire is not valid: %s", msg)
 }
 
+// checkServiceQuestionnaire refuses, for a service measurement, a
+// questionnaire whose sector item does not offer exactly its sectors or
+// that lacks a construct for some sector.
+func checkServiceQuestionnaire(m *survey.Measurement, q *survey.Questionnaire) error {
+	if !m.IsService() {
+		return nil
+	}
+	probs := q.CheckService(m.Sectors)
+	if len(probs) == 0 {
+		return nil
+	}
+	return survey.Errorf(survey.EINVALID, "问卷与测评的行业不符：%s", "the questionnaire does not fit the measurement's sectors: %s", probs[0].String())
+}
+
 // CreateMeasurement stores m with q as questionnaire version 1. An empty
 // status becomes draft and a zero CreatedAt the current time; both are
 // written back to m.
@@ -137,6 +151,9 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 		return err
 	}
 	if err := checkQuestionnaire(q); err != nil {
+		return err
+	}
+	if err := checkServiceQuestionnaire(m, q); err != nil {
 		return err
 	}
 	body, sum, err := encodeQuestionnaire(q)

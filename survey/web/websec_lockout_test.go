@@ -75,7 +75,7 @@ func TestLockoutNotDenialOfService(t *testing.T) {
 
 	// Another server on the same database (several stateless servers):
 	// the attacker's address is locked out there too.
-	srv2, err := New(Config{Store: e.db, Log: slog.New(slog.NewTextHandler(e.log, nil)), Secret: []byte("staff-test-secret-0123456789abcdef"), Now: e.clock.Now})
+	srv2, err := New(e.config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestLoginLimitShared(t *testing.T) {
 	e := newStaffEnv(t, "")
 	servers := []*Server{e.srv}
 	for i := 0; i < 2; i++ {
-		s, err := New(Config{Store: e.db, Log: slog.New(slog.NewTextHandler(e.log, nil)), Secret: []byte("staff-test-secret-0123456789abcdef"), Now: e.clock.Now})
+		s, err := New(e.config())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,4 +179,14 @@ func TestLoginLimitShared(t *testing.T) {
 			t.Errorf("attempt %d (server %d): status %d, want %d", i+1, i%3, code, want)
 		}
 	}
+}
+
+// config is the Config of the staff test server: another server built from
+// it shares the store (another process on the same database).
+func (e *staffEnv) config() Config {
+	cfg := storeConfig(e.db)
+	cfg.Log = slog.New(slog.NewTextHandler(e.log, nil))
+	cfg.Secret = []byte("staff-test-secret-0123456789abcdef")
+	cfg.Now = e.clock.Now
+	return cfg
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,11 +20,9 @@ func withProxies(t *testing.T, e *staffEnv, list string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{
-		Store: e.db, Log: slog.New(slog.NewTextHandler(e.log, nil)),
-		Secret: []byte("staff-test-secret-0123456789abcdef"), Now: e.clock.Now,
-		TrustedProxies: nets,
-	})
+	cfg := e.config()
+	cfg.TrustedProxies = nets
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

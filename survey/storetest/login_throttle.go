@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -9,23 +9,25 @@ import (
 	"manyi/survey/auth"
 )
 
-// TestLoginBuckets: a take needs a token in every bucket and takes none
+func init() {
+	register(test{"LoginBuckets", testLoginBuckets}, test{"LoginLocks", testLoginLocks})
+}
+
+// testLoginBuckets: a take needs a token in every bucket and takes none
 // when one is empty; buckets refill with the store's clock; a second
 // handle on the same file (another server) sees the same buckets.
-func TestLoginBuckets(t *testing.T) {
-	db, c, path := openAccounts(t)
+func testLoginBuckets(t *testing.T, h *Harness) {
+	db, c, ref := h.openAccounts(t)
 	ctx := context.Background()
-	other, err := Open(path)
+	other, err := h.reopen(t, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
-	other.Now = c.Now
 	addr := auth.Bucket{Key: "addr:203.0.113.7", Every: 10 * time.Second, Burst: 3}
 	name := auth.Bucket{Key: "name:wang", Every: time.Minute, Burst: 2}
 	steps := []struct {
 		name    string
-		db      *DB
+		db      Store
 		buckets []auth.Bucket
 		advance time.Duration
 		want    bool
@@ -54,18 +56,16 @@ func TestLoginBuckets(t *testing.T) {
 	if ok, _ := db.TakeLoginTokens(ctx, []auth.Bucket{{Key: "addr:x", Every: time.Second, Burst: 1}}); !ok {
 		t.Fatal("a new bucket refused")
 	}
-	var n int
-	db.rdb.QueryRow(`SELECT count(*) FROM login_buckets`).Scan(&n)
-	if n != 1 {
+	if n := h.count(t, db, `SELECT count(*) FROM login_buckets`); n != 1 {
 		t.Errorf("login_buckets rows after the sweep = %d, want 1", n)
 	}
 }
 
-// TestLoginLocks: five failures from one source lock that source only;
+// testLoginLocks: five failures from one source lock that source only;
 // the lock survives a reopen; a success clears only its own source;
 // UnlockUser and SetPassword clear every source of the name.
-func TestLoginLocks(t *testing.T) {
-	db, c, path := openAccounts(t)
+func testLoginLocks(t *testing.T, h *Harness) {
+	db, c, ref := h.openAccounts(t)
 	ctx := context.Background()
 	mustAccount(t, db, "wang", auth.RoleStatistician)
 	p := auth.DefaultLockout
@@ -87,12 +87,10 @@ func TestLoginLocks(t *testing.T) {
 	}
 	// A restart does not unlock.
 	db.Close()
-	db2, err := Open(path)
+	db2, err := h.reopen(t, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db2.Close()
-	db2.Now = c.Now
 	c.Add(14 * time.Minute)
 	l, err := db2.LoginLock(ctx, "WANG", attacker)
 	if err != nil {
@@ -124,7 +122,7 @@ func TestLoginLocks(t *testing.T) {
 		db2.RecordLoginFailure(ctx, "wang", attacker, p)
 	}
 	nb := auth.DefaultLimits.NameBucket("wang")
-	for db2.mustTake(t, nb) {
+	for mustTake(t, db2, nb) {
 	}
 	if err := db2.UnlockUser(ctx, "Wang"); err != nil {
 		t.Fatal(err)
@@ -132,7 +130,7 @@ func TestLoginLocks(t *testing.T) {
 	if l, _ := db2.LoginLock(ctx, "wang", attacker); l.Failures != 0 || l.LockedUntil != nil {
 		t.Errorf("after UnlockUser: %+v, want no failures", l)
 	}
-	if !db2.mustTake(t, nb) {
+	if !mustTake(t, db2, nb) {
 		t.Errorf("after UnlockUser the name bucket is still empty")
 	}
 	if err := db2.UnlockUser(ctx, "ghost"); survey.ErrorCode(err) != survey.ENOTFOUND {
@@ -150,7 +148,7 @@ func TestLoginLocks(t *testing.T) {
 	}
 }
 
-func (db *DB) mustTake(t *testing.T, b auth.Bucket) bool {
+func mustTake(t *testing.T, db Store, b auth.Bucket) bool {
 	t.Helper()
 	ok, err := db.TakeLoginTokens(context.Background(), []auth.Bucket{b})
 	if err != nil {

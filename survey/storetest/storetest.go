@@ -22,6 +22,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/csi"
 )
 
 // Store is every store interface the product uses, as one: what an
@@ -29,6 +30,7 @@ import (
 type Store interface {
 	survey.Store
 	auth.Store
+	csi.Store
 	// SetMeasurementStatus opens, closes or reopens a measurement.
 	SetMeasurementStatus(ctx context.Context, id, status string) error
 	// Secret is the server secret shared by every server on the store.

@@ -22,7 +22,6 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
-	"manyi/survey/csi"
 )
 
 // Store is every store interface the product uses, as one: what an
@@ -30,7 +29,7 @@ import (
 type Store interface {
 	survey.Store
 	auth.Store
-	csi.Store
+	survey.SectorWeightStore
 	// SetMeasurementStatus opens, closes or reopens a measurement.
 	SetMeasurementStatus(ctx context.Context, id, status string) error
 	// Secret is the server secret shared by every server on the store.

@@ -16,7 +16,6 @@ import (
 	"sort"
 
 	"manyi/survey"
-	"manyi/survey/csi"
 )
 
 // idPattern is what a measurement id may look like: it appears in URLs and
@@ -270,7 +269,7 @@ func ErrNoSession() error {
 // CheckSectorWeights refuses sector weights that a service measurement m
 // cannot take (see csi.Store.SetSectorWeights) and returns the weighted
 // sectors' codes in order.
-func CheckSectorWeights(m *survey.Measurement, w *csi.SectorWeights) ([]string, error) {
+func CheckSectorWeights(m *survey.Measurement, w *survey.SectorWeights) ([]string, error) {
 	if !m.IsService() {
 		return nil, survey.Errorf(survey.EINVALID, "测评 %s 不是服务业顾客满意度测评，没有行业权重", "measurement %s is not a service measurement and has no sector weights", m.ID)
 	}

@@ -325,8 +325,8 @@ func TestDrawIssueLinksAndRelease(t *testing.T) {
 	if err != nil || len(h) != 2 || h[0].From != sampling.DispNotSent || h[0].To != sampling.DispSent || h[0].By != "office1" || h[1].To != sampling.DispSent {
 		t.Errorf("history %+v, %v; want not_sent→sent then a resend entry", h, err)
 	}
-	if _, err := db.IssueLinks(ctx, "m", fieldwork.LinkSelection{Dispositions: []string{sampling.DispOpened}}, nil, ""); survey.ErrorCode(err) != survey.EINVALID {
-		t.Errorf("IssueLinks for opened cases: got %v, want EINVALID", err)
+	if _, err := db.IssueLinks(ctx, "m", fieldwork.LinkSelection{Dispositions: []string{sampling.DispComplete}}, nil, ""); survey.ErrorCode(err) != survey.EINVALID {
+		t.Errorf("IssueLinks for complete cases: got %v, want EINVALID", err)
 	}
 
 	b, err := db.ReleaseBatch(ctx, "m", "office1")

@@ -28,6 +28,9 @@ type SetupStore interface {
 	ImportFrame(ctx context.Context, measurementID string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*FrameSummary, error)
 	// Frame describes the stored frame (ENOTFOUND when none).
 	Frame(ctx context.Context, measurementID string) (*FrameSummary, error)
+	// StoredFrameCounts counts the stored frame by district, gender and
+	// age band.
+	StoredFrameCounts(ctx context.Context, measurementID string) (*FrameCounts, error)
 	// LoadFrame reads the stored frame back, without contacts.
 	LoadFrame(ctx context.Context, measurementID string) (*sampling.Frame, error)
 	// PurgeContacts deletes every sealed contact of the measurement.

@@ -108,7 +108,7 @@ func Issue(ctx context.Context, st Issuer, measurementID string, req IssueReques
 		if out.Data, err = QRSheet(es, QROptions{Title: m.Title.Zh}); err != nil {
 			return nil, err
 		}
-		out.Name, out.Type = fmt.Sprintf("%s-qr-%s.pdf", measurementID, stamp), "application/pdf"
+		out.Name, out.Type = fmt.Sprintf("%s-qr-%s-%dlinks.pdf", measurementID, stamp, out.Links), "application/pdf"
 		return out, nil
 	}
 	rows := make([]SMSRow, len(links))
@@ -122,6 +122,6 @@ func Issue(ctx context.Context, st Issuer, measurementID string, req IssueReques
 		return nil, err
 	}
 	out.Data, out.Type = buf.Bytes(), "text/csv; charset=utf-8"
-	out.Name = fmt.Sprintf("%s-%s-%s.csv", measurementID, req.Channel, stamp)
+	out.Name = fmt.Sprintf("%s-%s-%s-%dlinks.csv", measurementID, req.Channel, stamp, out.Links)
 	return out, nil
 }

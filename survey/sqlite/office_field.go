@@ -229,3 +229,30 @@ func (db *DB) ArchivedMeasurements(ctx context.Context) (map[string]bool, error)
 	}
 	return out, rows.Err()
 }
+
+// StoredFrameCounts counts the stored frame's units by district code,
+// gender and age band (one grouped scan of frame_units).
+func (db *DB) StoredFrameCounts(ctx context.Context, measurementID string) (*fieldwork.FrameCounts, error) {
+	sum, err := db.Frame(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	c := &fieldwork.FrameCounts{Contacts: sum.Contacts, ByDistrict: map[string]int{}, ByGender: map[string]int{}, ByAgeBand: map[string]int{}}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT district, gender, age_band, count(*) FROM frame_units WHERE measurement_id = ? GROUP BY 1, 2, 3`, measurementID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: frame counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, g, a string
+		var n int
+		if err := rows.Scan(&d, &g, &a, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: frame counts: %w", err)
+		}
+		c.Units += n
+		c.ByDistrict[d] += n
+		c.ByGender[g] += n
+		c.ByAgeBand[a] += n
+	}
+	return c, rows.Err()
+}

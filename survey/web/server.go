@@ -19,6 +19,11 @@ import (
 // larger is a mistake or an attack and gets 413.
 const maxBody = 64 << 10
 
+// largeBodyRoutes are the routes ("METHOD /path" as registered) that
+// take file uploads above maxBody; each limits its own body (the frame
+// upload: maxUpload).
+var largeBodyRoutes = map[string]bool{}
+
 // Config is what New needs. Store, Log and Secret are required.
 type Config struct {
 	Store survey.Store
@@ -105,7 +110,10 @@ func (s *Server) routes() *echo.Echo {
 	// tables for every response, a fifth of the server's CPU per page; the
 	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
-	e.Use(middleware.BodyLimit(maxBody))
+	// Upload routes (largeBodyRoutes) set their own, larger limit.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: func(c *echo.Context) bool {
+		return largeBodyRoutes[c.Request().Method+" "+c.Path()]
+	}}))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)

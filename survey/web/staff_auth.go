@@ -87,7 +87,9 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodPost, "/app/m/:id/report", false, auth.PermReport, st.handleConclusionsSave},
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
-	return append(rs, st.fieldworkRoutes()...)
+	rs = append(rs, st.fieldworkRoutes()...)
+	rs = append(rs, st.officeRoutes()...)
+	return rs
 }
 
 // staffRoutes registers the staff side: login, logout and every /app page,
@@ -122,7 +124,11 @@ func (s *Server) staffRoutes(e *echo.Echo) {
 			perm := st.requirePerm(r.Perm)
 			mw = func(next echo.HandlerFunc) echo.HandlerFunc { return st.available(perm(next)) }
 		}
-		e.Add(r.Method, r.Path, r.Handle, mw)
+		h := r.Handle
+		if isMeasurementChange(r.Method, r.Path) {
+			h = st.notArchived(h)
+		}
+		e.Add(r.Method, r.Path, h, mw)
 	}
 }
 

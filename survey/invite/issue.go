@@ -12,7 +12,7 @@ import (
 	"manyi/survey/secret"
 )
 
-// Issuer is what issuing links needs of a store (fieldwork.SetupStore has
+// Issuer is what issuing links needs of a store (fieldwork.OfficeStore has
 // it).
 type Issuer interface {
 	Measurement(ctx context.Context, id string) (*survey.Measurement, error)

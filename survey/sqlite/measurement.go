@@ -5,90 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// idPattern is what a measurement id may look like: it appears in URLs and
-// file names, so lower-case letters, digits, '-' and '_'.
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
-// checkMeasurement returns the problems of m that the store cannot accept.
-func checkMeasurement(m *survey.Measurement) error {
-	var fields []survey.FieldError
-	add := func(field, zh, en string) {
-		fields = append(fields, survey.FieldError{Field: field, Message: survey.Text{Zh: zh, En: en}})
-	}
-	if !idPattern.MatchString(m.ID) {
-		add("id", "编号只能包含小写字母、数字、- 和 _（最多 64 个字符）", "the id may only contain lower-case letters, digits, - and _ (at most 64 characters)")
-	}
-	if m.City.Zh == "" {
-		add("city", "请填写城市名称", "the city name is missing")
-	}
-	if m.Title.Zh == "" {
-		add("title", "请填写测评名称", "the title is missing")
-	}
-	if m.Year < 2000 || m.Year > 2100 {
-		add("year", "年份应在 2000–2100 之间", "the year must be from 2000 to 2100")
-	}
-	switch m.Status {
-	case survey.StatusDraft, survey.StatusOpen, survey.StatusClosed:
-	default:
-		add("status", "状态应为 draft、open 或 closed", "the status must be draft, open or closed")
-	}
-	seen := map[string]bool{}
-	for i, d := range m.Districts {
-		f := fmt.Sprintf("districts[%d]", i)
-		switch {
-		case d.Code == "":
-			add(f, "区县代码为空", "the district code is empty")
-		case seen[d.Code]:
-			add(f, "区县代码 "+d.Code+" 重复", "the district code "+d.Code+" appears twice")
-		}
-		seen[d.Code] = true
-		if d.Name.Zh == "" {
-			add(f, "区县名称为空", "the district name is empty")
-		}
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return &survey.Error{
-		Code: survey.EINVALID,
-		Message: survey.Text{
-			Zh: "测评信息有误：" + fields[0].Field + " " + fields[0].Message.Zh,
-			En: "the measurement is not valid: " + fields[0].Field + ": " + fields[0].Message.En,
-		},
-		Fields: fields,
-	}
-}
-
-// checkQuestionnaire refuses a questionnaire with problems, naming the first
-// few with their paths.
-func checkQuestionnaire(q *survey.Questionnaire) error {
-	if q == nil {
-		return survey.Errorf(survey.EINVALID, "问卷为空", "the questionnaire is missing")
-	}
-	probs := q.Validate()
-	if len(probs) == 0 {
-		return nil
-	}
-	msg := ""
-	for i, p := range probs {
-		if i == 3 {
-			msg += fmt.Sprintf("; … (%d in all)", len(probs))
-			break
-		}
-		if i > 0 {
-			msg += "; "
-		}
-		msg += p.String()
-	}
-	return survey.Errorf(survey.EINVALID, "问卷有误：%s", "the questionnaire is not valid: %s", msg)
-}
 
 // CreateMeasurement stores m with q as questionnaire version 1. An empty
 // status becomes draft and a zero CreatedAt the current time; both are
@@ -100,13 +22,19 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 	if m.Status == "" {
 		m.Status = survey.StatusDraft
 	}
-	if err := checkMeasurement(m); err != nil {
+	if m.Kind == "" {
+		m.Kind = survey.KindResident
+	}
+	if err := storekit.CheckMeasurement(m); err != nil {
 		return err
 	}
-	if err := checkQuestionnaire(q); err != nil {
+	if err := storekit.CheckQuestionnaire(q); err != nil {
 		return err
 	}
-	body, sum, err := encodeQuestionnaire(q)
+	if err := storekit.CheckServiceQuestionnaire(m, q); err != nil {
+		return err
+	}
+	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return err
 	}
@@ -119,9 +47,9 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 		if m.PrevID != "" {
 			prev = m.PrevID
 		}
-		_, err := tx.Exec(`INSERT INTO measurements (id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, prev_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, m.City.Zh, m.City.En, m.Title.Zh, m.Title.En, m.Year, m.Office.Zh, m.Office.En, m.Status, prev, fmtTime(m.CreatedAt))
+		_, err := tx.Exec(`INSERT INTO measurements (id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, prev_id, created_at, kind)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.City.Zh, m.City.En, m.Title.Zh, m.Title.En, m.Year, m.Office.Zh, m.Office.En, m.Status, prev, fmtTime(m.CreatedAt), m.Kind)
 		if isConstraint(err) {
 			return survey.Errorf(survey.ECONFLICT, "测评 %s 已存在", "measurement %s already exists", m.ID)
 		}
@@ -135,6 +63,12 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 			if _, err := tx.Exec(`INSERT INTO districts (measurement_id, code, name_zh, name_en, position) VALUES (?, ?, ?, ?, ?)`,
 				m.ID, d.Code, d.Name.Zh, d.Name.En, i); err != nil {
 				return fmt.Errorf("sqlite: create district %s: %w", d.Code, err)
+			}
+		}
+		for i, sc := range m.Sectors {
+			if _, err := tx.Exec(`INSERT INTO sectors (measurement_id, code, name_zh, name_en, position) VALUES (?, ?, ?, ?, ?)`,
+				m.ID, sc.Code, sc.Name.Zh, sc.Name.En, i); err != nil {
+				return fmt.Errorf("sqlite: create sector %s: %w", sc.Code, err)
 			}
 		}
 		_, err = tx.Exec(`INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES (?, 1, ?, ?, ?)`,
@@ -157,12 +91,12 @@ func (db *DB) Measurement(ctx context.Context, id string) (*survey.Measurement, 
 	return db.getMeasurement(ctx, db.rdb, id)
 }
 
-const measurementCols = `id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at`
+const measurementCols = `id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at, kind`
 
 func scanMeasurement(sc interface{ Scan(...any) error }) (*survey.Measurement, error) {
 	var m survey.Measurement
 	var created string
-	err := sc.Scan(&m.ID, &m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created)
+	err := sc.Scan(&m.ID, &m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created, &m.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +115,9 @@ func (db *DB) getMeasurement(ctx context.Context, q querier, id string) (*survey
 		return nil, fmt.Errorf("sqlite: measurement %s: %w", id, err)
 	}
 	if m.Districts, err = db.districts(ctx, q, id); err != nil {
+		return nil, err
+	}
+	if m.Sectors, err = db.sectors(ctx, q, m); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -215,6 +152,38 @@ func (db *DB) districts(ctx context.Context, q querier, id string) ([]survey.Dis
 	return ds, nil
 }
 
+// sectors returns a service measurement's sectors (nil for a resident
+// one, without a query). Like districts they never change, so they are
+// cached per process.
+func (db *DB) sectors(ctx context.Context, q querier, m *survey.Measurement) ([]survey.Sector, error) {
+	if m.Kind != survey.KindService {
+		return nil, nil
+	}
+	if ss, ok := db.scache.Load(m.ID); ok {
+		return slices.Clone(ss.([]survey.Sector)), nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT code, name_zh, name_en FROM sectors WHERE measurement_id = ? ORDER BY position`, m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: sectors of %s: %w", m.ID, err)
+	}
+	defer rows.Close()
+	var ss []survey.Sector
+	for rows.Next() {
+		var sc survey.Sector
+		if err := rows.Scan(&sc.Code, &sc.Name.Zh, &sc.Name.En); err != nil {
+			return nil, fmt.Errorf("sqlite: sectors of %s: %w", m.ID, err)
+		}
+		ss = append(ss, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: sectors of %s: %w", m.ID, err)
+	}
+	if len(ss) > 0 {
+		db.scache.Store(m.ID, slices.Clone(ss))
+	}
+	return ss, nil
+}
+
 // Measurements lists all measurements with their districts, newest first.
 func (db *DB) Measurements(ctx context.Context) ([]*survey.Measurement, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT `+measurementCols+` FROM measurements ORDER BY created_at DESC, year DESC, id`)
@@ -236,6 +205,9 @@ func (db *DB) Measurements(ctx context.Context) ([]*survey.Measurement, error) {
 	}
 	for _, m := range ms {
 		if m.Districts, err = db.districts(ctx, db.rdb, m.ID); err != nil {
+			return nil, err
+		}
+		if m.Sectors, err = db.sectors(ctx, db.rdb, m); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // DB keeps what the office's setup pages and commands change.
-var _ fieldwork.SetupStore = (*DB)(nil)
+var _ fieldwork.OfficeStore = (*DB)(nil)
 
 // DiscardSample deletes the measurement's sample, its cases and their
 // invitations so that it can be drawn again. That is allowed only while

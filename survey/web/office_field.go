@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -24,11 +23,11 @@ import (
 var officePageFiles = []string{"of_frame.html", "of_sample.html", "of_invitations.html", "of_assign.html", "of_fieldwork.html"}
 
 // officePages holds the setup pages' state: the store (the server's store
-// when it implements fieldwork.SetupStore), the accounts (for the
+// when it implements fieldwork.OfficeStore), the accounts (for the
 // interviewer list), the templates and the background frame jobs.
 type officePages struct {
 	st    *staff
-	store fieldwork.SetupStore
+	store fieldwork.OfficeStore
 	views map[string]*template.Template
 	jobs  *frameJobs
 	err   error
@@ -40,10 +39,10 @@ type officePages struct {
 // PermManageMeasurement (the office only); the interviewer sees none.
 func (st *staff) officeRoutes() []staffRoute {
 	o := &officePages{st: st, jobs: newFrameJobs()}
-	if ss, ok := st.s.store.(fieldwork.SetupStore); ok {
-		o.store = ss
+	if st.s.office != nil {
+		o.store = st.s.office
 	} else {
-		o.err = errors.New("web: the store does not implement fieldwork.SetupStore; setup pages are off")
+		o.err = errors.New("web: Config.Office is nil; the frame, sample, invitations, assignment and fieldwork pages are off")
 	}
 	if vs, err := parseOfficeViews(); err != nil {
 		o.err = err
@@ -227,13 +226,10 @@ func statusOfErr(err error) int {
 // read-only until restored (POST /app/m/:id/archive with archived=0).
 func (st *staff) notArchived(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
-		as, ok := st.s.store.(interface {
-			Archive(ctx context.Context, id string) (fieldwork.ArchiveInfo, error)
-		})
-		if !ok || c.Path() == "/app/m/:id/archive" {
+		if st.s.office == nil || c.Path() == "/app/m/:id/archive" {
 			return next(c)
 		}
-		a, err := as.Archive(c.Request().Context(), c.Param("id"))
+		a, err := st.s.office.Archive(c.Request().Context(), c.Param("id"))
 		if err != nil {
 			return err
 		}
@@ -262,13 +258,10 @@ type archiveFilter struct {
 // list unless ?archived=1 asks for them (marked as archived then).
 func (st *staff) archiveFilter(c *echo.Context, ms []*survey.Measurement) ([]*survey.Measurement, archiveFilter, error) {
 	var f archiveFilter
-	as, ok := st.s.store.(interface {
-		ArchivedMeasurements(ctx context.Context) (map[string]bool, error)
-	})
-	if !ok {
+	if st.s.office == nil {
 		return ms, f, nil
 	}
-	ids, err := as.ArchivedMeasurements(c.Request().Context())
+	ids, err := st.s.office.ArchivedMeasurements(c.Request().Context())
 	if err != nil || len(ids) == 0 {
 		return ms, f, err
 	}

@@ -20,11 +20,11 @@ const defaultSMS = "【{city}】诚邀您参加{title}，匿名填写约6分钟�
 
 // inviteDistrict is one district's line on the invitations page.
 type inviteDistrict struct {
-	Code, Name                          string
-	Released, NotSent, Sent, Started    int
-	Complete, Refused, Unreachable      int
-	Batches, ReleasedBatches            int
-	CanRelease                          bool
+	Code, Name                       string
+	Released, NotSent, Sent, Started int
+	Complete, Refused, Unreachable   int
+	Batches, ReleasedBatches         int
+	CanRelease                       bool
 }
 
 // invitationsPage is the invitations page.

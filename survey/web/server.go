@@ -52,7 +52,7 @@ type Config struct {
 	// assignment and fieldwork pages; nil turns those pages off (they
 	// answer 500 and the start logs why).
 	Office fieldwork.OfficeStore
-	Log       *slog.Logger
+	Log    *slog.Logger
 	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
 	// It must stay the same across restarts or open forms stop working.
 	Secret []byte

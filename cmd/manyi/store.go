@@ -26,6 +26,7 @@ type store interface {
 	auth.Store
 	fieldwork.Store
 	fieldwork.SetupStore
+	fieldwork.OfficeStore
 	fieldwork.OpenLinkStore
 	workspace.EditStore
 	demo.SimStore

@@ -414,6 +414,9 @@ func topoOrder(nb int, pred, succ [][]int) (order, cycle []int) {
 		if i, ok := pos[b]; ok {
 			cycle = slices.Clone(walk[i:])
 			slices.Reverse(cycle)
+			// start at the first construct of the model, for a stable message
+			lo := slices.Index(cycle, slices.Min(cycle))
+			cycle = append(cycle[lo:], cycle[:lo]...)
 			cycle = append(cycle, cycle[0])
 			return nil, cycle
 		}

@@ -27,6 +27,8 @@ func (s *plsSpec) fit(mo *plsMoments) (*plsCore, error) {
 			b := s.blockOf(j)
 			return nil, fmt.Errorf("indicator column %d of %q has zero variance and cannot be standardized", s.cols[j], s.m.Blocks[b].Name)
 		}
+	}
+	for j := 0; j < p; j++ {
 		for k := 0; k < p; k++ {
 			v := mo.cov[j*p+k]
 			if s.m.Standardize {

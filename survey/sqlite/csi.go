@@ -9,18 +9,17 @@ import (
 	"time"
 
 	"manyi/survey"
-	"manyi/survey/csi"
 )
 
-var _ csi.Store = (*DB)(nil)
+var _ survey.SectorWeightStore = (*DB)(nil)
 
 // SectorWeights returns the saved sector weights of a service measurement,
 // nil when none were saved.
-func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*csi.SectorWeights, error) {
+func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*survey.SectorWeights, error) {
 	if _, err := db.Measurement(ctx, measurementID); err != nil {
 		return nil, err
 	}
-	w := &csi.SectorWeights{Weights: map[string]float64{}}
+	w := &survey.SectorWeights{Weights: map[string]float64{}}
 	var at string
 	err := db.rdb.QueryRowContext(ctx, `SELECT basis, updated_by, updated_at FROM csi_weight_settings WHERE measurement_id = ?`, measurementID).Scan(&w.Basis, &w.UpdatedBy, &at)
 	if err == sql.ErrNoRows {
@@ -50,7 +49,7 @@ func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*csi.Sec
 
 // SetSectorWeights replaces a service measurement's sector weights in one
 // transaction. UpdatedAt is set to the store's clock and written back.
-func (db *DB) SetSectorWeights(ctx context.Context, measurementID string, w *csi.SectorWeights) error {
+func (db *DB) SetSectorWeights(ctx context.Context, measurementID string, w *survey.SectorWeights) error {
 	m, err := db.Measurement(ctx, measurementID)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"manyi/survey"
-	"manyi/survey/csi"
 )
 
 func serviceMeasurement(id string) *survey.Measurement {
@@ -116,7 +115,7 @@ func TestSectorWeights(t *testing.T) {
 	if w, err := db.SectorWeights(ctx, "svc"); err != nil || w != nil {
 		t.Fatalf("before any save: %v, %v; want nil, nil", w, err)
 	}
-	w := &csi.SectorWeights{Basis: "2025 增加值", Weights: map[string]float64{"telecoms": 0.6, "banking": 0.4}, UpdatedBy: "stat"}
+	w := &survey.SectorWeights{Basis: "2025 增加值", Weights: map[string]float64{"telecoms": 0.6, "banking": 0.4}, UpdatedBy: "stat"}
 	if err := db.SetSectorWeights(ctx, "svc", w); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +127,7 @@ func TestSectorWeights(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, w)
 	}
 	// A save replaces the whole set.
-	if err := db.SetSectorWeights(ctx, "svc", &csi.SectorWeights{Weights: map[string]float64{"banking": 1}}); err != nil {
+	if err := db.SetSectorWeights(ctx, "svc", &survey.SectorWeights{Weights: map[string]float64{"banking": 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.SectorWeights(ctx, "svc"); len(got.Weights) != 1 || got.Weights["banking"] != 1 || got.Basis != "" {
@@ -145,7 +144,7 @@ func TestSectorWeights(t *testing.T) {
 		{"all zero", "svc", map[string]float64{"telecoms": 0}},
 	}
 	for _, c := range bad {
-		if err := db.SetSectorWeights(ctx, c.id, &csi.SectorWeights{Weights: c.w}); survey.ErrorCode(err) != survey.EINVALID {
+		if err := db.SetSectorWeights(ctx, c.id, &survey.SectorWeights{Weights: c.w}); survey.ErrorCode(err) != survey.EINVALID {
 			t.Errorf("%s: got %v, want EINVALID", c.name, err)
 		}
 	}

@@ -10,19 +10,10 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
 
 var _ auth.Store = (*DB)(nil)
-
-// errNoUser is what every lookup of an unknown account gets.
-func errNoUser(name string) error {
-	return survey.Errorf(survey.ENOTFOUND, "没有用户 %s", "there is no user %s", name)
-}
-
-// errNoSession is the answer for an unknown, expired or disabled session.
-func errNoSession() error {
-	return survey.Errorf(survey.ENOTFOUND, "登录已过期，请重新登录", "your session has ended; please log in again")
-}
 
 const userCols = `id, name, role, password_hash, failed_logins, locked_until, created_at, disabled_at`
 
@@ -50,7 +41,7 @@ func getUser(ctx context.Context, q querier, name string, lock bool) (*auth.User
 	}
 	u, err := scanUser(q.QueryRowContext(ctx, query, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoUser(name)
+		return nil, storekit.ErrNoUser(name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: user %s: %w", name, err)
@@ -282,7 +273,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, p auth.SessionPol
 // the token is malformed, unknown or expired, or its user is disabled.
 func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPolicy) (*auth.Session, error) {
 	if !auth.WellFormedSessionToken(token) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	h := auth.SessionTokenHash(token)
 	var s auth.Session
@@ -290,7 +281,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	err := db.db.QueryRowContext(ctx, `SELECT user_id, created_at, expires_at, last_seen, csrf_secret FROM sessions WHERE token_hash = $1`, h).
 		Scan(&uid, &s.CreatedAt, &s.ExpiresAt, &s.LastSeen, &s.CSRFSecret)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: session: %w", err)
@@ -298,17 +289,17 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	s.CreatedAt, s.ExpiresAt, s.LastSeen = utc(s.CreatedAt), utc(s.ExpiresAt), utc(s.LastSeen)
 	now := db.now()
 	if !now.Before(s.ExpiresAt) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, uid))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: session user: %w", err)
 	}
 	if u.Disabled() {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	s.User = u
 	s.ID = hex.EncodeToString(h)
@@ -327,7 +318,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 			return nil, fmt.Errorf("postgres: touch session: %w", err)
 		}
 		if n == 0 { // logged out on another server meanwhile
-			return nil, errNoSession()
+			return nil, storekit.ErrNoSession()
 		}
 		s.LastSeen, s.ExpiresAt = now, exp
 	}

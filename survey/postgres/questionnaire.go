@@ -2,25 +2,14 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// encodeQuestionnaire returns the stored form of q and its SHA-256 (hex).
-func encodeQuestionnaire(q *survey.Questionnaire) (body, sum string, err error) {
-	b, err := json.Marshal(q)
-	if err != nil {
-		return "", "", fmt.Errorf("postgres: encode questionnaire: %w", err)
-	}
-	h := sha256.Sum256(b)
-	return string(b), hex.EncodeToString(h[:]), nil
-}
 
 // decodeQuestionnaire parses a stored body, reusing the copy parsed earlier
 // for the same sha256. The cache is keyed by content, so it is never stale
@@ -48,10 +37,15 @@ func (db *DB) decodeQuestionnaire(sum string, body func() (string, error)) (*sur
 // again changes nothing. The newest version's row is locked, so that a
 // first answer freezing it waits (SavePage takes the same lock).
 func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *survey.Questionnaire) (int, error) {
-	if err := checkQuestionnaire(q); err != nil {
+	if err := storekit.CheckQuestionnaire(q); err != nil {
 		return 0, err
 	}
-	body, sum, err := encodeQuestionnaire(q)
+	if m, err := db.Measurement(ctx, measurementID); err == nil {
+		if err := storekit.CheckServiceQuestionnaire(m, q); err != nil {
+			return 0, err
+		}
+	}
+	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return 0, err
 	}
@@ -63,7 +57,7 @@ func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *sur
 		err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
 			WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errNoMeasurement(measurementID)
+			return storekit.ErrNoMeasurement(measurementID)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)

@@ -29,6 +29,7 @@ import (
 type Store interface {
 	survey.Store
 	auth.Store
+	survey.SectorWeightStore
 	// SetMeasurementStatus opens, closes or reopens a measurement.
 	SetMeasurementStatus(ctx context.Context, id, status string) error
 	// Secret is the server secret shared by every server on the store.

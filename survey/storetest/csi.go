@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -7,6 +7,11 @@ import (
 
 	"manyi/survey"
 )
+
+func init() {
+	register(test{"ServiceMeasurementRoundTrip", testServiceMeasurementRoundTrip},
+		test{"ServiceMeasurementInvalid", testServiceMeasurementInvalid}, test{"SectorWeights", testSectorWeights})
+}
 
 func serviceMeasurement(id string) *survey.Measurement {
 	m := testMeasurement(id)
@@ -18,8 +23,8 @@ func serviceMeasurement(id string) *survey.Measurement {
 	return m
 }
 
-func TestServiceMeasurementRoundTrip(t *testing.T) {
-	db, _ := openTest(t)
+func testServiceMeasurementRoundTrip(t *testing.T, h *Harness) {
+	db, _ := h.openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
 	r := testMeasurement("res-2026")
@@ -66,8 +71,8 @@ func TestServiceMeasurementRoundTrip(t *testing.T) {
 	}
 }
 
-func TestServiceMeasurementInvalid(t *testing.T) {
-	db, _ := openTest(t)
+func testServiceMeasurementInvalid(t *testing.T, h *Harness) {
+	db, _ := h.openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
 	cases := []struct {
@@ -98,8 +103,8 @@ func TestServiceMeasurementInvalid(t *testing.T) {
 	}
 }
 
-func TestSectorWeights(t *testing.T) {
-	db, _ := openTest(t)
+func testSectorWeights(t *testing.T, h *Harness) {
+	db, _ := h.openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
 	svc := serviceMeasurement("svc")

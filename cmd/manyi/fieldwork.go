@@ -131,7 +131,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 			return 2
 		}
 		l := survey.NormLang(*f.lang)
-		st, err := openStore(context.Background(), *f.db)
+		st, err := openStore(*f.db)
 		if err != nil {
 			return fwErr(stderr, "frame purge", l, err)
 		}
@@ -167,7 +167,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		fmt.Fprintf(stderr, "manyi frame import: --columns: %v\n", err)
 		return 2
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
@@ -271,7 +271,7 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "draw", l, err)
 	}
@@ -413,7 +413,7 @@ stops working. The template may use {link}, {city} and {title}.`
 			return 2
 		}
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -503,7 +503,7 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -570,7 +570,7 @@ the cells it lists get its targets, other cells keep theirs.`
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}

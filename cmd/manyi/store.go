@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -48,7 +47,7 @@ func isPostgresURL(db string) bool {
 // openStore opens the store named by db, migrating it: a postgres:// or
 // postgresql:// URL opens PostgreSQL, anything else is a SQLite file
 // (created when missing).
-func openStore(ctx context.Context, db string) (store, error) {
+func openStore(db string) (store, error) {
 	if isPostgresURL(db) {
 		pg, err := postgres.Open(db)
 		if err != nil {

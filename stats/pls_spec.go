@@ -40,7 +40,7 @@ type PLSConstructSpec struct {
 // in the data, a construct without indicators and a path naming an unknown
 // construct are errors; the rest is checked by FitPLS.
 func (s PLSSpec) Model(columns []string) (PLSModel, error) {
-	m := PLSModel{Scheme: s.Scheme, Standardize: s.Standardize, Missing: s.Missing, Tol: s.Tol, MaxIter: s.MaxIter}
+	m := PLSModel{Scheme: s.Scheme, Standardize: s.Standardize, Missing: s.Missing, Tol: s.Tol, MaxIter: s.MaxIter, ColumnNames: columns}
 	col := make(map[string]int, len(columns))
 	for j, c := range columns {
 		if _, dup := col[c]; !dup {

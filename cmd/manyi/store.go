@@ -28,6 +28,7 @@ type store interface {
 	auth.Store
 	fieldwork.Store
 	fieldwork.SetupStore
+	fieldwork.OfficeStore
 	fieldwork.OpenLinkStore
 	workspace.EditStore
 	demo.SimStore

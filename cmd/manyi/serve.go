@@ -119,7 +119,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // serve opens the store, seeds the demo when asked, and serves until ctx
 // ends, then shuts down gracefully.
 func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logger) error {
-	st, err := openStore(ctx, c.DB)
+	st, err := openStore(c.DB)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 // importBatch is how many responses one import transaction writes: about
@@ -106,7 +107,7 @@ func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.
 	}
 	defer para.Close()
 	for _, r := range rs {
-		_, h := newToken()
+		_, h := storekit.NewToken()
 		started := fmtTime(r.StartedAt)
 		// Pages in questionnaire order up to the last one answered, each
 		// saved once at a time that adds up the elapsed times.

@@ -4,11 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
-	"sort"
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 var _ survey.SectorWeightStore = (*DB)(nil)
@@ -54,28 +53,10 @@ func (db *DB) SetSectorWeights(ctx context.Context, measurementID string, w *sur
 	if err != nil {
 		return err
 	}
-	if !m.IsService() {
-		return survey.Errorf(survey.EINVALID, "测评 %s 不是服务业顾客满意度测评，没有行业权重", "measurement %s is not a service measurement and has no sector weights", measurementID)
+	codes, err := storekit.CheckSectorWeights(m, w)
+	if err != nil {
+		return err
 	}
-	if w == nil {
-		return survey.Errorf(survey.EINVALID, "行业权重为空", "the sector weights are missing")
-	}
-	codes := make([]string, 0, len(w.Weights))
-	sum := 0.0
-	for c, v := range w.Weights {
-		if m.Sector(c) == nil {
-			return survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of the measurement's sectors", c)
-		}
-		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return survey.Errorf(survey.EINVALID, "行业“%s”的权重应为非负数", "the weight of sector %q must be a number ≥ 0", c)
-		}
-		sum += v
-		codes = append(codes, c)
-	}
-	if sum <= 0 {
-		return survey.Errorf(survey.EINVALID, "至少一个行业的权重应大于 0", "at least one sector needs a weight above 0")
-	}
-	sort.Strings(codes)
 	w.UpdatedAt = db.now().Truncate(time.Microsecond)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`DELETE FROM csi_sector_weights WHERE measurement_id = ?`, measurementID); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 )
 
 var _ fieldwork.InterceptStore = (*DB)(nil)
@@ -19,7 +20,7 @@ func (db *DB) StartIntercept(ctx context.Context, measurementID, interviewer str
 	if interviewer == "" {
 		return "", survey.Errorf(survey.EINVALID, "缺少访员", "the interviewer is missing")
 	}
-	tok, h := newToken()
+	tok, h := storekit.NewToken()
 	err := db.write(ctx, func(stx *sql.Tx) error {
 		var status string
 		if err := stx.QueryRow(`SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status); err == sql.ErrNoRows {
@@ -27,7 +28,7 @@ func (db *DB) StartIntercept(ctx context.Context, measurementID, interviewer str
 		} else if err != nil {
 			return fmt.Errorf("sqlite: intercept: %w", err)
 		}
-		if err := checkOpen(status); err != nil {
+		if err := storekit.CheckOpen(status); err != nil {
 			return err
 		}
 		now := fmtTime(db.now())

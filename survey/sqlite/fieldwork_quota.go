@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
 
@@ -61,30 +61,12 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 // (its quotas are sector × district) and gender|age_band otherwise.
 func checkCell(m *survey.Measurement, c string) error {
 	if !m.IsService() {
-		return checkCellKey(c)
+		return storekit.CheckCellKey(c)
 	}
 	if m.Sector(c) == nil {
 		return survey.Errorf(survey.EINVALID, "配额格“%s”不是本测评的行业代码（服务业测评的配额按 行业 × 区县）", "quota cell %q is not a sector code of the measurement (a service measurement's quotas are sector × district)", c)
 	}
 	return nil
-}
-
-// checkCellKey accepts "gender|age_band" with a known gender and band.
-func checkCellKey(c string) error {
-	g, a, ok := strings.Cut(c, "|")
-	if !ok || (g != sampling.GenderMale && g != sampling.GenderFemale) || !contains(sampling.AgeBands, a) {
-		return survey.Errorf(survey.EINVALID, "配额格“%s”无效，应为 性别|年龄段，如 male|18-29", "quota cell %q is invalid; it must be gender|age_band, e.g. male|18-29", c)
-	}
-	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // SetQuotaAllowOver says whether the measurement's cells may go over their
@@ -136,9 +118,9 @@ func (db *DB) Quotas(ctx context.Context, measurementID string) (*fieldwork.Quot
 // screener again is idempotent; changing the answers moves the place to
 // the new cell.
 func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaClaim, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var out *fieldwork.QuotaClaim
 	err := db.writeThen(ctx, func(stx *sql.Tx) error {
@@ -151,7 +133,7 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 			return survey.Errorf(survey.ECONFLICT, "尚未开始作答", "the response has not been started")
 		}
 		if l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
+			return storekit.ErrFinished(l.respStatus.String)
 		}
 		var n int
 		if err := tx.QueryRowContext(bg, `SELECT count(*) FROM quota_cells WHERE measurement_id = ?`, l.measurementID).Scan(&n); err != nil {

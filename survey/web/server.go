@@ -215,12 +215,16 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders forbids every resource from another host, framing and the
-// referrer: the page URL holds the resident's token, which must not leak to
-// any other site.
+// securityHeaders forbids every resource from another host, inline
+// script, framing and the referrer: the page URL holds the resident's
+// token, which must not leak to any other site. Every answer is no-store
+// (resident pages carry the token and the answers, staff pages the
+// results; redirects and errors too): only the static files replace it with
+// a public cache. TestHeadersEveryRoute checks every route.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

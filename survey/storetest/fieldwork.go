@@ -374,8 +374,8 @@ func testDrawIssueLinksAndRelease(t *testing.T, h *Harness) {
 	if err != nil || len(hist) != 2 || hist[0].From != sampling.DispNotSent || hist[0].To != sampling.DispSent || hist[0].By != "office1" || hist[1].To != sampling.DispSent {
 		t.Errorf("history %+v, %v; want not_sent→sent then a resend entry", hist, err)
 	}
-	if _, err := db.IssueLinks(ctx, "m", fieldwork.LinkSelection{Dispositions: []string{sampling.DispOpened}}, nil, ""); survey.ErrorCode(err) != survey.EINVALID {
-		t.Errorf("IssueLinks for opened cases: got %v, want EINVALID", err)
+	if _, err := db.IssueLinks(ctx, "m", fieldwork.LinkSelection{Dispositions: []string{sampling.DispComplete}}, nil, ""); survey.ErrorCode(err) != survey.EINVALID {
+		t.Errorf("IssueLinks for complete cases: got %v, want EINVALID", err)
 	}
 
 	b, err := db.ReleaseBatch(ctx, "m", "office1")

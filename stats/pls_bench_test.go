@@ -208,31 +208,36 @@ func plsBenchHoles(d *plsBench) {
 // fit, resampling the 20 sites within each of 13 districts, on every core
 // (target < 10 s).
 func BenchmarkPLSBootstrap1000(b *testing.B) {
-	benchPLSBoot(b, PLSMeanReplace, true)
+	benchPLSBoot(b, PLSMeanReplace)
 }
 
-// BenchmarkPLSBootstrap1000Rows resamples single interviews (no PSUs).
+// BenchmarkPLSBootstrap1000Rows resamples single interviews (no PSUs) of
+// the unweighted, complete data: what plspm(boot.val = TRUE, br = 1000)
+// does on the same data.
 func BenchmarkPLSBootstrap1000Rows(b *testing.B) {
-	benchPLSBoot(b, PLSMeanReplace, false)
+	d := newPLSBench()
+	b.ResetTimer()
+	for b.Loop() {
+		bt, err := BootstrapPLS(d.cols, nil, d.model, PLSDesign{}, PLSBootOptions{Reps: 1000, Seed: 1})
+		if err != nil || bt.Failed > 0 {
+			b.Fatal(err, bt)
+		}
+	}
 }
 
 // BenchmarkPLSBootstrap1000Pairwise is the design bootstrap with pairwise
 // moments recomputed on each replicate.
 func BenchmarkPLSBootstrap1000Pairwise(b *testing.B) {
-	benchPLSBoot(b, PLSPairwise, true)
+	benchPLSBoot(b, PLSPairwise)
 }
 
-func benchPLSBoot(b *testing.B, missing string, design bool) {
+func benchPLSBoot(b *testing.B, missing string) {
 	d := newPLSBench()
 	plsBenchHoles(d)
 	d.model.Missing = missing
-	des := d.des
-	if !design {
-		des = PLSDesign{}
-	}
 	b.ResetTimer()
 	for b.Loop() {
-		bt, err := BootstrapPLS(d.cols, d.w, d.model, des, PLSBootOptions{Reps: 1000, Seed: 1})
+		bt, err := BootstrapPLS(d.cols, d.w, d.model, d.des, PLSBootOptions{Reps: 1000, Seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -109,7 +109,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // serve opens the store, seeds the demo when asked, and serves until ctx
 // ends, then shuts down gracefully.
 func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logger) error {
-	st, err := openStore(ctx, c.DB)
+	st, err := openStore(c.DB)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 	}
 
 	h, err := web.New(web.Config{
-		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st,
+		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st,
 		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey,
 	})
 	if err != nil {

@@ -99,7 +99,7 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 	}
 
 	ctx := context.Background()
-	st, err := openStore(context.Background(), *db)
+	st, err := openStore(*db)
 	if err != nil {
 		return errExit(stderr, "user "+sub, err)
 	}

@@ -23,6 +23,11 @@ import (
 // larger is a mistake or an attack and gets 413.
 const maxBody = 64 << 10
 
+// largeBodyRoutes are the routes ("METHOD /path" as registered) that
+// take file uploads above maxBody; each limits its own body (the frame
+// upload: maxUpload).
+var largeBodyRoutes = map[string]bool{}
+
 // Config is what New needs. Each store interface the server uses is its
 // own field, so that wiring a store that lacks one does not compile; cmd
 // and the tests pass the same store (survey/sqlite's or survey/postgres's
@@ -43,7 +48,11 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
-	Log       *slog.Logger
+	// Office serves the office's frame, sample, invitations, case
+	// assignment and fieldwork pages; nil turns those pages off (they
+	// answer 500 and the start logs why).
+	Office fieldwork.OfficeStore
+	Log    *slog.Logger
 	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
 	// It must stay the same across restarts or open forms stop working.
 	Secret []byte
@@ -65,6 +74,7 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	office    fieldwork.OfficeStore
 	log       *slog.Logger
 	secret    []byte
 	baseURL   string
@@ -113,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		office:    cfg.Office,
 		log:       cfg.Log,
 		secret:    append([]byte(nil), cfg.Secret...),
 		baseURL:   cfg.BaseURL,
@@ -144,7 +155,10 @@ func (s *Server) routes() *echo.Echo {
 	// tables for every response, a fifth of the server's CPU per page; the
 	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
-	e.Use(middleware.BodyLimit(maxBody))
+	// Upload routes (largeBodyRoutes) set their own, larger limit.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: func(c *echo.Context) bool {
+		return largeBodyRoutes[c.Request().Method+" "+c.Path()]
+	}}))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)

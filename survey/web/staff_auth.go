@@ -88,7 +88,8 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
 	rs = append(rs, st.setupRoutes()...)
-	return append(rs, st.fieldworkRoutes()...)
+	rs = append(rs, st.fieldworkRoutes()...)
+	return append(rs, st.officeRoutes()...)
 }
 
 // staffRoutes registers the staff side: login, logout and every /app page,
@@ -117,7 +118,11 @@ func (s *Server) staffRoutes(e *echo.Echo) {
 			perm := st.requirePerm(r.Perm)
 			mw = func(next echo.HandlerFunc) echo.HandlerFunc { return st.available(perm(next)) }
 		}
-		e.Add(r.Method, r.Path, r.Handle, mw)
+		h := r.Handle
+		if isMeasurementChange(r.Method, r.Path) {
+			h = st.notArchived(h)
+		}
+		e.Add(r.Method, r.Path, h, mw)
 	}
 }
 

@@ -37,7 +37,7 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
 		}
 		for c, t := range cells {
-			if err := storekit.CheckCellKey(c); err != nil {
+			if err := storekit.CheckQuotaCell(m, c); err != nil {
 				return err
 			}
 			if t < 0 {
@@ -157,18 +157,24 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 			return fmt.Errorf("postgres: quota: %w", err)
 		}
 		district, gender, band := fieldwork.QuotaCellOf(q, ans, ds)
-		if gender == "" {
-			gender = fGender
+		cell, service := storekit.SectorCell(q, ans) // a service measurement's cell is the sector
+		if !service {
+			if gender == "" {
+				gender = fGender
+			}
+			if band == "" {
+				band = fBand
+			}
+			if gender != "" && band != "" {
+				cell = sampling.CellKey(gender, band)
+			}
 		}
-		if band == "" {
-			band = fBand
-		}
-		if district == "" || gender == "" || band == "" {
+		if district == "" || cell == "" {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}
 		now := db.now()
-		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, sampling.CellKey(gender, band), now)
+		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, cell, now)
 		if err != nil {
 			return err
 		}

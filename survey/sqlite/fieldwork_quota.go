@@ -36,7 +36,7 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
 		}
 		for c, t := range cells {
-			if err := checkCell(m, c); err != nil {
+			if err := storekit.CheckQuotaCell(m, c); err != nil {
 				return err
 			}
 			if t < 0 {
@@ -55,18 +55,6 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 		}
 		return nil
 	})
-}
-
-// checkCell accepts a sector code as the cell of a service measurement
-// (its quotas are sector × district) and gender|age_band otherwise.
-func checkCell(m *survey.Measurement, c string) error {
-	if !m.IsService() {
-		return storekit.CheckCellKey(c)
-	}
-	if m.Sector(c) == nil {
-		return survey.Errorf(survey.EINVALID, "配额格“%s”不是本测评的行业代码（服务业测评的配额按 行业 × 区县）", "quota cell %q is not a sector code of the measurement (a service measurement's quotas are sector × district)", c)
-	}
-	return nil
 }
 
 // SetQuotaAllowOver says whether the measurement's cells may go over their
@@ -172,13 +160,8 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 			return fmt.Errorf("sqlite: quota: %w", err)
 		}
 		district, gender, band := fieldwork.QuotaCellOf(q, ans, districts)
-		var cell string
-		if si := q.SectorItem(); si != nil {
-			// A service measurement: the cell is the sector.
-			if v := ans[si.ID]; len(v) > 0 {
-				cell = v[0]
-			}
-		} else {
+		cell, service := storekit.SectorCell(q, ans) // a service measurement's cell is the sector
+		if !service {
 			if gender == "" {
 				gender = fGender
 			}

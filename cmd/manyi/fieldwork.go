@@ -131,7 +131,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 			return 2
 		}
 		l := survey.NormLang(*f.lang)
-		st, err := openStore(context.Background(), *f.db)
+		st, err := openStore(*f.db)
 		if err != nil {
 			return fwErr(stderr, "frame purge", l, err)
 		}
@@ -167,7 +167,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		fmt.Fprintf(stderr, "manyi frame import: --columns: %v\n", err)
 		return 2
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
@@ -262,7 +262,7 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "draw", l, err)
 	}
@@ -399,7 +399,7 @@ and {title}.`
 			return 2
 		}
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -461,7 +461,7 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -516,7 +516,7 @@ the cells it lists get its targets, other cells keep theirs.`
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"manyi/survey/auth"
 	"manyi/survey/demo"
 	"manyi/survey/fieldwork"
+	"manyi/survey/postgres"
 	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
@@ -34,7 +34,10 @@ type store interface {
 
 // The adapters implement the whole of store; a missing method fails the
 // build here rather than a subcommand at run time.
-var _ store = (*sqlite.DB)(nil)
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 // isPostgresURL reports whether a --db value names a PostgreSQL database
 // (postgres:// or postgresql://) rather than a SQLite file.
@@ -46,9 +49,9 @@ func isPostgresURL(db string) bool {
 // openStore opens the store named by db, migrating it: a postgres:// or
 // postgresql:// URL opens PostgreSQL, anything else is a SQLite file
 // (created when missing).
-func openStore(ctx context.Context, db string) (store, error) {
+func openStore(db string) (store, error) {
 	if isPostgresURL(db) {
-		return nil, fmt.Errorf("PostgreSQL (%s) is not supported by this build yet", redactURL(db))
+		return postgres.Open(db)
 	}
 	return sqlite.Open(db)
 }
@@ -72,4 +75,21 @@ const dbUsage = "database: a SQLite `file` (created when missing) or a postgres:
 // dbFlag defines the --db flag of a subcommand.
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), dbUsage)
+}
+
+// migrateStore opens the adapter named by db, which applies the
+// migrations it has not seen, and closes it again. Unlike openStore it
+// needs no store interface, only the schema.
+func migrateStore(db string) error {
+	var c io.Closer
+	var err error
+	if isPostgresURL(db) {
+		c, err = postgres.Open(db)
+	} else {
+		c, err = sqlite.Open(db)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -64,6 +65,14 @@ type Config struct {
 	// ContactKey opens the sealed phone numbers on the interviewer pages
 	// (cmd reads it from MANYI_CONTACT_KEY); nil means no numbers are shown.
 	ContactKey *secret.Key
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the server (cmd: --trusted-proxy). A request whose peer is one of
+	// them has its client address taken from X-Forwarded-For (the nearest
+	// address that is not a trusted proxy); any other request's client
+	// address is its peer, whatever headers it sends. Empty: no proxy,
+	// X-Forwarded-For is ignored. The address feeds the login and token
+	// limits and the audit log.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the resident survey's HTTP handler.
@@ -80,6 +89,7 @@ type Server struct {
 	baseURL   string
 	now       func() time.Time
 	key       *secret.Key
+	proxies   []*net.IPNet
 	views     *views
 	assets    *assets
 	echo      *echo.Echo
@@ -129,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 		baseURL:   cfg.BaseURL,
 		now:       cfg.Now,
 		key:       cfg.ContactKey,
+		proxies:   cfg.TrustedProxies,
 		views:     vs,
 		assets:    as,
 	}
@@ -146,6 +157,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.Logger = s.log
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientIP(s.proxies)
 	// Order matters: the logger is outermost so that it sees the status the
 	// error handler chose; recover turns a panic into a plain 500 page.
 	e.Use(s.logRequests)
@@ -155,15 +167,20 @@ func (s *Server) routes() *echo.Echo {
 	// tables for every response, a fifth of the server's CPU per page; the
 	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
-	// Upload routes (largeBodyRoutes) set their own, larger limit.
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: func(c *echo.Context) bool {
-		return largeBodyRoutes[c.Request().Method+" "+c.Path()]
-	}}))
+	// Every body is limited: maxBody, or for the upload routes
+	// (largeBodyRoutes) maxUpload plus room for the form's other fields.
+	// The upload limit holds from the first byte, before the CSRF check
+	// parses the multipart form, so no request can spool more than that to
+	// a temporary file.
+	isUpload := func(c *echo.Context) bool { return largeBodyRoutes[c.Request().Method+" "+c.Path()] }
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: isUpload}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxUpload + maxBody, Skipper: func(c *echo.Context) bool { return !isUpload(c) }}))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)
-	e.GET("/s/:token", s.handleShow)
-	e.POST("/s/:token", s.handleAnswer)
+	guesses := limitGuesses(newGuessLimiter(s.now))
+	e.GET("/s/:token", s.handleShow, guesses)
+	e.POST("/s/:token", s.handleAnswer, guesses)
 	s.openLinkRoutes(e)
 	s.staffRoutes(e)
 	e.RouteNotFound("/*", func(c *echo.Context) error { return echo.ErrNotFound })
@@ -203,12 +220,16 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders forbids every resource from another host, framing and the
-// referrer: the page URL holds the resident's token, which must not leak to
-// any other site.
+// securityHeaders forbids every resource from another host, inline
+// script, framing and the referrer: the page URL holds the resident's
+// token, which must not leak to any other site. Every answer is no-store
+// (resident pages carry the token and the answers, staff pages the
+// results; redirects and errors too): only the static files replace it with
+// a public cache. TestHeadersEveryRoute checks every route.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

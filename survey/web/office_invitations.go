@@ -30,18 +30,18 @@ type inviteDistrict struct {
 // invitationsPage is the invitations page.
 type invitationsPage struct {
 	ofLayout
-	Template    string
-	Chars, Segs int
-	TemplateErr string
-	SampleLink  string
+	Template       string
+	Chars, Segs    int
+	TemplateErr    string
+	SampleLink     string
 	City, SMSTitle string // {city} and {title} of the message
-	Districts   []inviteDistrict
-	Batches     []int
-	HasSample   bool
-	HasKey      bool
-	ByDistrict  bool // reserve batches can be released per district
-	Chosen      map[string]bool
-	ScriptJS    string
+	Districts      []inviteDistrict
+	Batches        []int
+	HasSample      bool
+	HasKey         bool
+	ByDistrict     bool // reserve batches can be released per district
+	Chosen         map[string]bool
+	ScriptJS       string
 }
 
 // publicBase is the address links start with: Config.BaseURL, or this

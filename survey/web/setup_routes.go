@@ -17,7 +17,7 @@ import (
 
 // setupPageFiles are the setup pages (docs/OFFICE.md), each parsed with
 // staff_base.html.
-var setupPageFiles = []string{"setup_new.html", "setup_overview.html"}
+var setupPageFiles = []string{"setup_new.html", "setup_overview.html", "setup_questionnaire.html", "setup_q_page.html", "setup_q_item.html", "setup_q_settings.html", "setup_preview.html"}
 
 // setupPages holds the setup pages' state: the setup store (the server's
 // store when it implements setup.Store) and the parsed templates.
@@ -84,7 +84,7 @@ func parseSetupViews() (map[string]*template.Template, error) {
 	for _, name := range setupPageFiles {
 		t, err := base.Clone()
 		if err == nil {
-			t, err = t.ParseFS(templates.FS, name)
+			t, err = t.ParseFS(templates.FS, "setup_parts.html", name)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing templates/%s: %w", name, err)
@@ -118,6 +118,7 @@ type setupLayout struct {
 	// without any form.
 	CanEdit bool
 	Done    string // the message after a successful change (?done=…)
+	SetupJS string // drag to reorder, type-dependent fields (an improvement only)
 	Error   string // the message of a failed change
 }
 
@@ -137,6 +138,7 @@ func (sp *setupPages) newSetupLayout(c *echo.Context, m *survey.Measurement, tit
 	sess := staffSession(c)
 	l := setupLayout{staffLayout: sp.st.newStaffLayout(c, sess, setupUI[titleKey].Get(lang), c.Request().URL.RequestURI())}
 	l.CanEdit = sess != nil && auth.Can(sess.User.Role, auth.PermManageMeasurement)
+	l.SetupJS = sp.st.s.assets.url("js/setup.js")
 	if m != nil {
 		l.ID, l.MeasTitle = m.ID, m.Title.Get(lang)
 		l.Sub = sp.st.measNav(c, m.ID)

@@ -77,6 +77,10 @@ type PLSModel struct {
 	// customer-satisfaction index in PLSResult.Index and PLSBoot.Index;
 	// the zero value asks for no index.
 	IndexScale [2]float64
+	// ColumnNames optionally names the data columns (x[j] is
+	// ColumnNames[j]) so that error messages say "indicator \"sat2\""
+	// rather than "indicator column 14".
+	ColumnNames []string
 }
 
 // PLSResult is a fitted PLS path model. Per-indicator slices are indexed
@@ -319,7 +323,7 @@ func compilePLS(ncol int, m PLSModel) (*plsSpec, error) {
 				return nil, fmt.Errorf("construct %q: indicator column %d is not in the data (%d columns)", bl.Name, j, ncol)
 			}
 			if o, ok := used[j]; ok {
-				return nil, fmt.Errorf("indicator column %d is in both %q and %q", j, o, bl.Name)
+				return nil, fmt.Errorf("%s is in both %q and %q", s.colName(j), o, bl.Name)
 			}
 			used[j] = bl.Name
 			s.cols = append(s.cols, j)
@@ -414,6 +418,9 @@ func topoOrder(nb int, pred, succ [][]int) (order, cycle []int) {
 		if i, ok := pos[b]; ok {
 			cycle = slices.Clone(walk[i:])
 			slices.Reverse(cycle)
+			// start at the first construct of the model, for a stable message
+			lo := slices.Index(cycle, slices.Min(cycle))
+			cycle = append(cycle[lo:], cycle[:lo]...)
 			cycle = append(cycle, cycle[0])
 			return nil, cycle
 		}
@@ -480,7 +487,7 @@ func preparePLS(x [][]float64, w []float64, s *plsSpec, n int) (*plsData, error)
 		col := x[j]
 		for i := 0; i < n; i++ {
 			if math.IsInf(col[i], 0) {
-				return nil, fmt.Errorf("row %d, indicator column %d is infinite", i+1, j)
+				return nil, fmt.Errorf("row %d, %s is infinite", i+1, s.colName(j))
 			}
 			d.v[i*p+k] = col[i]
 		}
@@ -499,7 +506,7 @@ func preparePLS(x [][]float64, w []float64, s *plsSpec, n int) (*plsData, error)
 	}
 	for k := range d.mean {
 		if !(cnt[k] > 0) {
-			return nil, fmt.Errorf("indicator column %d of %q has no answer", s.cols[k], s.m.Blocks[s.blockOf(k)].Name)
+			return nil, fmt.Errorf("%s of %q has no answer", s.colName(s.cols[k]), s.m.Blocks[s.blockOf(k)].Name)
 		}
 		d.mean[k] /= cnt[k]
 	}
@@ -577,6 +584,14 @@ func preparePLS(x [][]float64, w []float64, s *plsSpec, n int) (*plsData, error)
 		d.sd[k] = math.Sqrt(ss / c)
 	}
 	return d, nil
+}
+
+// colName names data column j in messages.
+func (s *plsSpec) colName(j int) string {
+	if j < len(s.m.ColumnNames) {
+		return fmt.Sprintf("indicator %q", s.m.ColumnNames[j])
+	}
+	return fmt.Sprintf("indicator column %d", j)
 }
 
 func (s *plsSpec) blockOf(k int) int {

@@ -69,13 +69,7 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 				if r >= o.Reps {
 					return
 				}
-				rng := rand.New(rand.NewPCG(o.Seed, uint64(r)))
-				clear(um)
-				for _, us := range strata {
-					for range us {
-						um[us[rng.IntN(len(us))]]++
-					}
-				}
+				drawPSUs(rand.New(rand.NewPCG(o.Seed, uint64(r))), strata, um)
 				for u, rows := range unit {
 					for _, i := range rows {
 						mult[i] = um[u]
@@ -185,6 +179,17 @@ func plsUnits(n int, des PLSDesign) (unit [][]int, strata [][]int) {
 		unit[u] = append(unit[u], i)
 	}
 	return unit, strata
+}
+
+// drawPSUs sets um[u] to the times PSU u is drawn when each stratum
+// draws as many PSUs as it has, with replacement.
+func drawPSUs(rng *rand.Rand, strata [][]int, um []float64) {
+	clear(um)
+	for _, us := range strata {
+		for range us {
+			um[us[rng.IntN(len(us))]]++
+		}
+	}
 }
 
 // plsBootLayout places the statistics of one replicate in a flat vector.

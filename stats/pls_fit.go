@@ -25,15 +25,17 @@ func (s *plsSpec) fit(mo *plsMoments) (*plsCore, error) {
 	for j := 0; j < p; j++ {
 		if s.m.Standardize && !(mo.sd[j] > 1e-12*(1+math.Abs(mo.shift[j]))) {
 			b := s.blockOf(j)
-			return nil, fmt.Errorf("indicator column %d of %q has zero variance and cannot be standardized", s.cols[j], s.m.Blocks[b].Name)
+			return nil, fmt.Errorf("%s of %q has zero variance and cannot be standardized", s.colName(s.cols[j]), s.m.Blocks[b].Name)
 		}
+	}
+	for j := 0; j < p; j++ {
 		for k := 0; k < p; k++ {
 			v := mo.cov[j*p+k]
 			if s.m.Standardize {
 				v /= mo.sd[j] * mo.sd[k]
 			}
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("indicator columns %d and %d have no respondent answering both (pairwise covariance undefined)", s.cols[j], s.cols[k])
+				return nil, fmt.Errorf("%s and %s have no respondent answering both (pairwise covariance undefined)", s.colName(s.cols[j]), s.colName(s.cols[k]))
 			}
 			c.s[j*p+k] = v
 		}

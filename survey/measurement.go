@@ -194,3 +194,11 @@ type Store interface {
 	// Close releases the database.
 	Close() error
 }
+
+// SecretStore keeps the server secret that keys the CSRF tokens, made on
+// first use. Kept in the database, it is the same for every server on one
+// database and across restarts, so a form rendered by one server is
+// accepted by another.
+type SecretStore interface {
+	Secret(ctx context.Context) ([]byte, error)
+}

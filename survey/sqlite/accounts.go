@@ -9,20 +9,10 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
 
 var _ auth.Store = (*DB)(nil)
-
-// errNoUser is what every lookup of an unknown account gets.
-func errNoUser(name string) error {
-	return survey.Errorf(survey.ENOTFOUND, "没有用户 %s", "there is no user %s", name)
-}
-
-// errNoSession is the answer for an unknown, expired or disabled session;
-// the web layer turns it into a redirect to the login page.
-func errNoSession() error {
-	return survey.Errorf(survey.ENOTFOUND, "登录已过期，请重新登录", "your session has ended; please log in again")
-}
 
 const userCols = `id, name, role, password_hash, failed_logins, locked_until, created_at, disabled_at`
 
@@ -56,7 +46,7 @@ type queryer interface {
 func getUser(ctx context.Context, q queryer, name string) (*auth.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoUser(name)
+		return nil, storekit.ErrNoUser(name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: user %s: %w", name, err)
@@ -285,7 +275,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, p auth.SessionPol
 // is malformed, unknown or expired, or its user is disabled.
 func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPolicy) (*auth.Session, error) {
 	if !auth.WellFormedSessionToken(token) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	h := auth.SessionTokenHash(token)
 	var s auth.Session
@@ -294,7 +284,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	err := db.rdb.QueryRowContext(ctx, `SELECT user_id, created_at, expires_at, last_seen, csrf_secret FROM sessions WHERE token_hash = ?`, h).
 		Scan(&uid, &created, &expires, &seen, &s.CSRFSecret)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: session: %w", err)
@@ -310,17 +300,17 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	}
 	now := db.now()
 	if !now.Before(s.ExpiresAt) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	u, err := scanUser(db.rdb.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, uid))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: session user: %w", err)
 	}
 	if u.Disabled() {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	s.User = u
 	s.ID = hex.EncodeToString(h)

@@ -8,6 +8,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 )
 
 // errNoOpenLink is what every unknown, malformed or disabled open link
@@ -53,7 +54,7 @@ func (db *DB) SetOpenLink(ctx context.Context, measurementID string, enabled boo
 	if _, err := db.Measurement(ctx, measurementID); err != nil {
 		return nil, err
 	}
-	slug, _ := newToken()
+	slug, _ := storekit.NewToken()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`INSERT INTO open_links (measurement_id, slug, enabled, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (measurement_id) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at, changed_by = excluded.changed_by`,
@@ -74,10 +75,10 @@ func (db *DB) SetOpenLink(ctx context.Context, measurementID string, enabled boo
 // hash is kept). ENOTFOUND when the slug is unknown, malformed or its link
 // disabled; EGONE when the measurement is not open.
 func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
-	if _, ok := tokenHash(slug); !ok {
+	if _, ok := storekit.TokenHash(slug); !ok {
 		return "", errNoOpenLink()
 	}
-	tok, h := newToken()
+	tok, h := storekit.NewToken()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var mid, status string
 		var enabled bool
@@ -89,7 +90,7 @@ func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 		if err != nil {
 			return fmt.Errorf("sqlite: open link: %w", err)
 		}
-		if err := checkOpen(status); err != nil {
+		if err := storekit.CheckOpen(status); err != nil {
 			return err
 		}
 		now := fmtTime(db.now())
@@ -108,7 +109,7 @@ func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 // OpenLinkBySlug returns the enabled open link of slug, for the landing
 // page. ENOTFOUND when the slug is unknown, malformed or disabled.
 func (db *DB) OpenLinkBySlug(ctx context.Context, slug string) (*fieldwork.OpenLink, error) {
-	if _, ok := tokenHash(slug); !ok {
+	if _, ok := storekit.TokenHash(slug); !ok {
 		return nil, errNoOpenLink()
 	}
 	var mid string

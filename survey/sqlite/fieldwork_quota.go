@@ -10,6 +10,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
 
@@ -124,9 +125,9 @@ func (db *DB) Quotas(ctx context.Context, measurementID string) (*fieldwork.Quot
 // screener again is idempotent; changing the answers moves the place to
 // the new cell.
 func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaClaim, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var out *fieldwork.QuotaClaim
 	err := db.writeThen(ctx, func(stx *sql.Tx) error {
@@ -139,7 +140,7 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 			return survey.Errorf(survey.ECONFLICT, "尚未开始作答", "the response has not been started")
 		}
 		if l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
+			return storekit.ErrFinished(l.respStatus.String)
 		}
 		var n int
 		if err := tx.QueryRowContext(bg, `SELECT count(*) FROM quota_cells WHERE measurement_id = ?`, l.measurementID).Scan(&n); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
 )
@@ -87,7 +88,7 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 // releaseCase creates the invitation of a case. Its token is random and
 // thrown away: IssueLinks gives the case a link when it is sent.
 func releaseCase(tx *sql.Tx, measurementID string, caseID int64, unitID, now string) error {
-	_, h := newToken()
+	_, h := storekit.NewToken()
 	var inv int64
 	err := tx.QueryRow(`INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, measurementID, h, unitID, DispIssued, now, now).Scan(&inv)
@@ -453,7 +454,7 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 				}
 				p.link.Contact = c
 			}
-			tok, h := newToken()
+			tok, h := storekit.NewToken()
 			if _, err := tx.Exec(`UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, p.inv); err != nil {
 				return fmt.Errorf("sqlite: issue links: %w", err)
 			}
@@ -648,7 +649,7 @@ func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mod
 			return err
 		}
 		tx := db.wtx(stx)
-		tok, h := newToken()
+		tok, h := storekit.NewToken()
 		now := fmtTime(db.now())
 		if _, err := tx.ExecContext(bg, `UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, inv); err != nil {
 			return fmt.Errorf("sqlite: start interview: %w", err)
@@ -657,11 +658,11 @@ func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mod
 		if err != nil {
 			return err
 		}
-		if err := checkOpen(l.mStatus); err != nil {
+		if err := storekit.CheckOpen(l.mStatus); err != nil {
 			return err
 		}
 		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
+			return storekit.ErrFinished(l.respStatus.String)
 		}
 		if err := db.startTx(tx, l, mode, ""); err != nil {
 			return err

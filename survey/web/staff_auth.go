@@ -92,23 +92,17 @@ func (st *staff) staffRouteTable() []staffRoute {
 }
 
 // staffRoutes registers the staff side: login, logout and every /app page,
-// each behind requirePerm. The accounts store is the server's store when it
-// implements auth.Store (survey/sqlite does); otherwise every staff page
-// answers 500 and the problem is logged at start.
+// each behind requirePerm, over Config.Accounts.
 func (s *Server) staffRoutes(e *echo.Echo) {
 	st := &staff{
 		s:        s,
+		accounts: s.accounts,
 		lockout:  auth.DefaultLockout,
 		sessions: auth.DefaultSessionPolicy,
 		limiter:  auth.NewLimiter(auth.DefaultLimiterConfig),
 		secure:   strings.HasPrefix(strings.ToLower(s.baseURL), "https://"),
 	}
 	st.limiter.Now = s.now
-	if a, ok := s.store.(auth.Store); ok {
-		st.accounts = a
-	} else {
-		st.err = errors.New("web: the store does not implement auth.Store; staff pages are off")
-	}
 	if vs, err := parseStaffViews(); err != nil {
 		st.err = err
 	} else {

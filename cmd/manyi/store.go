@@ -11,6 +11,7 @@ import (
 	"manyi/survey/auth"
 	"manyi/survey/demo"
 	"manyi/survey/fieldwork"
+	"manyi/survey/setup"
 	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
@@ -28,6 +29,7 @@ type store interface {
 	fieldwork.SetupStore
 	fieldwork.OpenLinkStore
 	workspace.EditStore
+	setup.Store
 	demo.SimStore
 }
 

@@ -15,6 +15,7 @@ import (
 	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/survey/secret"
+	"manyi/survey/setup"
 	"manyi/survey/workspace"
 )
 
@@ -43,7 +44,10 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
-	Log       *slog.Logger
+	// Setup serves the new measurement form, the overview and the
+	// questionnaire editor.
+	Setup setup.Store
+	Log   *slog.Logger
 	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
 	// It must stay the same across restarts or open forms stop working.
 	Secret []byte
@@ -65,6 +69,7 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	setup     setup.Store
 	log       *slog.Logger
 	secret    []byte
 	baseURL   string
@@ -84,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	}{
 		{"Store", cfg.Store == nil}, {"Accounts", cfg.Accounts == nil}, {"Fieldwork", cfg.Fieldwork == nil},
 		{"Quotas", cfg.Quotas == nil}, {"OpenLinks", cfg.OpenLinks == nil}, {"Workspace", cfg.Workspace == nil},
+		{"Setup", cfg.Setup == nil},
 	} {
 		if f.nil {
 			return nil, fmt.Errorf("web: Config.%s is nil", f.name)
@@ -113,6 +119,7 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		setup:     cfg.Setup,
 		log:       cfg.Log,
 		secret:    append([]byte(nil), cfg.Secret...),
 		baseURL:   cfg.BaseURL,

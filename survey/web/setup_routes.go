@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -19,8 +18,8 @@ import (
 // staff_base.html.
 var setupPageFiles = []string{"setup_new.html", "setup_overview.html", "setup_questionnaire.html", "setup_q_page.html", "setup_q_item.html", "setup_q_settings.html", "setup_preview.html"}
 
-// setupPages holds the setup pages' state: the setup store (the server's
-// store when it implements setup.Store) and the parsed templates.
+// setupPages holds the setup pages' state: the setup store
+// (Config.Setup) and the parsed templates.
 type setupPages struct {
 	st    *staff
 	store setup.Store
@@ -41,12 +40,7 @@ func init() {
 // needs view_setup (office and statistician), changing manage_measurement
 // (office only); the interviewer gets none of them.
 func (st *staff) setupRoutes() []staffRoute {
-	sp := &setupPages{st: st}
-	if ss, ok := st.s.store.(setup.Store); ok {
-		sp.store = ss
-	} else {
-		sp.err = errors.New("web: the store does not implement setup.Store; setup pages are off")
-	}
+	sp := &setupPages{st: st, store: st.s.setup}
 	if vs, err := parseSetupViews(); err != nil {
 		sp.err = err
 	} else {

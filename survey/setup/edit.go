@@ -344,3 +344,14 @@ func ItemPath(q *survey.Questionnaire, id string) string {
 	}
 	return fmt.Sprintf("pages[%d].items[%d]", pi, ii)
 }
+
+// Problems are the questionnaire's problems for measurement m: the
+// format's (Validate) and, for a service measurement, those of its sectors
+// (CheckService). A revision without problems is what residents answer.
+func Problems(m *survey.Measurement, q *survey.Questionnaire) []survey.Problem {
+	probs := q.Validate()
+	if m != nil && m.IsService() {
+		probs = append(probs, q.CheckService(m.Sectors)...)
+	}
+	return probs
+}

@@ -22,6 +22,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/setup"
 )
 
 // Store is every store interface the product uses, as one: what an
@@ -30,6 +31,8 @@ type Store interface {
 	survey.Store
 	auth.Store
 	survey.SectorWeightStore
+	// The questionnaire editor's saves (survey/setup).
+	setup.RevisionStore
 	// SetMeasurementStatus opens, closes or reopens a measurement.
 	SetMeasurementStatus(ctx context.Context, id, status string) error
 	// Secret is the server secret shared by every server on the store.

@@ -196,7 +196,7 @@ func (sp *setupPages) renderEditor(c *echo.Context, status int, d *draft, upload
 		setupLayout: l, Rev: d.rev.Rev, RevLine: revisionLine(l, d.rev), Locked: d.locked, Edit: l.CanEdit && !d.locked,
 		QTitleZh: q.Title.Zh, QTitleEn: q.Title.En, QID: q.ID, Version: d.rev.Version, UploadName: uploadName,
 	}
-	probs := q.Validate()
+	probs := setup.Problems(d.m, q)
 	v.NProblems = len(probs)
 	at := setup.ProblemsAt(q, probs)
 	for _, p := range at[""] {

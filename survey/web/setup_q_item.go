@@ -196,7 +196,7 @@ func (sp *setupPages) renderItemForm(c *echo.Context, status int, d *draft, q *s
 		v.Constructs = append(v.Constructs, selectOption{k, k})
 	}
 	v.Errors = fieldMessages(fe, l.Lang)
-	for _, pr := range setup.ProblemsAt(q, q.Validate())["item:"+it.ID] {
+	for _, pr := range setup.ProblemsAt(q, setup.Problems(d.m, q))["item:"+it.ID] {
 		_, _, rest := setup.Locate(pr.Path)
 		if field := fieldOfProblem(rest); field != "" {
 			if v.Errors[field] == "" {
@@ -234,7 +234,7 @@ func (sp *setupPages) handleItemSave(c *echo.Context) error {
 	if _, err := sp.save(c, d, q, "item "+it.ID+" edited"); err != nil {
 		return sp.conflict(c, err)
 	}
-	if len(setup.ProblemsAt(q, q.Validate())["item:"+it.ID]) > 0 {
+	if len(setup.ProblemsAt(q, setup.Problems(d.m, q))["item:"+it.ID]) > 0 {
 		return c.Redirect(http.StatusSeeOther, "/app/m/"+d.m.ID+"/questionnaire/items/"+it.ID+"?done=saved_problems")
 	}
 	return c.Redirect(http.StatusSeeOther, editorURL(d.m.ID, "saved", "item-"+it.ID))

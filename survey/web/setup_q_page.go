@@ -78,7 +78,7 @@ func (sp *setupPages) renderPageForm(c *echo.Context, status int, d *draft, q *s
 		v.Domains = append(v.Domains, selectOption{dm.ID, dm.Name.Get(l.Lang) + " (" + dm.ID + ")"})
 	}
 	v.Errors = fieldMessages(fe, l.Lang)
-	for _, p := range setup.ProblemsAt(q, q.Validate())["page:"+q.Pages[i].ID] {
+	for _, p := range setup.ProblemsAt(q, setup.Problems(d.m, q))["page:"+q.Pages[i].ID] {
 		_, _, rest := setup.Locate(p.Path)
 		if field := fieldOfProblem(rest); field != "" && field != "items" {
 			if v.Errors[field] == "" {
@@ -120,7 +120,7 @@ func (sp *setupPages) handlePageSave(c *echo.Context) error {
 	if err != nil {
 		return sp.conflict(c, err)
 	}
-	if len(setup.ProblemsAt(q, q.Validate())["page:"+p.ID]) > 0 {
+	if len(setup.ProblemsAt(q, setup.Problems(d.m, q))["page:"+p.ID]) > 0 {
 		return c.Redirect(http.StatusSeeOther, "/app/m/"+d.m.ID+"/questionnaire/pages/"+p.ID+"?done=saved_problems")
 	}
 	_ = r

@@ -146,7 +146,7 @@ func (sp *setupPages) renderSettings(c *echo.Context, status int, d *draft, q *s
 	l := sp.newSetupLayout(c, d.m, "settings_title")
 	v := settingsPage{setupLayout: l, Rev: d.rev.Rev, Edit: l.CanEdit && !d.locked, Form: f, CondItems: conditionItems(q, len(q.Pages), l.Lang)}
 	v.Errors = fieldMessages(fe, l.Lang)
-	for _, p := range setup.ProblemsAt(q, q.Validate())[""] {
+	for _, p := range setup.ProblemsAt(q, setup.Problems(d.m, q))[""] {
 		head, rest, _ := strings.Cut(p.Path, ".")
 		field := ""
 		switch {
@@ -189,7 +189,7 @@ func (sp *setupPages) handleSettingsSave(c *echo.Context) error {
 	if _, err := sp.save(c, d, q, "settings edited"); err != nil {
 		return sp.conflict(c, err)
 	}
-	if len(setup.ProblemsAt(q, q.Validate())[""]) > 0 {
+	if len(setup.ProblemsAt(q, setup.Problems(d.m, q))[""]) > 0 {
 		return c.Redirect(http.StatusSeeOther, "/app/m/"+d.m.ID+"/questionnaire/settings?done=saved_problems")
 	}
 	return c.Redirect(http.StatusSeeOther, editorURL(d.m.ID, "saved", ""))

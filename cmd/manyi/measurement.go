@@ -33,7 +33,7 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 		if !fwParse(fs, args[1:], stderr, nil) {
 			return 2
 		}
-		st, err := openStore(ctx, *f.db)
+		st, err := openStore(*f.db)
 		if err != nil {
 			return fwErr(stderr, "measurement list", survey.NormLang(*f.lang), err)
 		}
@@ -85,7 +85,7 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 		}
 		in.Districts = ds
 	}
-	st, err := openStore(ctx, *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "measurement create", l, err)
 	}

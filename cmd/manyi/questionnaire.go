@@ -97,7 +97,7 @@ func runQuestionnaireStore(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "questionnaire "+sub, l, err)
 	}

@@ -34,8 +34,7 @@ func (db *DB) decodeQuestionnaire(sum string, body func() (string, error)) (*sur
 // SetQuestionnaire stores q for the measurement. While the newest version
 // has no answers it is replaced in place; once frozen, a changed q becomes
 // version+1, which new responses answer. Storing the same questionnaire
-// again changes nothing. The newest version's row is locked, so that a
-// first answer freezing it waits (SavePage takes the same lock).
+// again changes nothing.
 func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *survey.Questionnaire) (int, error) {
 	if err := storekit.CheckQuestionnaire(q); err != nil {
 		return 0, err
@@ -51,39 +50,48 @@ func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *sur
 	}
 	var version int
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var cur int
-		var curSum string
-		var frozen sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
-			WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
-		if errors.Is(err, sql.ErrNoRows) {
-			return storekit.ErrNoMeasurement(measurementID)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
-		}
-		switch {
-		case curSum == sum:
-			version = cur
-		case !frozen.Valid:
-			version = cur
-			if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
-				body, sum, measurementID, cur); err != nil {
-				return fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
-			}
-		default:
-			version = cur + 1
-			if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
-				measurementID, version, body, sum, db.now()); err != nil {
-				return fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
-			}
-		}
-		return nil
+		var err error
+		version, err = db.setQuestionnaireTx(ctx, tx, measurementID, body, sum)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return version, nil
+}
+
+// setQuestionnaireTx is SetQuestionnaire's write inside tx: replace the
+// newest version while it is not frozen, else add the next version. The
+// newest version's row is locked, so that a first answer freezing it
+// waits (SavePage takes the same lock when it freezes).
+func (db *DB) setQuestionnaireTx(ctx context.Context, tx *sql.Tx, measurementID, body, sum string) (int, error) {
+	var cur int
+	var curSum string
+	var frozen sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
+		WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, storekit.ErrNoMeasurement(measurementID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
+	}
+	switch {
+	case curSum == sum:
+		return cur, nil
+	case !frozen.Valid:
+		if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
+			body, sum, measurementID, cur); err != nil {
+			return 0, fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
+		}
+		return cur, nil
+	default:
+		if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			measurementID, cur+1, body, sum, db.now()); err != nil {
+			return 0, fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
+		}
+		return cur + 1, nil
+	}
 }
 
 // Questionnaire returns one version of a measurement's questionnaire

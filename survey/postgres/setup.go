@@ -12,12 +12,13 @@ import (
 	"manyi/survey/setup"
 )
 
-var _ setup.RevisionStore = (*DB)(nil)
+var _ setup.Store = (*DB)(nil)
 
 // SaveRevision stores q as the next editor revision of the measurement's
-// questionnaire (see setup.RevisionStore). A revision without problems
-// also becomes the questionnaire residents answer, in the same
-// transaction.
+// questionnaire (see setup.Store). A revision without problems also becomes
+// the questionnaire residents answer, in the same transaction. The
+// measurement's row lock makes two editors saving at once on two servers
+// take turns, so the second is refused as based on an old revision.
 func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.Questionnaire, author, note string, base int) (*setup.Revision, error) {
 	if q == nil {
 		return nil, survey.Errorf(survey.EINVALID, "问卷为空", "the questionnaire is missing")
@@ -31,9 +32,8 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 	if err != nil {
 		return nil, err
 	}
-	var r *setup.Revision
+	r := &setup.Revision{MeasurementID: measurementID, Problems: problems, Author: author, Note: note, CreatedAt: db.now()}
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		r = &setup.Revision{MeasurementID: measurementID, Problems: problems, Author: author, Note: note, CreatedAt: db.now()}
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM measurements WHERE id = $1 FOR UPDATE`, measurementID).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -54,30 +54,10 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 			return survey.Errorf(survey.ECONFLICT, "问卷已被他人修改（现为第 %d 次保存，您的修改基于第 %d 次），请重新打开后再改",
 				"someone else saved the questionnaire meanwhile (save %d; your edit started from save %d): open it again and redo the change", latest, base)
 		}
+		r.Version = 0
 		if problems == 0 {
-			var cur int
-			var curSum string
-			var frozen sql.NullTime
-			err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
-				WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
-			if err != nil {
-				return fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
-			}
-			switch {
-			case curSum == sum:
-				r.Version = cur
-			case !frozen.Valid:
-				r.Version = cur
-				if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
-					body, sum, measurementID, cur); err != nil {
-					return fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
-				}
-			default:
-				r.Version = cur + 1
-				if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
-					measurementID, r.Version, body, sum, r.CreatedAt); err != nil {
-					return fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
-				}
+			if r.Version, err = db.setQuestionnaireTx(ctx, tx, measurementID, body, sum); err != nil {
+				return err
 			}
 		}
 		r.Rev = latest + 1
@@ -100,8 +80,8 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 func (db *DB) Revision(ctx context.Context, measurementID string, rev int) (*setup.Revision, error) {
 	r := &setup.Revision{MeasurementID: measurementID}
 	var body string
-	const cols = `revision, body, problems, version, author, note, created_at`
 	var err error
+	const cols = `revision, body, problems, version, author, note, created_at`
 	if rev > 0 {
 		err = db.db.QueryRowContext(ctx, `SELECT `+cols+` FROM questionnaire_revisions WHERE measurement_id = $1 AND revision = $2`, measurementID, rev).
 			Scan(&r.Rev, &body, &r.Problems, &r.Version, &r.Author, &r.Note, &r.CreatedAt)
@@ -150,4 +130,31 @@ func (db *DB) Revisions(ctx context.Context, measurementID string) ([]setup.Revi
 		rs = append(rs, r)
 	}
 	return rs, rows.Err()
+}
+
+// SetupCounts returns the fieldwork figures of the overview checklist from
+// one snapshot.
+func (db *DB) SetupCounts(ctx context.Context, measurementID string) (*setup.Counts, error) {
+	var c setup.Counts
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE released),
+				count(*) FILTER (WHERE released AND invitation_id IS NOT NULL), count(*) FILTER (WHERE interviewer <> '')
+			FROM cases WHERE measurement_id = $1`, measurementID).Scan(&c.Cases, &c.Released, &c.Invited, &c.Assigned)
+		if err != nil {
+			return fmt.Errorf("postgres: setup counts: %w", err)
+		}
+		err = tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'submitted'), count(*) FILTER (WHERE status = 'in_progress')
+			FROM responses WHERE measurement_id = $1`, measurementID).Scan(&c.Submitted, &c.InProgress)
+		if err != nil {
+			return fmt.Errorf("postgres: setup counts: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE measurement_id = $1`, measurementID).Scan(&c.Invitations); err != nil {
+			return fmt.Errorf("postgres: setup counts: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }

@@ -11,13 +11,6 @@ import (
 	"manyi/survey/internal/storekit"
 )
 
-// errNoOpenLink is what every unknown, malformed or disabled open link
-// gets: the same answer whether the link never existed or is switched off,
-// so a visitor cannot probe for slugs.
-func errNoOpenLink() error {
-	return survey.Errorf(survey.ENOTFOUND, "该公开链接无效或已关闭。", "This open link is not valid or has been switched off.")
-}
-
 // OpenLink returns the measurement's open link with its counts. A
 // measurement that never had one gets a disabled link without a slug.
 func (db *DB) OpenLink(ctx context.Context, measurementID string) (*fieldwork.OpenLink, error) {
@@ -76,7 +69,7 @@ func (db *DB) SetOpenLink(ctx context.Context, measurementID string, enabled boo
 // disabled; EGONE when the measurement is not open.
 func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 	if _, ok := storekit.TokenHash(slug); !ok {
-		return "", errNoOpenLink()
+		return "", storekit.ErrNoOpenLink()
 	}
 	tok, h := storekit.NewToken()
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -85,7 +78,7 @@ func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 		err := tx.QueryRow(`SELECT o.measurement_id, o.enabled, m.status FROM open_links o
 			JOIN measurements m ON m.id = o.measurement_id WHERE o.slug = ?`, slug).Scan(&mid, &enabled, &status)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
-			return errNoOpenLink()
+			return storekit.ErrNoOpenLink()
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: open link: %w", err)
@@ -110,13 +103,13 @@ func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 // page. ENOTFOUND when the slug is unknown, malformed or disabled.
 func (db *DB) OpenLinkBySlug(ctx context.Context, slug string) (*fieldwork.OpenLink, error) {
 	if _, ok := storekit.TokenHash(slug); !ok {
-		return nil, errNoOpenLink()
+		return nil, storekit.ErrNoOpenLink()
 	}
 	var mid string
 	var enabled bool
 	err := db.rdb.QueryRowContext(ctx, `SELECT measurement_id, enabled FROM open_links WHERE slug = ?`, slug).Scan(&mid, &enabled)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
-		return nil, errNoOpenLink()
+		return nil, storekit.ErrNoOpenLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open link: %w", err)

@@ -22,6 +22,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/fieldwork"
 	"manyi/survey/setup"
 )
 
@@ -31,8 +32,15 @@ type Store interface {
 	survey.Store
 	auth.Store
 	survey.SectorWeightStore
-	// The questionnaire editor's saves (survey/setup).
-	setup.RevisionStore
+	fieldwork.Store
+	fieldwork.SetupStore
+	fieldwork.OpenLinkStore
+	setup.Store
+	// SetDisposition records a disposition learned outside the
+	// questionnaire.
+	SetDisposition(ctx context.Context, caseID int64, to, by, note string) error
+	// ExcludedResponses returns the ids of the responses excluded now.
+	ExcludedResponses(ctx context.Context, measurementID string) (map[int64]bool, error)
 	// SetMeasurementStatus opens, closes or reopens a measurement.
 	SetMeasurementStatus(ctx context.Context, id, status string) error
 	// Secret is the server secret shared by every server on the store.
@@ -55,6 +63,10 @@ type Harness struct {
 	Rows func(t *testing.T, s Store, query string) []string
 	// Exec runs a statement without parameters in its own transaction.
 	Exec func(s Store, query string) error
+	// Raw, when set, returns the bytes the store keeps on disk for ref's
+	// database (SQLite's file and its WAL), searched for text that must
+	// never be stored in clear, such as phone numbers and tokens.
+	Raw func(t *testing.T, s Store, ref string) []byte
 }
 
 // test is one conformance test.

@@ -51,7 +51,7 @@ func (c *staffClient) postOK(t *testing.T, path string, form url.Values) string 
 }
 
 // upload posts a file to the upload form.
-func (c *staffClient) upload(t *testing.T, path, name string, data []byte, rev int) *httptest.ResponseRecorder {
+func (c *staffClient) uploadQ(t *testing.T, path, name string, data []byte, rev int) *httptest.ResponseRecorder {
 	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
@@ -332,7 +332,7 @@ func TestSetupJSONRoundTrip(t *testing.T) {
 		t.Fatalf("download: %d %q", dl.Code, dl.Header().Get("Content-Disposition"))
 	}
 	data := dl.Body.Bytes()
-	rec := c.upload(t, base+"/upload", "m2027-questionnaire.json", data, before.Rev)
+	rec := c.uploadQ(t, base+"/upload", "m2027-questionnaire.json", data, before.Rev)
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("upload: %d\n%s", rec.Code, rec.Body)
 	}
@@ -345,7 +345,7 @@ func TestSetupJSONRoundTrip(t *testing.T) {
 		t.Errorf("download after upload differs from the first download")
 	}
 	// Valid template: upload of the default JSON file.
-	rec = c.upload(t, base+"/upload", "default.json", survey.DefaultQuestionnaireJSON(), after.Rev)
+	rec = c.uploadQ(t, base+"/upload", "default.json", survey.DefaultQuestionnaireJSON(), after.Rev)
 	if rec.Code != http.StatusSeeOther || e.rev(t).Problems != 0 {
 		t.Errorf("default upload: %d, problems %d", rec.Code, e.rev(t).Problems)
 	}
@@ -355,7 +355,7 @@ func TestSetupJSONRoundTrip(t *testing.T) {
 		{"unknown field", strings.Replace(string(data), `"id": "default"`, `"id": "default", "colour": 1`, 1), "colour"},
 		{"empty", "", "line 1, column 1"},
 	} {
-		rec := c.upload(t, base+"/upload", bad.name+".json", []byte(bad.data), n)
+		rec := c.uploadQ(t, base+"/upload", bad.name+".json", []byte(bad.data), n)
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), bad.want) || !strings.Contains(rec.Body.String(), "问卷未改变") {
 			t.Errorf("%s: %d, want 422 naming %q", bad.name, rec.Code, bad.want)
 		}
@@ -386,7 +386,7 @@ func TestSetupEditorLocked(t *testing.T) {
 	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "问卷已锁定") {
 		t.Errorf("save on a locked questionnaire: %d", rec.Code)
 	}
-	if rec := c.upload(t, base+"/upload", "q.json", survey.DefaultQuestionnaireJSON(), -1); rec.Code != http.StatusConflict {
+	if rec := c.uploadQ(t, base+"/upload", "q.json", survey.DefaultQuestionnaireJSON(), -1); rec.Code != http.StatusConflict {
 		t.Errorf("upload on a locked questionnaire: %d", rec.Code)
 	}
 	s := e.client("10.21.0.9")

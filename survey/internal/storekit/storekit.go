@@ -13,9 +13,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 
 	"manyi/survey"
+	"manyi/survey/sampling"
 )
 
 // idPattern is what a measurement id may look like: it appears in URLs and
@@ -293,4 +296,21 @@ func CheckSectorWeights(m *survey.Measurement, w *survey.SectorWeights) ([]strin
 	}
 	sort.Strings(codes)
 	return codes, nil
+}
+
+// CheckCellKey accepts a quota cell key "gender|age_band" with a known
+// gender and band.
+func CheckCellKey(c string) error {
+	g, a, ok := strings.Cut(c, "|")
+	if !ok || (g != sampling.GenderMale && g != sampling.GenderFemale) || !slices.Contains(sampling.AgeBands, a) {
+		return survey.Errorf(survey.EINVALID, "配额格“%s”无效，应为 性别|年龄段，如 male|18-29", "quota cell %q is invalid; it must be gender|age_band, e.g. male|18-29", c)
+	}
+	return nil
+}
+
+// ErrNoOpenLink is what every unknown, malformed or disabled open link
+// gets: the same answer whether the link never existed or is switched off,
+// so a visitor cannot probe for slugs.
+func ErrNoOpenLink() error {
+	return survey.Errorf(survey.ENOTFOUND, "该公开链接无效或已关闭。", "This open link is not valid or has been switched off.")
 }

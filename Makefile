@@ -1,5 +1,6 @@
 # manyi: `make run` starts the server with a demo measurement; `make test`
-# installs what the tests need (chromium, poppler-utils) and runs every test.
+# installs what the tests need (chromium, poppler-utils, postgresql) and runs
+# every test, the PostgreSQL ones against a throw-away cluster (.ci/pgcluster).
 GO      ?= go
 BIN     := bin/manyi
 DB      ?= ./data/manyi.db
@@ -31,8 +32,11 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# .ci/pgcluster installs postgresql when missing, starts a throw-away cluster
+# in a temporary directory, runs go test with MANYI_TEST_POSTGRES set, and
+# removes the cluster afterwards (also when a test fails).
 test: deps lint
-	$(GO) test -count=1 -timeout 25m ./...
+	.ci/pgcluster $(GO) test -count=1 -timeout 25m ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

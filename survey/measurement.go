@@ -27,6 +27,41 @@ const (
 	ModeFace  = "face"
 )
 
+// Measurement kinds. A resident measurement (市民质量满意度测评) is the
+// default; a service measurement (服务业顾客满意度测评) interviews the
+// customers of each service sector in each district and is scored with the
+// CCSI path model (survey/csi).
+const (
+	KindResident = "resident"
+	KindService  = "service"
+)
+
+// Sector is a service sector of a service measurement (零售, 餐饮 …). Its
+// code is the answer code of the screener's sector item (role "sector") and
+// a quota cell key, so it looks like an id: a lower-case letter, then
+// lower-case letters, digits or '_', at most 32.
+type Sector struct {
+	Code string `json:"code"`
+	Name Text   `json:"name"`
+}
+
+// DefaultSectors is the sector list a new service measurement starts from;
+// the city keeps, drops or adds sectors.
+func DefaultSectors() []Sector {
+	t := func(zh, en string) Text { return Text{Zh: zh, En: en} }
+	return []Sector{
+		{Code: "retail", Name: t("零售", "Retail")},
+		{Code: "catering", Name: t("餐饮", "Catering")},
+		{Code: "hotels", Name: t("住宿", "Hotels")},
+		{Code: "tourism", Name: t("旅游", "Tourism")},
+		{Code: "banking", Name: t("银行", "Banking")},
+		{Code: "telecoms", Name: t("电信", "Telecoms")},
+		{Code: "transport", Name: t("公共交通", "Public transport")},
+		{Code: "property", Name: t("物业管理", "Property management")},
+		{Code: "health", Name: t("医疗卫生", "Health care")},
+	}
+}
+
 // District is a stratum of the measurement.
 type District struct {
 	Code string `json:"code"`
@@ -42,8 +77,28 @@ type Measurement struct {
 	Office    Text       // commissioning office
 	Status    string     // StatusDraft | StatusOpen | StatusClosed
 	Districts []District //
-	PrevID    string     // last year's measurement, "" if none
+	// Kind is KindResident (the default; "" is stored as it) or
+	// KindService.
+	Kind string
+	// Sectors are a service measurement's sectors, in report order; a
+	// resident measurement has none.
+	Sectors   []Sector
+	PrevID    string // last year's measurement, "" if none
 	CreatedAt time.Time
+}
+
+// IsService reports whether m is a service-industry customer-satisfaction
+// measurement.
+func (m *Measurement) IsService() bool { return m.Kind == KindService }
+
+// Sector returns the sector with code c, or nil.
+func (m *Measurement) Sector(c string) *Sector {
+	for i := range m.Sectors {
+		if m.Sectors[i].Code == c {
+			return &m.Sectors[i]
+		}
+	}
+	return nil
 }
 
 // QuestionnaireVersion is a frozen or editable version of a measurement's
@@ -138,4 +193,12 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
+}
+
+// SecretStore keeps the server secret that keys the CSRF tokens, made on
+// first use. Kept in the database, it is the same for every server on one
+// database and across restarts, so a form rendered by one server is
+// accepted by another.
+type SecretStore interface {
+	Secret(ctx context.Context) ([]byte, error)
 }

@@ -67,6 +67,19 @@ type Item struct {
 	// satisfaction domain it is about, so open answers can be counted by
 	// domain. Items on a "domain" page take their page's domain instead.
 	Domain string `json:"domain,omitempty"`
+	// Construct names the CCSI construct a scale item measures (image,
+	// expectation, quality, value, satisfaction, complaint, loyalty) in a
+	// service measurement's questionnaire; empty for other items.
+	Construct string `json:"construct,omitempty"`
+	// SectorText renames the item for the customers of one sector (the
+	// answer to the "sector" role item): 网点环境 for banks instead of 服务环境.
+	SectorText []SectorText `json:"sector_text,omitempty"`
+}
+
+// SectorText is an item's wording for one sector.
+type SectorText struct {
+	Sector string `json:"sector"`
+	Text   Text   `json:"text"`
 }
 
 // Page is one screen of the questionnaire. Kind is "consent", "screener",

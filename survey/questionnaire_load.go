@@ -359,3 +359,24 @@ func describe(tok json.Token) string {
 	}
 	return fmt.Sprintf("%v", tok)
 }
+
+//go:embed default_csi_questionnaire.json
+var defaultServiceQuestionnaireJSON []byte
+
+// DefaultServiceQuestionnaireJSON returns the embedded CCSI template of a
+// service measurement as JSON (a copy).
+func DefaultServiceQuestionnaireJSON() []byte {
+	return bytes.Clone(defaultServiceQuestionnaireJSON)
+}
+
+// DefaultServiceQuestionnaire returns the CCSI template of a service
+// measurement (docs/QUESTIONNAIRE.md, "The service template"): a screener
+// with the sector, recent use, district and age, 3–4 items on 1–10 per
+// construct, background. Each call decodes it again.
+func DefaultServiceQuestionnaire() *Questionnaire {
+	q := new(Questionnaire)
+	if err := json.Unmarshal(defaultServiceQuestionnaireJSON, q); err != nil {
+		panic("survey: embedded service questionnaire: " + err.Error())
+	}
+	return q
+}

@@ -28,12 +28,13 @@ var roleTypes = map[string][]ItemType{
 	"participation": {TypeSingle},
 	"confidence":    {TypeScale, TypeSingle},
 	"suggestion":    {TypeText},
+	"sector":        {TypeSingle},
 }
 
 // uniqueRoles are the roles analysis reads from exactly one item: weighting
 // cells, strata and the overall item. Awareness, participation and
 // suggestion items may repeat.
-var uniqueRoles = []string{"consent", "age", "age_band", "district", "resident", "gender", "education", "occupation", "overall", "confidence"}
+var uniqueRoles = []string{"consent", "age", "age_band", "district", "resident", "gender", "education", "occupation", "overall", "confidence", "sector"}
 
 var (
 	idPattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -292,6 +293,7 @@ func (v *validator) item(i, j int, domainIDs map[string]bool) {
 	if it.When != nil {
 		v.condition(p+".when", it.When, i)
 	}
+	v.checkCSI(p, it)
 }
 
 func joinTypes(ts []ItemType) string {

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"manyi/survey/demo"
-	"manyi/survey/sqlite"
 )
 
 func init() {
@@ -17,7 +16,7 @@ func init() {
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)")
+	db := dbFlag(fs)
 	n := fs.Int("invitations", 5, "how many new invitation links to print")
 	responses := fs.Int("responses", 0, "simulate `N` completed responses for demo-2026 and for last year's demo-2025 (once: a demo with responses keeps them)")
 	base := fs.String("base-url", envOr("MANYI_BASE_URL", "http://"+envOr("MANYI_ADDR", "127.0.0.1:8080")),
@@ -49,7 +48,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		})
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(*db)
+	st, err := openStore(context.Background(), *db)
 	if err != nil {
 		return errExit(stderr, "demo", err)
 	}

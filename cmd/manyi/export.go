@@ -9,7 +9,6 @@ import (
 
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
-	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
 
@@ -27,7 +26,7 @@ const cliUser = "cli"
 func runExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)")
+	db := dbFlag(fs)
 	id := fs.String("measurement", "", "measurement `id`, e.g. demo-2026")
 	dir := fs.String("dir", "", "output `folder` (created when missing)")
 	if err := fs.Parse(args); err != nil {
@@ -42,7 +41,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(*db)
+	st, err := openStore(context.Background(), *db)
 	if err != nil {
 		return errExit(stderr, "export", err)
 	}

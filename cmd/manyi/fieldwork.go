@@ -20,7 +20,6 @@ import (
 	"manyi/survey/invite"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
-	"manyi/survey/sqlite"
 )
 
 func init() {
@@ -49,7 +48,7 @@ type fwFlags struct {
 
 func newFWFlags(fs *flag.FlagSet) fwFlags {
 	return fwFlags{
-		db:          fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)"),
+		db:          dbFlag(fs),
 		measurement: fs.String("measurement", "", "measurement `id`"),
 		lang:        fs.String("lang", survey.LangZh, "language of messages: zh or en"),
 	}
@@ -132,7 +131,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 			return 2
 		}
 		l := survey.NormLang(*f.lang)
-		st, err := sqlite.Open(*f.db)
+		st, err := openStore(context.Background(), *f.db)
 		if err != nil {
 			return fwErr(stderr, "frame purge", l, err)
 		}
@@ -168,7 +167,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		fmt.Fprintf(stderr, "manyi frame import: --columns: %v\n", err)
 		return 2
 	}
-	st, err := sqlite.Open(*f.db)
+	st, err := openStore(context.Background(), *f.db)
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
@@ -265,7 +264,7 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	st, err := sqlite.Open(*f.db)
+	st, err := openStore(context.Background(), *f.db)
 	if err != nil {
 		return fwErr(stderr, "draw", l, err)
 	}
@@ -407,7 +406,7 @@ stops working. The template may use {link}, {city} and {title}.`
 			return 2
 		}
 	}
-	st, err := sqlite.Open(*f.db)
+	st, err := openStore(context.Background(), *f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -497,7 +496,7 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := sqlite.Open(*f.db)
+	st, err := openStore(context.Background(), *f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -564,7 +563,7 @@ the cells it lists get its targets, other cells keep theirs.`
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := sqlite.Open(*f.db)
+	st, err := openStore(context.Background(), *f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}

@@ -15,6 +15,7 @@ func init() {
 const questionnaireUsage = `usage:
   manyi questionnaire validate FILE   check FILE; print every problem as "path: message" (exit 1) or "ok: …"
   manyi questionnaire default         print the default questionnaire (JSON) to start a new one from
+  manyi questionnaire default --service   print the CCSI template of a service measurement
 The format is described in docs/QUESTIONNAIRE.md.
 `
 
@@ -50,11 +51,15 @@ func runQuestionnaire(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "ok: %d pages, %d items\n", len(q.Pages), len(q.Items()))
 		return 0
 	case "default":
-		if len(args) != 1 {
-			fmt.Fprint(stderr, "manyi questionnaire default: takes no arguments\n"+questionnaireUsage)
+		body := survey.DefaultQuestionnaireJSON()
+		switch {
+		case len(args) == 2 && args[1] == "--service":
+			body = survey.DefaultServiceQuestionnaireJSON()
+		case len(args) != 1:
+			fmt.Fprint(stderr, "manyi questionnaire default: takes no arguments but --service\n"+questionnaireUsage)
 			return 2
 		}
-		if _, err := stdout.Write(survey.DefaultQuestionnaireJSON()); err != nil {
+		if _, err := stdout.Write(body); err != nil {
 			fmt.Fprintf(stderr, "manyi questionnaire default: %v\n", err)
 			return 2
 		}

@@ -14,7 +14,6 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
-	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
 
@@ -29,7 +28,7 @@ func init() {
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)")
+	db := dbFlag(fs)
 	id := fs.String("measurement", "", "measurement `id`, e.g. demo-2026")
 	out := fs.String("out", "", "PDF `file` to write")
 	lang := fs.String("lang", "zh", "report language: zh or en")
@@ -59,7 +58,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		reportDate = d
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(*db)
+	st, err := openStore(context.Background(), *db)
 	if err != nil {
 		return errExit(stderr, "report", err)
 	}
@@ -86,7 +85,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // buildReport computes the measurement's results and renders its report
 // the way the report page does (survey/workspace: the same computation,
 // the office's saved conclusions, a report date that is never the clock).
-func buildReport(ctx context.Context, st *sqlite.DB, id, lang string, reportDate time.Time) ([]byte, *workspace.Computed, error) {
+func buildReport(ctx context.Context, st workspace.Store, id, lang string, reportDate time.Time) ([]byte, *workspace.Computed, error) {
 	c, err := workspace.Compute(ctx, st, id)
 	if err != nil {
 		return nil, nil, err

@@ -21,7 +21,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/demo"
 	"manyi/survey/secret"
-	"manyi/survey/sqlite"
 	"manyi/survey/web"
 )
 
@@ -67,7 +66,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c serveConfig
-	fs.StringVar(&c.DB, "db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file`, created and migrated on start (env MANYI_DB)")
+	fs.StringVar(&c.DB, "db", envOr("MANYI_DB", "./data/manyi.db"), dbUsage)
 	fs.StringVar(&c.Addr, "addr", envOr("MANYI_ADDR", "127.0.0.1:8080"), "listen `address`; port 0 picks a free port (env MANYI_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("MANYI_BASE_URL", ""), "public `URL` for printed links (env MANYI_BASE_URL; default http://ADDR)")
 	fs.BoolVar(&c.Demo, "demo", envBool("MANYI_DEMO"), "create the demo measurement if absent and print invitation links (env MANYI_DEMO)")
@@ -110,7 +109,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // serve opens the store, seeds the demo when asked, and serves until ctx
 // ends, then shuts down gracefully.
 func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logger) error {
-	st, err := sqlite.Open(c.DB)
+	st, err := openStore(ctx, c.DB)
 	if err != nil {
 		return err
 	}
@@ -119,7 +118,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 			log.Error("closing the database", "err", err)
 		}
 	}()
-	log.Info("database open", "path", c.DB)
+	log.Info("database open", "db", redactURL(c.DB))
 
 	secret := []byte(c.Secret)
 	if len(secret) == 0 {
@@ -184,7 +183,10 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 		}
 	}
 
-	h, err := web.New(web.Config{Store: st, Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey})
+	h, err := web.New(web.Config{
+		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st,
+		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey,
+	})
 	if err != nil {
 		return fmt.Errorf("web server: %w", err)
 	}

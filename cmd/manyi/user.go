@@ -14,7 +14,6 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
-	"manyi/survey/sqlite"
 )
 
 func init() {
@@ -46,7 +45,7 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), "SQLite database `file` (env MANYI_DB)")
+	db := dbFlag(fs)
 	var role, pwFile *string
 	wantName := true
 	switch sub {
@@ -100,12 +99,12 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 	}
 
 	ctx := context.Background()
-	st, err := sqlite.Open(*db)
+	st, err := openStore(context.Background(), *db)
 	if err != nil {
 		return errExit(stderr, "user "+sub, err)
 	}
 	defer st.Close()
-	u := userCmd{st: st, stdout: stdout}
+	u := userCmd{st: st, now: time.Now, stdout: stdout}
 	switch sub {
 	case "add":
 		err = u.add(ctx, name, r, password)
@@ -167,7 +166,8 @@ func readPassword(file string) (string, error) {
 // userCmd runs the account subcommands on a store. Each change is written
 // to the audit log as done from the command line.
 type userCmd struct {
-	st     *sqlite.DB
+	st     auth.Store
+	now    func() time.Time
 	stdout io.Writer
 }
 
@@ -237,7 +237,7 @@ func (u userCmd) list(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	now := u.st.Now()
+	now := u.now()
 	tw := tabwriter.NewWriter(u.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
 	for _, x := range us {

@@ -75,6 +75,7 @@ const (
 	PermViewAudit         Perm = "view_audit"         // read the audit log
 	PermManageMeasurement Perm = "manage_measurement" // set up measurements, issue invitations
 	PermViewMeasurements  Perm = "view_measurements"  // see the list of measurements (staff home)
+	PermViewSetup         Perm = "view_setup"         // read a measurement's setup pages (overview, questionnaire, frame, sample …)
 )
 
 // AllPerms lists every permission, in the order of the documentation table.
@@ -82,14 +83,14 @@ func AllPerms() []Perm {
 	return []Perm{
 		PermViewMeasurements, PermInterview, PermMonitor, PermReviewQuality,
 		PermEditWeighting, PermViewResults, PermExport, PermReport,
-		PermManageMeasurement, PermManageUsers, PermViewAudit,
+		PermViewSetup, PermManageMeasurement, PermManageUsers, PermViewAudit,
 	}
 }
 
 // analytic is what a statistician does: everything about the numbers.
 var analytic = []Perm{
 	PermViewMeasurements, PermMonitor, PermReviewQuality, PermEditWeighting,
-	PermViewResults, PermExport, PermReport,
+	PermViewResults, PermExport, PermReport, PermViewSetup,
 }
 
 // table is THE role → permissions table. Office holds every permission;

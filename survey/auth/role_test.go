@@ -24,6 +24,8 @@ func TestCan(t *testing.T) {
 		{RoleStatistician, PermManageUsers, false},
 		{RoleStatistician, PermViewAudit, false},
 		{RoleStatistician, PermManageMeasurement, false},
+		{RoleStatistician, PermViewSetup, true},
+		{RoleInterviewer, PermViewSetup, false},
 		{RoleInterviewer, PermInterview, true},
 		{RoleInterviewer, PermViewResults, false},
 		{RoleInterviewer, PermExport, false},

@@ -9,7 +9,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/analysis"
-	"manyi/survey/sqlite"
+	"manyi/survey/fieldwork"
 )
 
 // PrevID is the id of the demo's previous year.
@@ -50,6 +50,20 @@ type SimResult struct {
 	Existing map[string]int
 }
 
+// SimStore is what Simulate writes through: the responses, the review,
+// the census and the weighting of a measurement (survey/sqlite's and
+// survey/postgres's DB implement it).
+type SimStore interface {
+	survey.Store
+	survey.ResponseImporter
+	SetPrevMeasurement(ctx context.Context, id, prevID, by string) error
+	Fieldwork(ctx context.Context, id string) (*fieldwork.Summary, error)
+	Exclude(ctx context.Context, responseID int64, reason, by string) (*fieldwork.Exclusion, error)
+	SetCensus(ctx context.Context, id string, c *analysis.Census, by string) error
+	WeightingVersions(ctx context.Context, id string) ([]analysis.WeightingVersion, error)
+	SaveWeighting(ctx context.Context, id string, spec analysis.WeightingSpec, by string) (int, error)
+}
+
 // Simulate fills the demo with a realistic completed measurement and last
 // year's: it creates demo-2025 (closed) and demo-2026 when absent, links
 // them, and for each that has no submitted response yet stores simulated
@@ -65,7 +79,7 @@ type SimResult struct {
 // the default weighting (raking on district and gender × age band). It is
 // idempotent: a measurement that already has responses keeps them and is
 // reported in Existing.
-func Simulate(ctx context.Context, db *sqlite.DB, o SimOptions) (*SimResult, error) {
+func Simulate(ctx context.Context, db SimStore, o SimOptions) (*SimResult, error) {
 	if o.Responses <= 0 {
 		o.Responses = DefaultResponses
 	}
@@ -186,10 +200,10 @@ const (
 // responses turns simulated respondents into stored responses: page
 // times of a 5–8 minute interview spread over six weeks of fieldwork,
 // and a few speeders and straight-liners.
-func responses(ds *analysis.Dataset, rng *rand.Rand, start time.Time) ([]sqlite.ImportedResponse, []bool) {
+func responses(ds *analysis.Dataset, rng *rand.Rand, start time.Time) ([]survey.ImportedResponse, []bool) {
 	q := ds.Q
 	span := 45 * 24 * time.Hour
-	out := make([]sqlite.ImportedResponse, 0, len(ds.Respondents))
+	out := make([]survey.ImportedResponse, 0, len(ds.Respondents))
 	speeders := make([]bool, len(ds.Respondents))
 	for i, r := range ds.Respondents {
 		a := r.Answers
@@ -221,7 +235,7 @@ func responses(ds *analysis.Dataset, rng *rand.Rand, start time.Time) ([]sqlite.
 		day := time.Duration(rng.Float64() * float64(span)).Truncate(24 * time.Hour)
 		hour := time.Duration(8+rng.IntN(14)) * time.Hour
 		began := start.Add(day + hour + time.Duration(rng.IntN(3600))*time.Second)
-		ir := sqlite.ImportedResponse{
+		ir := survey.ImportedResponse{
 			Status: survey.RespSubmitted, Mode: r.Mode, Answers: a, Elapsed: el,
 			StartedAt: began, SubmittedAt: began.Add(total + time.Duration(rng.IntN(20))*time.Second),
 		}
@@ -246,7 +260,7 @@ func responses(ds *analysis.Dataset, rng *rand.Rand, start time.Time) ([]sqlite.
 // unfinished turns simulated responses into break-offs (about 60%: they
 // stop after two to six pages) and screen-outs (too old, or not resident
 // for six months).
-func unfinished(ds *analysis.Dataset, rs []sqlite.ImportedResponse, rng *rand.Rand) []sqlite.ImportedResponse {
+func unfinished(ds *analysis.Dataset, rs []survey.ImportedResponse, rng *rand.Rand) []survey.ImportedResponse {
 	q := ds.Q
 	for i := range rs {
 		r := &rs[i]

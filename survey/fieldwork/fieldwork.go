@@ -31,8 +31,7 @@ type Store interface {
 	// StartInterview starts or resumes a case's interview in interviewer
 	// mode and returns a fresh token for the questionnaire pages.
 	StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error)
-	// ClaimQuota is the atomic quota check at the screener.
-	ClaimQuota(ctx context.Context, token string) (*QuotaClaim, error)
+	QuotaClaimer
 	// Quotas returns the quota cells.
 	Quotas(ctx context.Context, measurementID string) (*Quotas, error)
 	// FieldworkProgress gathers the monitor's figures.
@@ -46,6 +45,34 @@ type Store interface {
 	Restore(ctx context.Context, responseID int64, by, note string) (*Exclusion, error)
 	// Exclusions returns every exclusion of the measurement, oldest first.
 	Exclusions(ctx context.Context, measurementID string) ([]Exclusion, error)
+}
+
+// QuotaClaimer is the atomic quota check at the screener: the resident
+// pages need it of the store alone (web.Config.Quotas).
+type QuotaClaimer interface {
+	// ClaimQuota checks the quota cell of the token's response once its
+	// screener is saved and, when the cell is full, ends the response as
+	// quota full in the same transaction; concurrent claims never
+	// overshoot a cell's target.
+	ClaimQuota(ctx context.Context, token string) (*QuotaClaim, error)
+}
+
+// OpenLinkStore keeps a measurement's open link (/o/:slug), the address
+// anyone may answer through.
+type OpenLinkStore interface {
+	// OpenLink returns the measurement's link (disabled, without a slug,
+	// when never switched on).
+	OpenLink(ctx context.Context, measurementID string) (*OpenLink, error)
+	// SetOpenLink switches the link on (making its slug the first time)
+	// or off; audited as by.
+	SetOpenLink(ctx context.Context, measurementID string, enabled bool, by string) (*OpenLink, error)
+	// OpenLinkBySlug returns the enabled link of slug; ENOTFOUND when
+	// the slug is unknown or its link disabled.
+	OpenLinkBySlug(ctx context.Context, slug string) (*OpenLink, error)
+	// StartOpenLink makes a fresh invitation through an enabled link and
+	// returns its token (ENOTFOUND as OpenLinkBySlug; EGONE when the
+	// measurement is not open).
+	StartOpenLink(ctx context.Context, slug string) (string, error)
 }
 
 // FrameSummary describes a measurement's stored frame.

@@ -12,7 +12,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
-	"manyi/survey/workspace"
 )
 
 // auditTx appends an audit entry inside a write transaction, so that the
@@ -83,7 +82,7 @@ func (db *DB) SaveWeighting(ctx context.Context, measurementID string, spec anal
 // Weighting returns the current (newest) weighting version; with none
 // saved it returns version 0 holding analysis.DefaultWeightingSpec.
 // ENOTFOUND for an unknown measurement.
-func (db *DB) Weighting(ctx context.Context, measurementID string) (*workspace.WeightingVersion, error) {
+func (db *DB) Weighting(ctx context.Context, measurementID string) (*analysis.WeightingVersion, error) {
 	vs, err := db.weightingVersions(ctx, measurementID, 1)
 	if err != nil {
 		return nil, err
@@ -92,18 +91,18 @@ func (db *DB) Weighting(ctx context.Context, measurementID string) (*workspace.W
 		if _, err := db.Measurement(ctx, measurementID); err != nil {
 			return nil, err
 		}
-		return &workspace.WeightingVersion{MeasurementID: measurementID, Spec: analysis.DefaultWeightingSpec()}, nil
+		return &analysis.WeightingVersion{MeasurementID: measurementID, Spec: analysis.DefaultWeightingSpec()}, nil
 	}
 	return &vs[0], nil
 }
 
 // WeightingVersions lists every saved weighting version, newest first.
-func (db *DB) WeightingVersions(ctx context.Context, measurementID string) ([]workspace.WeightingVersion, error) {
+func (db *DB) WeightingVersions(ctx context.Context, measurementID string) ([]analysis.WeightingVersion, error) {
 	return db.weightingVersions(ctx, measurementID, -1)
 }
 
 // WeightingVersion returns one saved version (ENOTFOUND).
-func (db *DB) WeightingVersion(ctx context.Context, measurementID string, version int) (*workspace.WeightingVersion, error) {
+func (db *DB) WeightingVersion(ctx context.Context, measurementID string, version int) (*analysis.WeightingVersion, error) {
 	row := db.rdb.QueryRowContext(ctx, `SELECT version, spec, created_by, created_at FROM weighting_specs WHERE measurement_id = ? AND version = ?`, measurementID, version)
 	w, err := scanWeighting(measurementID, row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -112,14 +111,14 @@ func (db *DB) WeightingVersion(ctx context.Context, measurementID string, versio
 	return w, err
 }
 
-func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit int) ([]workspace.WeightingVersion, error) {
+func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit int) ([]analysis.WeightingVersion, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT version, spec, created_by, created_at FROM weighting_specs
 		WHERE measurement_id = ? ORDER BY version DESC LIMIT ?`, measurementID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: weighting versions: %w", err)
 	}
 	defer rows.Close()
-	var out []workspace.WeightingVersion
+	var out []analysis.WeightingVersion
 	for rows.Next() {
 		w, err := scanWeighting(measurementID, rows)
 		if err != nil {
@@ -130,8 +129,8 @@ func (db *DB) weightingVersions(ctx context.Context, measurementID string, limit
 	return out, rows.Err()
 }
 
-func scanWeighting(measurementID string, sc interface{ Scan(...any) error }) (*workspace.WeightingVersion, error) {
-	w := &workspace.WeightingVersion{MeasurementID: measurementID}
+func scanWeighting(measurementID string, sc interface{ Scan(...any) error }) (*analysis.WeightingVersion, error) {
+	w := &analysis.WeightingVersion{MeasurementID: measurementID}
 	var spec, at string
 	if err := sc.Scan(&w.Version, &spec, &w.CreatedBy, &at); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -353,8 +352,8 @@ func (db *DB) SaveConclusions(ctx context.Context, measurementID, lang string, p
 
 // Conclusions returns the newest saved conclusions in lang, or nil when the
 // office has saved none (the report then generates them).
-func (db *DB) Conclusions(ctx context.Context, measurementID, lang string) (*workspace.ConclusionsVersion, error) {
-	c := &workspace.ConclusionsVersion{MeasurementID: measurementID, Lang: lang}
+func (db *DB) Conclusions(ctx context.Context, measurementID, lang string) (*survey.ConclusionsVersion, error) {
+	c := &survey.ConclusionsVersion{MeasurementID: measurementID, Lang: lang}
 	var body, at string
 	err := db.rdb.QueryRowContext(ctx, `SELECT version, paragraphs, created_by, created_at FROM report_conclusions
 		WHERE measurement_id = ? AND lang = ? ORDER BY version DESC LIMIT 1`, measurementID, lang).Scan(&c.Version, &body, &c.CreatedBy, &at)

@@ -9,8 +9,8 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/analysis"
+	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
-	"manyi/survey/workspace"
 )
 
 // LoadDataset reads what the analysis of a measurement needs, in one read
@@ -168,7 +168,7 @@ func answerRecords(s string, intern map[string]string) (survey.Answers, error) {
 }
 
 // Fieldwork summarises the measurement's fieldwork for the report.
-func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*workspace.FieldworkSummary, error) {
+func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.Summary, error) {
 	if _, err := db.Measurement(ctx, measurementID); err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*workspace.F
 		return nil, fmt.Errorf("sqlite: fieldwork: %w", err)
 	}
 	defer tx.Rollback()
-	s := &workspace.FieldworkSummary{}
+	s := &fieldwork.Summary{}
 	var start, end sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT count(*), min(started_at), max(submitted_at) FROM responses WHERE measurement_id = ? AND status = ?`,
 		measurementID, survey.RespSubmitted).Scan(&s.Submitted, &start, &end); err != nil {

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
-	"manyi/survey/workspace"
 )
 
 // caseDesign is what the analysis takes from a drawn case.
@@ -144,7 +144,7 @@ func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID str
 
 // exclusionCounts counts the submitted responses set aside in review (and
 // not restored) by reason.
-func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID string) ([]workspace.ExclusionCount, error) {
+func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID string) ([]fieldwork.ExclusionCount, error) {
 	excl, _, err := exclusionsTable.find(ctx, tx)
 	if err != nil || excl == "" {
 		return nil, err
@@ -156,9 +156,9 @@ func (db *DB) exclusionCounts(ctx context.Context, tx *sql.Tx, measurementID str
 		return nil, fmt.Errorf("sqlite: exclusions: %w", err)
 	}
 	defer rows.Close()
-	var out []workspace.ExclusionCount
+	var out []fieldwork.ExclusionCount
 	for rows.Next() {
-		var e workspace.ExclusionCount
+		var e fieldwork.ExclusionCount
 		if err := rows.Scan(&e.Reason, &e.N); err != nil {
 			return nil, fmt.Errorf("sqlite: exclusions: %w", err)
 		}

@@ -9,24 +9,6 @@ import (
 	"manyi/survey"
 )
 
-// ImportedResponse is one finished response stored in bulk: the demo's
-// simulated measurements, or answers collected outside manyi.
-type ImportedResponse struct {
-	// Status is how the response ended (survey.RespSubmitted when empty),
-	// or survey.RespInProgress for a break-off (SubmittedAt is then
-	// ignored: the response is left unfinished).
-	Status      string
-	Mode        string // survey.ModeWeb, ModePhone or ModeFace
-	Interviewer string // user name for phone and face interviews
-	UAClass     string
-	Answers     survey.Answers
-	// Elapsed is the time spent on each page, by page id (paradata); the
-	// pages visible with the answers are recorded in questionnaire order.
-	Elapsed     map[string]time.Duration
-	StartedAt   time.Time
-	SubmittedAt time.Time
-}
-
 // importBatch is how many responses one import transaction writes: about
 // 40,000 rows, a few hundred milliseconds, so the writer never holds the
 // database long while residents answer.
@@ -41,7 +23,7 @@ const importBatch = 500
 // returns the stored responses' ids in input order (those of the batches
 // written before an error). Answers and paradata are exactly what the
 // resident pages would have stored, so every reader treats them alike.
-func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []ImportedResponse) ([]int64, error) {
+func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []survey.ImportedResponse) ([]int64, error) {
 	q, version, err := db.latestQuestionnaire(ctx, measurementID)
 	if err != nil {
 		return nil, err
@@ -69,7 +51,7 @@ func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []Im
 }
 
 // checkImported validates one imported response (n counts from 1).
-func checkImported(q *survey.Questionnaire, r *ImportedResponse, n int) error {
+func checkImported(q *survey.Questionnaire, r *survey.ImportedResponse, n int) error {
 	if r.Status == "" {
 		r.Status = survey.RespSubmitted
 	}
@@ -100,7 +82,7 @@ func checkImported(q *survey.Questionnaire, r *ImportedResponse, n int) error {
 }
 
 // importTx writes one batch.
-func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.Questionnaire, rs []ImportedResponse) ([]int64, error) {
+func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.Questionnaire, rs []survey.ImportedResponse) ([]int64, error) {
 	ids := make([]int64, 0, len(rs))
 	inv, err := tx.Prepare(`INSERT INTO invitations (measurement_id, token_hash, disposition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"manyi/survey"
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
+	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
 	"manyi/survey/workspace"
 )
@@ -30,12 +31,12 @@ func simMeasurement(t *testing.T, db *DB, id string) {
 }
 
 // imported turns simulated respondents into responses to import.
-func imported(ds *analysis.Dataset) []ImportedResponse {
+func imported(ds *analysis.Dataset) []survey.ImportedResponse {
 	start := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
-	rs := make([]ImportedResponse, len(ds.Respondents))
+	rs := make([]survey.ImportedResponse, len(ds.Respondents))
 	for i, r := range ds.Respondents {
 		began := start.Add(time.Duration(i) * time.Hour)
-		rs[i] = ImportedResponse{Mode: r.Mode, Answers: r.Answers, StartedAt: began, SubmittedAt: began.Add(6 * time.Minute),
+		rs[i] = survey.ImportedResponse{Mode: r.Mode, Answers: r.Answers, StartedAt: began, SubmittedAt: began.Add(6 * time.Minute),
 			Elapsed: map[string]time.Duration{"product": 40 * time.Second, "general": 5 * time.Second}}
 		if r.Mode != survey.ModeWeb {
 			rs[i].Interviewer = "li.na"
@@ -233,7 +234,7 @@ func TestImportAndLoadDataset(t *testing.T) {
 	ds := analysis.Simulate(analysis.SimOptions{N: 300, Seed: 7})
 	rs := imported(ds)
 
-	bad := append([]ImportedResponse(nil), rs[:3]...)
+	bad := append([]survey.ImportedResponse(nil), rs[:3]...)
 	bad[2].Answers = survey.Answers{"no_such_item": {"1"}}
 	_, err := db.ImportResponses(ctx, "m1", bad)
 	wantCode(t, "unknown item", err, survey.EINVALID)
@@ -407,7 +408,7 @@ func TestLoadDatasetFieldwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []workspace.ExclusionCount{{Reason: "答题过快", N: 2}, {Reason: "直线作答", N: 1}}
+	want := []fieldwork.ExclusionCount{{Reason: "答题过快", N: 2}, {Reason: "直线作答", N: 1}}
 	if !reflect.DeepEqual(fw.Exclusions, want) {
 		t.Errorf("exclusions: got %+v, want %+v", fw.Exclusions, want)
 	}

@@ -60,6 +60,7 @@ type DB struct {
 	rstmts stmtCache
 	wstmts stmtCache
 	dcache sync.Map // measurement id → []survey.District (never change once created)
+	scache sync.Map // measurement id → []survey.Sector (likewise)
 	stats  struct{ commits, writes atomic.Int64 }
 	qcache sync.Map // sha256 hex → *survey.Questionnaire, parsed bodies
 	// sessions holds the sessions this process wrote last (see

@@ -413,14 +413,15 @@ func (db *DB) liveMeasurement(ctx context.Context, id string) (*survey.Measureme
 		if time.Since(e.read) < measurementTTL {
 			m := e.m
 			m.Districts = slices.Clone(m.Districts)
+			m.Sectors = slices.Clone(m.Sectors)
 			return &m, nil
 		}
 	}
 	e := &measEntry{read: time.Now()}
 	m := &e.m
 	var created string
-	err := db.rstmts.queryRow(ctx, `SELECT city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at
-		FROM measurements WHERE id = ?`, id).Scan(&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created)
+	err := db.rstmts.queryRow(ctx, `SELECT city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at, kind
+		FROM measurements WHERE id = ?`, id).Scan(&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created, &m.Kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errBadLink()
 	}
@@ -434,8 +435,12 @@ func (db *DB) liveMeasurement(ctx context.Context, id string) (*survey.Measureme
 	if m.Districts, err = db.districts(ctx, db.rdb, id); err != nil {
 		return nil, err
 	}
+	if m.Sectors, err = db.sectors(ctx, db.rdb, m); err != nil {
+		return nil, err
+	}
 	db.mcache.Store(id, e)
 	out := e.m
 	out.Districts = slices.Clone(out.Districts)
+	out.Sectors = slices.Clone(out.Sectors)
 	return &out, nil
 }

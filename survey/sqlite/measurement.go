@@ -16,6 +16,10 @@ import (
 // file names, so lower-case letters, digits, '-' and '_'.
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// sectorPattern is what a sector code may look like: it is an answer code,
+// a quota cell key and a form field name.
+var sectorPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
 // checkMeasurement returns the problems of m that the store cannot accept.
 func checkMeasurement(m *survey.Measurement) error {
 	var fields []survey.FieldError
@@ -51,6 +55,32 @@ func checkMeasurement(m *survey.Measurement) error {
 		seen[d.Code] = true
 		if d.Name.Zh == "" {
 			add(f, "区县名称为空", "the district name is empty")
+		}
+	}
+	switch m.Kind {
+	case survey.KindResident:
+		if len(m.Sectors) > 0 {
+			add("sectors", "市民质量满意度测评没有行业", "a residents' measurement has no sectors")
+		}
+	case survey.KindService:
+		if len(m.Sectors) == 0 {
+			add("sectors", "服务业顾客满意度测评至少需要一个行业", "a service measurement needs at least one sector")
+		}
+	default:
+		add("kind", "测评类型应为 resident 或 service", "the kind must be resident or service")
+	}
+	seenS := map[string]bool{}
+	for i, sc := range m.Sectors {
+		f := fmt.Sprintf("sectors[%d]", i)
+		switch {
+		case !sectorPattern.MatchString(sc.Code):
+			add(f, "行业代码 "+sc.Code+" 无效（小写字母开头，只含小写字母、数字和 _，最多 32 个字符）", "the sector code "+sc.Code+" is invalid (a lower-case letter, then lower-case letters, digits or _, at most 32)")
+		case seenS[sc.Code]:
+			add(f, "行业代码 "+sc.Code+" 重复", "the sector code "+sc.Code+" appears twice")
+		}
+		seenS[sc.Code] = true
+		if sc.Name.Zh == "" {
+			add(f, "行业名称为空", "the sector name is empty")
 		}
 	}
 	if len(fields) == 0 {
@@ -90,6 +120,20 @@ func checkQuestionnaire(q *survey.Questionnaire) error {
 	return survey.Errorf(survey.EINVALID, "问卷有误：%s", "the questionnaire is not valid: %s", msg)
 }
 
+// checkServiceQuestionnaire refuses, for a service measurement, a
+// questionnaire whose sector item does not offer exactly its sectors or
+// that lacks a construct for some sector.
+func checkServiceQuestionnaire(m *survey.Measurement, q *survey.Questionnaire) error {
+	if !m.IsService() {
+		return nil
+	}
+	probs := q.CheckService(m.Sectors)
+	if len(probs) == 0 {
+		return nil
+	}
+	return survey.Errorf(survey.EINVALID, "问卷与测评的行业不符：%s", "the questionnaire does not fit the measurement's sectors: %s", probs[0].String())
+}
+
 // CreateMeasurement stores m with q as questionnaire version 1. An empty
 // status becomes draft and a zero CreatedAt the current time; both are
 // written back to m.
@@ -100,10 +144,16 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 	if m.Status == "" {
 		m.Status = survey.StatusDraft
 	}
+	if m.Kind == "" {
+		m.Kind = survey.KindResident
+	}
 	if err := checkMeasurement(m); err != nil {
 		return err
 	}
 	if err := checkQuestionnaire(q); err != nil {
+		return err
+	}
+	if err := checkServiceQuestionnaire(m, q); err != nil {
 		return err
 	}
 	body, sum, err := encodeQuestionnaire(q)
@@ -119,9 +169,9 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 		if m.PrevID != "" {
 			prev = m.PrevID
 		}
-		_, err := tx.Exec(`INSERT INTO measurements (id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, prev_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, m.City.Zh, m.City.En, m.Title.Zh, m.Title.En, m.Year, m.Office.Zh, m.Office.En, m.Status, prev, fmtTime(m.CreatedAt))
+		_, err := tx.Exec(`INSERT INTO measurements (id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, prev_id, created_at, kind)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.City.Zh, m.City.En, m.Title.Zh, m.Title.En, m.Year, m.Office.Zh, m.Office.En, m.Status, prev, fmtTime(m.CreatedAt), m.Kind)
 		if isConstraint(err) {
 			return survey.Errorf(survey.ECONFLICT, "测评 %s 已存在", "measurement %s already exists", m.ID)
 		}
@@ -135,6 +185,12 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 			if _, err := tx.Exec(`INSERT INTO districts (measurement_id, code, name_zh, name_en, position) VALUES (?, ?, ?, ?, ?)`,
 				m.ID, d.Code, d.Name.Zh, d.Name.En, i); err != nil {
 				return fmt.Errorf("sqlite: create district %s: %w", d.Code, err)
+			}
+		}
+		for i, sc := range m.Sectors {
+			if _, err := tx.Exec(`INSERT INTO sectors (measurement_id, code, name_zh, name_en, position) VALUES (?, ?, ?, ?, ?)`,
+				m.ID, sc.Code, sc.Name.Zh, sc.Name.En, i); err != nil {
+				return fmt.Errorf("sqlite: create sector %s: %w", sc.Code, err)
 			}
 		}
 		_, err = tx.Exec(`INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES (?, 1, ?, ?, ?)`,
@@ -157,12 +213,12 @@ func (db *DB) Measurement(ctx context.Context, id string) (*survey.Measurement, 
 	return db.getMeasurement(ctx, db.rdb, id)
 }
 
-const measurementCols = `id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at`
+const measurementCols = `id, city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at, kind`
 
 func scanMeasurement(sc interface{ Scan(...any) error }) (*survey.Measurement, error) {
 	var m survey.Measurement
 	var created string
-	err := sc.Scan(&m.ID, &m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created)
+	err := sc.Scan(&m.ID, &m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created, &m.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +237,9 @@ func (db *DB) getMeasurement(ctx context.Context, q querier, id string) (*survey
 		return nil, fmt.Errorf("sqlite: measurement %s: %w", id, err)
 	}
 	if m.Districts, err = db.districts(ctx, q, id); err != nil {
+		return nil, err
+	}
+	if m.Sectors, err = db.sectors(ctx, q, m); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -215,6 +274,38 @@ func (db *DB) districts(ctx context.Context, q querier, id string) ([]survey.Dis
 	return ds, nil
 }
 
+// sectors returns a service measurement's sectors (nil for a resident
+// one, without a query). Like districts they never change, so they are
+// cached per process.
+func (db *DB) sectors(ctx context.Context, q querier, m *survey.Measurement) ([]survey.Sector, error) {
+	if m.Kind != survey.KindService {
+		return nil, nil
+	}
+	if ss, ok := db.scache.Load(m.ID); ok {
+		return slices.Clone(ss.([]survey.Sector)), nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT code, name_zh, name_en FROM sectors WHERE measurement_id = ? ORDER BY position`, m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: sectors of %s: %w", m.ID, err)
+	}
+	defer rows.Close()
+	var ss []survey.Sector
+	for rows.Next() {
+		var sc survey.Sector
+		if err := rows.Scan(&sc.Code, &sc.Name.Zh, &sc.Name.En); err != nil {
+			return nil, fmt.Errorf("sqlite: sectors of %s: %w", m.ID, err)
+		}
+		ss = append(ss, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: sectors of %s: %w", m.ID, err)
+	}
+	if len(ss) > 0 {
+		db.scache.Store(m.ID, slices.Clone(ss))
+	}
+	return ss, nil
+}
+
 // Measurements lists all measurements with their districts, newest first.
 func (db *DB) Measurements(ctx context.Context) ([]*survey.Measurement, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT `+measurementCols+` FROM measurements ORDER BY created_at DESC, year DESC, id`)
@@ -236,6 +327,9 @@ func (db *DB) Measurements(ctx context.Context) ([]*survey.Measurement, error) {
 	}
 	for _, m := range ms {
 		if m.Districts, err = db.districts(ctx, db.rdb, m.ID); err != nil {
+			return nil, err
+		}
+		if m.Sectors, err = db.sectors(ctx, db.rdb, m); err != nil {
 			return nil, err
 		}
 	}

@@ -50,45 +50,57 @@ func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *sur
 	if err := checkQuestionnaire(q); err != nil {
 		return 0, err
 	}
+	if m, err := db.Measurement(ctx, measurementID); err == nil {
+		if err := checkServiceQuestionnaire(m, q); err != nil {
+			return 0, err
+		}
+	}
 	body, sum, err := encodeQuestionnaire(q)
 	if err != nil {
 		return 0, err
 	}
 	var version int
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var cur int
-		var curSum string
-		var frozen sql.NullString
-		err := tx.QueryRow(`SELECT version, sha256, frozen_at FROM questionnaire_versions
-			WHERE measurement_id = ? ORDER BY version DESC LIMIT 1`, measurementID).Scan(&cur, &curSum, &frozen)
-		if errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: questionnaire of %s: %w", measurementID, err)
-		}
-		switch {
-		case curSum == sum:
-			version = cur
-		case !frozen.Valid:
-			version = cur
-			if _, err := tx.Exec(`UPDATE questionnaire_versions SET body = ?, sha256 = ? WHERE measurement_id = ? AND version = ?`,
-				body, sum, measurementID, cur); err != nil {
-				return fmt.Errorf("sqlite: replace questionnaire of %s: %w", measurementID, err)
-			}
-		default:
-			version = cur + 1
-			if _, err := tx.Exec(`INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
-				measurementID, version, body, sum, fmtTime(db.now())); err != nil {
-				return fmt.Errorf("sqlite: new questionnaire version of %s: %w", measurementID, err)
-			}
-		}
-		return nil
+		var err error
+		version, err = db.setQuestionnaireTx(tx, measurementID, body, sum)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return version, nil
+}
+
+// setQuestionnaireTx is SetQuestionnaire's write inside tx: replace the
+// newest version while it is not frozen, else add the next version.
+func (db *DB) setQuestionnaireTx(tx *sql.Tx, measurementID, body, sum string) (int, error) {
+	var cur int
+	var curSum string
+	var frozen sql.NullString
+	err := tx.QueryRow(`SELECT version, sha256, frozen_at FROM questionnaire_versions
+		WHERE measurement_id = ? ORDER BY version DESC LIMIT 1`, measurementID).Scan(&cur, &curSum, &frozen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: questionnaire of %s: %w", measurementID, err)
+	}
+	switch {
+	case curSum == sum:
+		return cur, nil
+	case !frozen.Valid:
+		if _, err := tx.Exec(`UPDATE questionnaire_versions SET body = ?, sha256 = ? WHERE measurement_id = ? AND version = ?`,
+			body, sum, measurementID, cur); err != nil {
+			return 0, fmt.Errorf("sqlite: replace questionnaire of %s: %w", measurementID, err)
+		}
+		return cur, nil
+	default:
+		if _, err := tx.Exec(`INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES (?, ?, ?, ?, ?)`,
+			measurementID, cur+1, body, sum, fmtTime(db.now())); err != nil {
+			return 0, fmt.Errorf("sqlite: new questionnaire version of %s: %w", measurementID, err)
+		}
+		return cur + 1, nil
+	}
 }
 
 // Questionnaire returns one version of a measurement's questionnaire

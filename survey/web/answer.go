@@ -32,7 +32,8 @@ func (s *Server) handleAnswer(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !s.csrfOK(token, form.Get("_csrf")) {
+	// The token from the body only (bodyValue): never from the URL.
+	if !s.csrfOK(token, c.Request().PostForm.Get("_csrf")) {
 		return survey.Errorf(survey.EFORBIDDEN, "表单已过期或来源不明，请重新打开您的邀请链接。", "This form has expired or did not come from this site. Please open your invitation link again.")
 	}
 	ctx := c.Request().Context()
@@ -43,6 +44,9 @@ func (s *Server) handleAnswer(c *echo.Context) error {
 			return err
 		}
 		sess.Response = r
+	}
+	if err := residentOnly(sess.Response); err != nil {
+		return err
 	}
 	if finished(sess.Response) {
 		return s.renderFinal(c, http.StatusConflict, lang, token, sess, finalKind(sess.Response))

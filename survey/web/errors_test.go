@@ -31,7 +31,9 @@ func (failingStore) SavePage(context.Context, string, survey.PageSave) (*survey.
 func TestInternalError(t *testing.T) {
 	e := newEnv(t)
 	tok := e.token()
-	srv, err := New(Config{Store: failingStore{e.db}, Log: e.srv.log, Secret: testSecret})
+	cfg := storeConfig(e.db)
+	cfg.Store, cfg.Log, cfg.Secret = failingStore{e.db}, e.srv.log, testSecret
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

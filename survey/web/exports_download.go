@@ -73,9 +73,6 @@ func (st *staff) handleExports(c *echo.Context) error {
 // or an error page when there are none.
 func (st *staff) exportComputed(c *echo.Context) (*workspace.Computed, error) {
 	w := st.work()
-	if w.err != nil {
-		return nil, w.err
-	}
 	return w.computed(c.Request().Context(), c.Param("id"))
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -20,15 +19,6 @@ import (
 	"manyi/survey/fieldwork"
 	"manyi/templates"
 )
-
-// openLinkStore is the part of the store the open link needs
-// (survey/sqlite implements it).
-type openLinkStore interface {
-	OpenLink(ctx context.Context, measurementID string) (*fieldwork.OpenLink, error)
-	SetOpenLink(ctx context.Context, measurementID string, enabled bool, by string) (*fieldwork.OpenLink, error)
-	OpenLinkBySlug(ctx context.Context, slug string) (*fieldwork.OpenLink, error)
-	StartOpenLink(ctx context.Context, slug string) (string, error)
-}
 
 // Open-link limits. A visitor may start openBurst responses at once and
 // then one every openEvery from one address: enough for a family behind
@@ -50,7 +40,7 @@ const (
 // openLinks serves /o/:slug and holds the per-address rate limiters.
 type openLinks struct {
 	s     *Server
-	store openLinkStore // nil when the store has no open links: every /o/ is 404
+	store fieldwork.OpenLinkStore
 	page  *template.Template
 	mu    sync.Mutex
 	ips   map[string]*rate.Limiter
@@ -60,8 +50,7 @@ type openLinks struct {
 // The staff settings page is a row of the staff route table
 // (fieldworkRoutes).
 func (s *Server) openLinkRoutes(e *echo.Echo) {
-	o := &openLinks{s: s, ips: map[string]*rate.Limiter{}}
-	o.store, _ = s.store.(openLinkStore)
+	o := &openLinks{s: s, store: s.openLinks, ips: map[string]*rate.Limiter{}}
 	base, err := template.New("base.html").ParseFS(templates.FS, "base.html")
 	if err == nil {
 		o.page, err = base.ParseFS(templates.FS, "open_start.html")
@@ -124,8 +113,12 @@ func (o *openLinks) handleStart(c *echo.Context) error {
 		return o.render(c, http.StatusForbidden, l, openUI["err_bot"].Get(language(c)))
 	}
 	slug := c.Param("slug")
+	got, err := bodyValue(c, "_csrf")
+	if err != nil {
+		return err
+	}
 	n, err := c.Cookie(openNonce)
-	if err != nil || n.Value == "" || !o.s.csrfOK(openBinding(slug, n.Value), c.FormValue("_csrf")) {
+	if err != nil || n.Value == "" || !o.s.csrfOK(openBinding(slug, n.Value), got) {
 		return o.render(c, http.StatusForbidden, l, openUI["err_csrf"].Get(language(c)))
 	}
 	if !o.allow(c.RealIP()) {

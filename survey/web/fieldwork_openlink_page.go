@@ -33,10 +33,7 @@ type openLinkView struct {
 // handleOpenLink handles GET /app/m/:id/openlink: whether the link is on,
 // its address, and how many started and submitted through it.
 func (f *fieldworkPages) handleOpenLink(c *echo.Context) error {
-	ols, ok := f.st.s.store.(openLinkStore)
-	if !ok {
-		return fmt.Errorf("web: the store has no open links")
-	}
+	ols := f.st.s.openLinks
 	m, err := f.measurement(c)
 	if err != nil {
 		return err
@@ -67,10 +64,7 @@ func (f *fieldworkPages) handleOpenLink(c *echo.Context) error {
 // the open link on (making its address the first time), enabled=0 off;
 // audited.
 func (f *fieldworkPages) handleOpenLinkSet(c *echo.Context) error {
-	ols, ok := f.st.s.store.(openLinkStore)
-	if !ok {
-		return fmt.Errorf("web: the store has no open links")
-	}
+	ols := f.st.s.openLinks
 	var on bool
 	switch c.FormValue("enabled") {
 	case "1":

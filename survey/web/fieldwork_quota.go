@@ -4,13 +4,7 @@ import (
 	"context"
 
 	"manyi/survey"
-	"manyi/survey/fieldwork"
 )
-
-// quotaClaimer is the part of the store the quota check needs.
-type quotaClaimer interface {
-	ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaClaim, error)
-}
 
 // screenerQuota runs the quota check once a screener page is saved and
 // reports whether the resident's cell was full: the store has then ended
@@ -21,11 +15,7 @@ func (s *Server) screenerQuota(ctx context.Context, token string, p *survey.Page
 	if p == nil || p.Kind != "screener" {
 		return false, nil
 	}
-	qc, ok := s.store.(quotaClaimer)
-	if !ok {
-		return false, nil
-	}
-	claim, err := qc.ClaimQuota(ctx, token)
+	claim, err := s.quotas.ClaimQuota(ctx, token)
 	if err != nil {
 		return false, err
 	}

@@ -21,9 +21,8 @@ import (
 // fwPageFiles are the fieldwork pages, each parsed with staff_base.html.
 var fwPageFiles = []string{"fw_cases.html", "fw_interview.html", "fw_monitor.html", "fw_quality.html", "fw_openlink.html"}
 
-// fieldwork holds the fieldwork pages' state: the store (the server's
-// store when it implements fieldwork.Store), the parsed templates and the
-// contact key.
+// fieldwork holds the fieldwork pages' state: the store (Config.Fieldwork),
+// the parsed templates and the contact key.
 type fieldworkPages struct {
 	st    *staff
 	store fieldwork.Store
@@ -44,12 +43,7 @@ func init() {
 // the interviewer's cases and interviews, the monitor and the quality
 // review, each with the permission it needs.
 func (st *staff) fieldworkRoutes() []staffRoute {
-	f := &fieldworkPages{st: st}
-	if fs, ok := st.s.store.(fieldwork.Store); ok {
-		f.store = fs
-	} else {
-		f.err = errors.New("web: the store does not implement fieldwork.Store; fieldwork pages are off")
-	}
+	f := &fieldworkPages{st: st, store: st.s.fieldwork}
 	if vs, err := parseFWViews(); err != nil {
 		f.err = err
 	} else {

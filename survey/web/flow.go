@@ -27,6 +27,23 @@ func (s *Server) openSession(c *echo.Context) (*survey.Session, string, error) {
 	return sess, token, nil
 }
 
+// errInterviewLink answers a resident's page opened with an interviewer's
+// token: that response is a phone or face-to-face interview recorded under
+// the interviewer's account, and answering it anonymously would record an
+// interview the interviewer never did, with no audit entry.
+var errInterviewLink = survey.Errorf(survey.EFORBIDDEN,
+	"这个链接用于访员的电话或面访，不能在这里作答。如果您收到了调查短信，请使用短信中的链接。",
+	"This link belongs to an interviewer's phone or face-to-face interview and cannot be answered here. If you received a survey text message, please use the link in it.")
+
+// residentOnly refuses a response that is not the resident's own web
+// response (the interviewer pages refuse the web mode in turn).
+func residentOnly(r *survey.Response) error {
+	if r != nil && r.Mode != "" && r.Mode != survey.ModeWeb {
+		return errInterviewLink
+	}
+	return nil
+}
+
 // finished reports whether a response is over (no more answers accepted).
 func finished(r *survey.Response) bool {
 	return r != nil && r.Status != "" && r.Status != survey.RespInProgress

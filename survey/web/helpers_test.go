@@ -52,6 +52,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// storeConfig is a Config with every store field set to db, as cmd/manyi
+// serve wires it.
+func storeConfig(db *sqlite.DB) Config {
+	return Config{Store: db, Accounts: db, Fieldwork: db, Quotas: db, OpenLinks: db, Workspace: db}
+}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "manyi.db"))
@@ -63,12 +69,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("demo.Ensure: %v", err)
 	}
 	logs := &syncBuffer{}
-	srv, err := New(Config{
-		Store:  db,
-		Log:    slog.New(slog.NewTextHandler(logs, nil)),
-		Secret: testSecret,
-		Now:    func() time.Time { return testNow },
-	})
+	cfg := storeConfig(db)
+	cfg.Log = slog.New(slog.NewTextHandler(logs, nil))
+	cfg.Secret = testSecret
+	cfg.Now = func() time.Time { return testNow }
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

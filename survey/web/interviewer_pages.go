@@ -118,7 +118,7 @@ func (f *fieldworkPages) renderInterviewPage(c *echo.Context, status int, sess *
 		}
 	}
 	for _, it := range p.VisibleItems(vals) {
-		v.Questions = append(v.Questions, buildQuestion(it, vals[it.ID], byItem[it.ID], lang))
+		v.Questions = append(v.Questions, buildQuestion(q.ForAnswers(it, vals), vals[it.ID], byItem[it.ID], lang))
 	}
 	for _, fe := range errs {
 		href := "#main"

@@ -49,7 +49,7 @@ func (s *Server) renderPage(c *echo.Context, status int, lang, token string, ses
 		}
 	}
 	for _, it := range p.VisibleItems(vals) {
-		v.Questions = append(v.Questions, buildQuestion(it, vals[it.ID], byItem[it.ID], lang))
+		v.Questions = append(v.Questions, buildQuestion(q.ForAnswers(it, vals), vals[it.ID], byItem[it.ID], lang))
 	}
 	for _, fe := range errs {
 		msg := fe.Message.Get(lang)
@@ -149,7 +149,7 @@ func (s *Server) renderReview(c *echo.Context, status int, lang, token string, s
 		if p != nil {
 			u = pageURL(token, p.ID) + "#q-" + it.ID
 		}
-		return reviewItem{Text: it.Text.Get(lang), URL: u}
+		return reviewItem{Text: q.ForAnswers(it, a).Text.Get(lang), URL: u}
 	}
 	for _, it := range required {
 		ri := item(it)

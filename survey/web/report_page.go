@@ -108,9 +108,6 @@ func (st *staff) handleReportPage(c *echo.Context) error {
 func (st *staff) handleConclusionsSave(c *echo.Context) error {
 	id := c.Param("id")
 	w := st.work()
-	if w.err != nil {
-		return w.err
-	}
 	lang := c.FormValue("lang")
 	var ps []string
 	if c.FormValue("action") != "reset" {
@@ -129,9 +126,6 @@ func (st *staff) handleReportPDF(c *echo.Context) error {
 	id := c.Param("id")
 	ctx := c.Request().Context()
 	w := st.work()
-	if w.err != nil {
-		return w.err
-	}
 	lang := c.QueryParam("for")
 	if lang == "" {
 		lang = survey.LangZh

@@ -13,6 +13,7 @@ import (
 	"manyi/survey/demo"
 	"manyi/survey/report"
 	"manyi/survey/sqlite"
+	"manyi/survey/workspace"
 )
 
 // BenchmarkResultsPage20k renders the results page of a measurement with
@@ -35,7 +36,9 @@ func BenchmarkResultsPage20k(b *testing.B) {
 		b.Fatal(err)
 	}
 	fillResults(b, db, 20000, 20000)
-	srv, err := New(Config{Store: db, Log: slog.New(slog.DiscardHandler), Secret: []byte("bench-secret-0123456789abcdef")})
+	cfg := storeConfig(db)
+	cfg.Log, cfg.Secret = slog.New(slog.DiscardHandler), []byte("bench-secret-0123456789abcdef")
+	srv, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +114,7 @@ func findWork(tb testing.TB, db *sqlite.DB) *work {
 	tb.Helper()
 	var w *work
 	works.Range(func(k, v any) bool {
-		if x := v.(*work); x.store == workStore(db) {
+		if x := v.(*work); x.store == workspace.EditStore(db) {
 			w = x
 		}
 		return w == nil

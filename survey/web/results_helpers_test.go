@@ -16,11 +16,11 @@ import (
 const prevID = "demo-2025"
 
 // simImport turns simulated respondents into responses to import.
-func simImport(ds *analysis.Dataset, start time.Time) []sqlite.ImportedResponse {
-	rs := make([]sqlite.ImportedResponse, len(ds.Respondents))
+func simImport(ds *analysis.Dataset, start time.Time) []survey.ImportedResponse {
+	rs := make([]survey.ImportedResponse, len(ds.Respondents))
 	for i, r := range ds.Respondents {
 		began := start.Add(time.Duration(i) * time.Minute)
-		rs[i] = sqlite.ImportedResponse{Mode: r.Mode, Answers: r.Answers, StartedAt: began, SubmittedAt: began.Add(6 * time.Minute)}
+		rs[i] = survey.ImportedResponse{Mode: r.Mode, Answers: r.Answers, StartedAt: began, SubmittedAt: began.Add(6 * time.Minute)}
 		if r.Mode != survey.ModeWeb {
 			rs[i].Interviewer = "ivw"
 		}

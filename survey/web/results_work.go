@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -20,19 +19,6 @@ import (
 	"manyi/survey/report"
 	"manyi/survey/workspace"
 )
-
-// workStore is what the results, weighting, export and report pages need
-// from the store besides auth.Store; survey/sqlite's DB implements it. Its
-// types are the workspace's, so this package imports no adapter.
-type workStore interface {
-	workspace.Store
-	Measurements(ctx context.Context) ([]*survey.Measurement, error)
-	WeightingVersions(ctx context.Context, id string) ([]workspace.WeightingVersion, error)
-	SaveWeighting(ctx context.Context, id string, spec analysis.WeightingSpec, by string) (int, error)
-	ImportCensusCSV(ctx context.Context, id string, r io.Reader, by string) (*analysis.Census, error)
-	SetIndexMethod(ctx context.Context, id string, m analysis.IndexMethod, by string) error
-	SaveConclusions(ctx context.Context, id, lang string, paragraphs []string, by string) (int, error)
-}
 
 // workCacheSize is how many computed measurements stay in memory: a
 // 20,000-response dataset with its Results is tens of MB, and the pages
@@ -62,9 +48,8 @@ const (
 // of computed results and the background computation that keeps it
 // warm. One per server, made on first use.
 type work struct {
-	store workStore
+	store workspace.EditStore
 	log   *slog.Logger
-	err   error
 
 	mu      sync.Mutex
 	entries map[string]*workEntry // key: measurement id + "\x00" + stamp
@@ -122,9 +107,6 @@ func (st *staff) work() *work { return st.s.work() }
 // or the page's error for an unknown one.
 func (st *staff) workMeasurement(c *echo.Context, id string) (*work, *survey.Measurement, error) {
 	w := st.work()
-	if w.err != nil {
-		return nil, nil, w.err
-	}
 	m, err := w.store.Measurement(c.Request().Context(), id)
 	if err != nil {
 		return nil, nil, st.workError(c, err)
@@ -137,21 +119,16 @@ func (s *Server) work() *work {
 	if w, ok := works.Load(s); ok {
 		return w.(*work)
 	}
-	ws, _ := s.store.(workStore)
-	got, _ := works.LoadOrStore(s, newWork(ws, s.log))
+	got, _ := works.LoadOrStore(s, newWork(s.workStore, s.log))
 	return got.(*work)
 }
 
-// newWork returns an empty work state over store (nil: the pages are off).
-func newWork(store workStore, log *slog.Logger) *work {
-	w := &work{
+// newWork returns an empty work state over store.
+func newWork(store workspace.EditStore, log *slog.Logger) *work {
+	return &work{
 		store: store, log: log, entries: map[string]*workEntry{}, datasets: map[string]*analysis.Dataset{},
 		latest: map[string]*workEntry{}, watched: map[string]*watchState{}, prevs: map[string]*report.PrevYear{}, now: time.Now,
 	}
-	if store == nil {
-		w.err = errors.New("web: the store does not implement the analysis storage; results pages are off")
-	}
-	return w
 }
 
 // WarmResults computes the results of the newest measurements in the
@@ -161,9 +138,6 @@ func newWork(store workStore, log *slog.Logger) *work {
 // returns at once; cmd/manyi serve calls it after New.
 func (s *Server) WarmResults(ctx context.Context) {
 	w := s.work()
-	if w.err != nil {
-		return
-	}
 	go func() {
 		ms, err := w.store.Measurements(ctx)
 		if err != nil {
@@ -232,9 +206,6 @@ func (w *work) view(ctx context.Context, id string) (c *workspace.Computed, upda
 // entry returns the computation of the measurement's current stamp,
 // started when missing, and the measurement's latest finished one.
 func (w *work) entry(ctx context.Context, id string) (e, latest *workEntry, err error) {
-	if w.err != nil {
-		return nil, nil, w.err
-	}
 	stamp, err := workspace.Stamp(ctx, w.store, id)
 	if err != nil {
 		return nil, nil, err

@@ -3,6 +3,7 @@ package web
 import (
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,7 +12,10 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"manyi/survey"
+	"manyi/survey/auth"
+	"manyi/survey/fieldwork"
 	"manyi/survey/secret"
+	"manyi/survey/workspace"
 )
 
 // maxBody is the largest request body accepted. A page of the default
@@ -19,10 +23,27 @@ import (
 // larger is a mistake or an attack and gets 413.
 const maxBody = 64 << 10
 
-// Config is what New needs. Store, Log and Secret are required.
+// Config is what New needs. Each store interface the server uses is its
+// own field, so that wiring a store that lacks one does not compile; cmd
+// and the tests pass the same store (survey/sqlite's or survey/postgres's
+// DB) in every field. Every store field and Secret are required; Log
+// defaults to discarding.
 type Config struct {
+	// Store serves the resident pages (invitations, responses, pages).
 	Store survey.Store
-	Log   *slog.Logger
+	// Accounts serves the staff side: users, sessions, the audit log.
+	Accounts auth.Store
+	// Fieldwork serves the interviewer's cases, the monitor and the
+	// quality review.
+	Fieldwork fieldwork.Store
+	// Quotas is the quota check at the screener, on the resident and the
+	// interviewer pages.
+	Quotas fieldwork.QuotaClaimer
+	// OpenLinks serves the open link /o/:slug and its settings page.
+	OpenLinks fieldwork.OpenLinkStore
+	// Workspace serves the results, weighting, export and report pages.
+	Workspace workspace.EditStore
+	Log       *slog.Logger
 	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
 	// It must stay the same across restarts or open forms stop working.
 	Secret []byte
@@ -38,22 +59,35 @@ type Config struct {
 
 // Server is the resident survey's HTTP handler.
 type Server struct {
-	store   survey.Store
-	log     *slog.Logger
-	secret  []byte
-	baseURL string
-	now     func() time.Time
-	key     *secret.Key
-	views   *views
-	assets  *assets
-	echo    *echo.Echo
+	store     survey.Store
+	accounts  auth.Store
+	fieldwork fieldwork.Store
+	quotas    fieldwork.QuotaClaimer
+	openLinks fieldwork.OpenLinkStore
+	workStore workspace.EditStore
+	log       *slog.Logger
+	secret    []byte
+	baseURL   string
+	now       func() time.Time
+	key       *secret.Key
+	views     *views
+	assets    *assets
+	echo      *echo.Echo
 }
 
 // New builds the server: it parses the templates and loads the static files
 // once, so a broken template fails here rather than on a resident's phone.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("web: Config.Store is nil")
+	for _, f := range []struct {
+		name string
+		nil  bool
+	}{
+		{"Store", cfg.Store == nil}, {"Accounts", cfg.Accounts == nil}, {"Fieldwork", cfg.Fieldwork == nil},
+		{"Quotas", cfg.Quotas == nil}, {"OpenLinks", cfg.OpenLinks == nil}, {"Workspace", cfg.Workspace == nil},
+	} {
+		if f.nil {
+			return nil, fmt.Errorf("web: Config.%s is nil", f.name)
+		}
 	}
 	if len(cfg.Secret) < 16 {
 		return nil, errors.New("web: Config.Secret must be at least 16 bytes")
@@ -73,14 +107,19 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		store:   cfg.Store,
-		log:     cfg.Log,
-		secret:  append([]byte(nil), cfg.Secret...),
-		baseURL: cfg.BaseURL,
-		now:     cfg.Now,
-		key:     cfg.ContactKey,
-		views:   vs,
-		assets:  as,
+		store:     cfg.Store,
+		accounts:  cfg.Accounts,
+		fieldwork: cfg.Fieldwork,
+		quotas:    cfg.Quotas,
+		openLinks: cfg.OpenLinks,
+		workStore: cfg.Workspace,
+		log:       cfg.Log,
+		secret:    append([]byte(nil), cfg.Secret...),
+		baseURL:   cfg.BaseURL,
+		now:       cfg.Now,
+		key:       cfg.ContactKey,
+		views:     vs,
+		assets:    as,
 	}
 	s.echo = s.routes()
 	return s, nil

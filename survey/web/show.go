@@ -41,6 +41,9 @@ func (s *Server) handleShow(c *echo.Context) error {
 		}
 		sess.Response = r
 	}
+	if err := residentOnly(sess.Response); err != nil {
+		return err
+	}
 	if r := sess.Response; finished(r) {
 		kind := finalKind(r)
 		if kind == finalSubmitted {

@@ -87,27 +87,22 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodPost, "/app/m/:id/report", false, auth.PermReport, st.handleConclusionsSave},
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
+	rs = append(rs, st.setupRoutes()...)
 	return append(rs, st.fieldworkRoutes()...)
 }
 
 // staffRoutes registers the staff side: login, logout and every /app page,
-// each behind requirePerm. The accounts store is the server's store when it
-// implements auth.Store (survey/sqlite does); otherwise every staff page
-// answers 500 and the problem is logged at start.
+// each behind requirePerm, over Config.Accounts.
 func (s *Server) staffRoutes(e *echo.Echo) {
 	st := &staff{
 		s:        s,
+		accounts: s.accounts,
 		lockout:  auth.DefaultLockout,
 		sessions: auth.DefaultSessionPolicy,
 		limiter:  auth.NewLimiter(auth.DefaultLimiterConfig),
 		secure:   strings.HasPrefix(strings.ToLower(s.baseURL), "https://"),
 	}
 	st.limiter.Now = s.now
-	if a, ok := s.store.(auth.Store); ok {
-		st.accounts = a
-	} else {
-		st.err = errors.New("web: the store does not implement auth.Store; staff pages are off")
-	}
 	if vs, err := parseStaffViews(); err != nil {
 		st.err = err
 	} else {
@@ -184,7 +179,10 @@ func (st *staff) requirePerm(perm auth.Perm) echo.MiddlewareFunc {
 				})
 			}
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				got := c.FormValue("csrf")
+				got, err := bodyValue(c, "csrf")
+				if err != nil {
+					return err
+				}
 				if got == "" {
 					got = r.Header.Get("X-CSRF-Token")
 				}
@@ -289,8 +287,12 @@ var errTooMany = survey.Text{
 // password, then a new session.
 func (st *staff) handleLogin(c *echo.Context) error {
 	lang := language(c)
+	got, err := bodyValue(c, "csrf")
+	if err != nil {
+		return err
+	}
 	ck, err := c.Cookie(loginCookie)
-	if err != nil || !auth.CheckCSRF(st.s.secret, "login\x00"+ck.Value, c.FormValue("csrf")) {
+	if err != nil || !auth.CheckCSRF(st.s.secret, "login\x00"+ck.Value, got) {
 		return st.renderStaffError(c, nil, http.StatusForbidden, staffUI["csrf_title"], survey.Text{
 			Zh: "登录表单已过期或不是从本站提交的（浏览器需要允许 Cookie），请重新打开登录页面。",
 			En: "The login form has expired or was not sent from this site (the browser must accept cookies). Please open the login page again.",

@@ -68,13 +68,12 @@ func newStaffEnv(t *testing.T, baseURL string) *staffEnv {
 		t.Fatalf("demo.Ensure: %v", err)
 	}
 	logs := &syncBuffer{}
-	srv, err := New(Config{
-		Store:   db,
-		Log:     slog.New(slog.NewTextHandler(logs, nil)),
-		Secret:  []byte("staff-test-secret-0123456789abcdef"),
-		BaseURL: baseURL,
-		Now:     clk.Now,
-	})
+	cfg := storeConfig(db)
+	cfg.Log = slog.New(slog.NewTextHandler(logs, nil))
+	cfg.Secret = []byte("staff-test-secret-0123456789abcdef")
+	cfg.BaseURL = baseURL
+	cfg.Now = clk.Now
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

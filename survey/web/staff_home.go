@@ -35,6 +35,8 @@ type homePage struct {
 	Measurements []homeMeasurement
 	RoleLine     string // "您的角色：统计人员。您可以：……。"
 	Interviewer  bool
+	// CanCreate shows the "New measurement" button (manage_measurement).
+	CanCreate bool
 }
 
 // homeMeasurement is one row of the staff home.
@@ -44,6 +46,9 @@ type homeMeasurement struct {
 	Year   int
 	Status string
 	Links  []navLink
+	// Overview is the measurement's overview page, "" for a role that may
+	// not open it.
+	Overview string
 }
 
 // handleHome handles GET /app.
@@ -54,10 +59,13 @@ func (st *staff) handleHome(c *echo.Context) error {
 		return err
 	}
 	l := st.newStaffLayout(c, sess, staffUI["home_title"].Get(language(c)), "/app")
-	v := homePage{staffLayout: l, Interviewer: sess.User.Role == auth.RoleInterviewer}
+	v := homePage{staffLayout: l, Interviewer: sess.User.Role == auth.RoleInterviewer, CanCreate: auth.Can(sess.User.Role, auth.PermManageMeasurement)}
 	v.RoleLine = roleLine(sess.User.Role, l.Lang)
 	for _, m := range ms {
 		hm := homeMeasurement{ID: m.ID, Title: m.Title.Get(l.Lang), Year: m.Year, Status: staffUI["status_"+m.Status].Get(l.Lang)}
+		if auth.Can(sess.User.Role, auth.PermViewSetup) {
+			hm.Overview = "/app/m/" + m.ID
+		}
 		for _, ml := range measurementLinks {
 			if auth.Can(sess.User.Role, ml.Perm) {
 				hm.Links = append(hm.Links, navLink{URL: fmt.Sprintf(ml.Path, m.ID), Label: ml.Label.Get(l.Lang)})

@@ -216,6 +216,7 @@ var permLabels = map[auth.Perm]survey.Text{
 	auth.PermViewResults:       {Zh: "查看加权结果", En: "read the weighted results"},
 	auth.PermExport:            {Zh: "导出数据", En: "export data"},
 	auth.PermReport:            {Zh: "生成测评报告", En: "build the report"},
+	auth.PermViewSetup:         {Zh: "查看测评设置（只读）", En: "read a measurement's setup pages"},
 	auth.PermManageMeasurement: {Zh: "设置测评、发放邀请", En: "set up measurements and issue invitations"},
 	auth.PermManageUsers:       {Zh: "管理账户", En: "manage accounts"},
 	auth.PermViewAudit:         {Zh: "查看审计日志", En: "read the audit log"},

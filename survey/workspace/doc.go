@@ -11,8 +11,9 @@
 // index method, census, last year's link and data) cheaply, without
 // loading the responses, so that a caller can cache Results by it.
 //
-// The package imports no adapter: Store and the types it returns
-// (WeightingVersion, FieldworkSummary, ConclusionsVersion) are declared
-// here and survey/sqlite implements them, so the web and this package
-// depend on the domain only.
+// The package imports no adapter: Store and EditStore are declared here,
+// over types of the domain packages (analysis.WeightingVersion,
+// fieldwork.Summary, survey.ConclusionsVersion), so that the stores
+// implement them without importing this package and, through it, the
+// report's PDF and plotting libraries.
 package workspace

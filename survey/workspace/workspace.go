@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"manyi/survey"
@@ -20,20 +21,34 @@ import (
 type Store interface {
 	Measurement(ctx context.Context, id string) (*survey.Measurement, error)
 	LoadDataset(ctx context.Context, id string) (*analysis.Dataset, error)
-	Weighting(ctx context.Context, id string) (*WeightingVersion, error)
+	Weighting(ctx context.Context, id string) (*analysis.WeightingVersion, error)
 	IndexMethod(ctx context.Context, id string) (analysis.IndexMethod, error)
 	Census(ctx context.Context, id string) (*analysis.Census, error)
-	Fieldwork(ctx context.Context, id string) (*FieldworkSummary, error)
-	Conclusions(ctx context.Context, id, lang string) (*ConclusionsVersion, error)
+	Fieldwork(ctx context.Context, id string) (*fieldwork.Summary, error)
+	Conclusions(ctx context.Context, id, lang string) (*survey.ConclusionsVersion, error)
 	// Sample is the drawn sample; ENOTFOUND when none was drawn.
 	Sample(ctx context.Context, id string) (*fieldwork.SampleInfo, error)
+}
+
+// EditStore is Store with the writes of the statistician's pages (the
+// results, weighting, export and report pages of survey/web): the
+// weighting versions, the census, the index method and the report's
+// conclusions, each audited as by.
+type EditStore interface {
+	Store
+	Measurements(ctx context.Context) ([]*survey.Measurement, error)
+	WeightingVersions(ctx context.Context, id string) ([]analysis.WeightingVersion, error)
+	SaveWeighting(ctx context.Context, id string, spec analysis.WeightingSpec, by string) (int, error)
+	ImportCensusCSV(ctx context.Context, id string, r io.Reader, by string) (*analysis.Census, error)
+	SetIndexMethod(ctx context.Context, id string, m analysis.IndexMethod, by string) error
+	SaveConclusions(ctx context.Context, id, lang string, paragraphs []string, by string) (int, error)
 }
 
 // Computed is a measurement's results with what they were computed from.
 type Computed struct {
 	Measurement *survey.Measurement
 	Dataset     *analysis.Dataset
-	Weighting   *WeightingVersion
+	Weighting   *analysis.WeightingVersion
 	Method      analysis.IndexMethod
 	Results     *analysis.Results
 	// Prev is last year's, nil without a linked previous measurement.
@@ -47,7 +62,7 @@ type Computed struct {
 type loaded struct {
 	meas   *survey.Measurement
 	ds     *analysis.Dataset
-	w      *WeightingVersion
+	w      *analysis.WeightingVersion
 	method analysis.IndexMethod
 }
 
@@ -188,7 +203,7 @@ type dataParts struct {
 	Submitted int
 	Start     time.Time
 	End       time.Time
-	Excluded  []ExclusionCount
+	Excluded  []fieldwork.ExclusionCount
 }
 
 // stampParts is what a computation depends on besides the dataset.

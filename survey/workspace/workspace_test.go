@@ -49,10 +49,10 @@ func addResponses(t *testing.T, db *sqlite.DB, n int, seed uint64) {
 	t.Helper()
 	ds := analysis.Simulate(analysis.SimOptions{N: n, Seed: seed})
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(seed) * 24 * time.Hour)
-	rs := make([]sqlite.ImportedResponse, len(ds.Respondents))
+	rs := make([]survey.ImportedResponse, len(ds.Respondents))
 	for i, r := range ds.Respondents {
 		at := start.Add(time.Duration(i) * time.Minute)
-		rs[i] = sqlite.ImportedResponse{Mode: r.Mode, Answers: r.Answers, StartedAt: at, SubmittedAt: at.Add(5 * time.Minute)}
+		rs[i] = survey.ImportedResponse{Mode: r.Mode, Answers: r.Answers, StartedAt: at, SubmittedAt: at.Add(5 * time.Minute)}
 		if r.Mode != survey.ModeWeb {
 			rs[i].Interviewer = "ivw"
 		}
@@ -281,10 +281,10 @@ func TestComputeCachedPrev(t *testing.T) {
 		t.Fatal(err)
 	}
 	ds := analysis.Simulate(analysis.SimOptions{N: 150, Seed: 9, Shift: -0.3})
-	rs := make([]sqlite.ImportedResponse, len(ds.Respondents))
+	rs := make([]survey.ImportedResponse, len(ds.Respondents))
 	for i, r := range ds.Respondents {
 		at := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
-		rs[i] = sqlite.ImportedResponse{Mode: survey.ModeWeb, Answers: r.Answers, StartedAt: at, SubmittedAt: at.Add(5 * time.Minute)}
+		rs[i] = survey.ImportedResponse{Mode: survey.ModeWeb, Answers: r.Answers, StartedAt: at, SubmittedAt: at.Add(5 * time.Minute)}
 	}
 	if _, err := db.ImportResponses(ctx, "m0", rs); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,237 @@
+package stats
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBootOptions) (*PLSBoot, error) {
+	spec, err := compilePLS(len(x), m)
+	if err != nil {
+		return nil, err
+	}
+	n := plsRows(x, spec)
+	if w != nil && len(w) != n {
+		panic(fmt.Sprintf("stats: BootstrapPLS: %d weights for %d rows", len(w), n))
+	}
+	if (des.Strata != nil && len(des.Strata) != n) || (des.PSU != nil && len(des.PSU) != n) {
+		panic("stats: BootstrapPLS: strata or PSU codes have the wrong number of rows")
+	}
+	if o.Reps < 2 {
+		return nil, fmt.Errorf("the bootstrap needs at least 2 replicates, not %d", o.Reps)
+	}
+	if o.Level == 0 {
+		o.Level = 0.95
+	}
+	if !(o.Level > 0 && o.Level < 1) {
+		return nil, fmt.Errorf("interval level %g is not between 0 and 1", o.Level)
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, o.Reps)
+	d, err := preparePLS(x, w, spec, n)
+	if err != nil {
+		return nil, err
+	}
+	mo := d.moments(nil)
+	core, err := spec.fit(mo)
+	if err != nil {
+		return nil, err
+	}
+	full, err := spec.result(d, mo, core)
+	if err != nil {
+		return nil, err
+	}
+	unit, strata := plsUnits(n, des)
+
+	withIndex := spec.m.IndexScale != [2]float64{}
+	lay := spec.bootLayout(withIndex)
+	est := spec.bootValues(core, full.Indices, lay)
+	vals := make([][]float64, o.Reps)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mult := make([]float64, n)
+			um := make([]float64, len(unit))
+			for {
+				r := int(next.Add(1) - 1)
+				if r >= o.Reps {
+					return
+				}
+				rng := rand.New(rand.NewPCG(o.Seed, uint64(r)))
+				clear(um)
+				for _, us := range strata {
+					for range us {
+						um[us[rng.IntN(len(us))]]++
+					}
+				}
+				for u, rows := range unit {
+					for _, i := range rows {
+						mult[i] = um[u]
+					}
+				}
+				c, err := spec.fit(d.moments(mult))
+				if err != nil {
+					continue
+				}
+				var idx []float64
+				if withIndex {
+					idx, err = d.index(spec, c.w, mult, spec.m.IndexScale[0], spec.m.IndexScale[1])
+					if err != nil {
+						continue
+					}
+				}
+				vals[r] = spec.bootValues(c, idx, lay)
+			}
+		}()
+	}
+	wg.Wait()
+	bt := &PLSBoot{Reps: o.Reps, Level: o.Level}
+	for _, v := range vals {
+		if v == nil {
+			bt.Failed++
+		}
+	}
+	if bt.Failed > o.Reps-2 {
+		return nil, errors.New("the bootstrap failed: fewer than 2 replicates could be fitted")
+	}
+	stat := func(k int) PLSBootStat {
+		st := PLSBootStat{Estimate: est[k]}
+		for _, v := range vals {
+			if v != nil {
+				st.Reps = append(st.Reps, v[k])
+			}
+		}
+		var mean float64
+		for _, v := range st.Reps {
+			mean += v
+		}
+		mean /= float64(len(st.Reps))
+		var ss float64
+		for _, v := range st.Reps {
+			ss += (v - mean) * (v - mean)
+		}
+		st.SE = math.Sqrt(ss / float64(len(st.Reps)-1))
+		sorted := slices.Clone(st.Reps)
+		slices.Sort(sorted)
+		a := (1 - o.Level) / 2
+		st.Lo, st.Hi = quantile7(sorted, a), quantile7(sorted, 1-a)
+		return st
+	}
+	nb := spec.nb
+	for k := range spec.m.Paths {
+		bt.Paths = append(bt.Paths, stat(lay.paths+k))
+	}
+	bt.TotalEffects = make([][]PLSBootStat, nb)
+	for t := 0; t < nb; t++ {
+		bt.TotalEffects[t] = make([]PLSBootStat, nb)
+		for f := 0; f < nb; f++ {
+			bt.TotalEffects[t][f] = stat(lay.total + t*nb + f)
+		}
+	}
+	bt.OuterWeights = make([][]PLSBootStat, nb)
+	bt.Loadings = make([][]PLSBootStat, nb)
+	for b := 0; b < nb; b++ {
+		bt.R2 = append(bt.R2, stat(lay.r2+b))
+		for j := spec.off[b]; j < spec.off[b+1]; j++ {
+			bt.OuterWeights[b] = append(bt.OuterWeights[b], stat(lay.weights+j))
+			bt.Loadings[b] = append(bt.Loadings[b], stat(lay.loadings+j))
+		}
+		if withIndex {
+			bt.Index = append(bt.Index, stat(lay.index+b))
+		}
+	}
+	return bt, nil
+}
+
+// plsUnits groups the rows into PSUs (unit[u] lists the rows of PSU u) and
+// the PSUs into strata.
+func plsUnits(n int, des PLSDesign) (unit [][]int, strata [][]int) {
+	type key struct{ h, c int }
+	uid := map[key]int{}
+	hid := map[int]int{}
+	for i := 0; i < n; i++ {
+		k := key{0, i}
+		if des.Strata != nil {
+			k.h = des.Strata[i]
+		}
+		if des.PSU != nil {
+			k.c = des.PSU[i]
+		}
+		u, ok := uid[k]
+		if !ok {
+			u = len(unit)
+			uid[k] = u
+			unit = append(unit, nil)
+			h, ok := hid[k.h]
+			if !ok {
+				h = len(strata)
+				hid[k.h] = h
+				strata = append(strata, nil)
+			}
+			strata[h] = append(strata[h], u)
+		}
+		unit[u] = append(unit[u], i)
+	}
+	return unit, strata
+}
+
+// plsBootLayout places the statistics of one replicate in a flat vector.
+type plsBootLayout struct {
+	paths, total, r2, weights, loadings, index, len int
+}
+
+func (s *plsSpec) bootLayout(withIndex bool) plsBootLayout {
+	var l plsBootLayout
+	l.paths = 0
+	l.total = len(s.m.Paths)
+	l.r2 = l.total + s.nb*s.nb
+	l.weights = l.r2 + s.nb
+	l.loadings = l.weights + s.p
+	l.index = l.loadings + s.p
+	l.len = l.index
+	if withIndex {
+		l.len += s.nb
+	}
+	return l
+}
+
+func (s *plsSpec) bootValues(c *plsCore, idx []float64, l plsBootLayout) []float64 {
+	nb := s.nb
+	v := make([]float64, l.len)
+	for k, pa := range s.m.Paths {
+		v[l.paths+k] = c.path[pa[1]*nb+pa[0]]
+	}
+	copy(v[l.total:], s.totalEffects(c.path))
+	copy(v[l.r2:], c.r2)
+	copy(v[l.weights:], c.w)
+	for b := 0; b < nb; b++ {
+		for j := s.off[b]; j < s.off[b+1]; j++ {
+			v[l.loadings+j] = c.sw[j*nb+b] / math.Sqrt(c.s[j*s.p+j])
+		}
+	}
+	copy(v[l.index:], idx)
+	return v
+}
+
+// quantile7 is R's quantile(type = 7) of sorted values.
+func quantile7(sorted []float64, q float64) float64 {
+	h := float64(len(sorted)-1) * q
+	lo := math.Floor(h)
+	i := int(lo)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i])
+}

@@ -1,0 +1,255 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"manyi/survey"
+)
+
+// tokenBytes is the entropy of an invitation token: 128 bits.
+const tokenBytes = 16
+
+// tokenLen is the length of a token's text (unpadded base64url).
+var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
+
+// maxInvitations bounds one CreateInvitations call.
+const maxInvitations = 100000
+
+// Invitation dispositions the store sets; fieldwork adds its own later.
+const (
+	DispIssued  = "issued"  // created, not opened yet
+	DispStarted = "started" // a response exists
+)
+
+// newToken returns a fresh random token and its hash.
+func newToken() (string, []byte) {
+	b := make([]byte, tokenBytes)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	h := sha256.Sum256([]byte(tok))
+	return tok, h[:]
+}
+
+// tokenHash returns the stored form of tok, or false when tok cannot be a
+// token this store issued, so that junk never reaches the database.
+func tokenHash(tok string) ([]byte, bool) {
+	if len(tok) != tokenLen {
+		return nil, false
+	}
+	if _, err := base64.RawURLEncoding.Strict().DecodeString(tok); err != nil {
+		return nil, false
+	}
+	h := sha256.Sum256([]byte(tok))
+	return h[:], true
+}
+
+// TokenHash returns the hex SHA-256 of a token, the only form in which the
+// store keeps it.
+func TokenHash(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+// errBadLink is what every unknown or malformed token gets.
+func errBadLink() error {
+	return survey.Errorf(survey.ENOTFOUND, "链接无效，请检查短信中的链接是否完整。", "This link is not valid. Please check that the whole link from the message was opened.")
+}
+
+// insertRows runs INSERT INTO head VALUES (...), (...) for rows of n
+// columns each, in statements of at most 5000 parameters: one round trip
+// per statement rather than per row.
+func insertRows(ctx context.Context, tx querier, head, tail string, n int, rows [][]any) error {
+	per := 5000 / n
+	for len(rows) > 0 {
+		k := min(per, len(rows))
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		args := make([]any, 0, k*n)
+		for i, r := range rows[:k] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", len(args)+1)
+				args = append(args, r[j])
+			}
+			b.WriteByte(')')
+		}
+		b.WriteString(tail)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[k:]
+	}
+	return nil
+}
+
+// CreateInvitations makes n invitations for the measurement and returns
+// their tokens. Only the tokens' hashes are stored.
+func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int) ([]string, error) {
+	if n < 1 || n > maxInvitations {
+		return nil, survey.Errorf(survey.EINVALID, "邀请数量应在 1–%d 之间，而不是 %d", "the number of invitations must be from 1 to %d, not %d", maxInvitations, n)
+	}
+	var tokens []string
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM measurements WHERE id = $1`, measurementID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoMeasurement(measurementID)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: create invitations: %w", err)
+		}
+		now := db.now()
+		toks := make([]string, n)
+		rows := make([][]any, n)
+		for i := range toks {
+			tok, h := newToken()
+			toks[i] = tok
+			rows[i] = []any{measurementID, h, DispIssued, now, now}
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO invitations (measurement_id, token_hash, disposition, created_at, updated_at)`, "", 5, rows); err != nil {
+			return fmt.Errorf("postgres: create invitations: %w", err)
+		}
+		tokens = toks
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tokens, nil
+}
+
+// sessionQuery reads everything a page view needs about a token in one
+// statement, hence one consistent snapshot: the invitation, its
+// measurement, the response if any with its answers and saved pages, and
+// the questionnaire version that applies (the response's, else the
+// newest).
+const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at,
+		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at,
+		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
+		` + answersCols + `,
+		v.version, v.sha256
+	FROM invitations i
+	JOIN measurements m ON m.id = i.measurement_id
+	LEFT JOIN responses r ON r.invitation_id = i.id
+	JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
+		AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
+	WHERE i.token_hash = $1`
+
+// OpenSession resolves a token to its invitation, measurement, questionnaire
+// (the response's version, or the newest when there is no response yet) and
+// response (nil when not started). ENOTFOUND for an unknown or malformed
+// token, EGONE when the measurement is closed or not open yet. The
+// questionnaire is shared with other callers and must not be modified.
+func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, error) {
+	h, ok := tokenHash(token)
+	if !ok {
+		return nil, errBadLink()
+	}
+	var (
+		inv                     survey.Invitation
+		m                       survey.Measurement
+		rid, rversion           sql.NullInt64
+		rstatus, rmode, rinterv sql.NullString
+		rua, rpage              sql.NullString
+		rstarted, rsubmitted    sql.NullTime
+		answers, pages          string
+		version                 int
+		sum                     string
+	)
+	err := db.db.QueryRowContext(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &inv.CreatedAt,
+		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &m.CreatedAt,
+		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
+		&answers, &pages, &version, &sum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBadLink()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open session: %w", err)
+	}
+	if err := checkOpen(m.Status); err != nil {
+		return nil, err
+	}
+	inv.CreatedAt = utc(inv.CreatedAt)
+	m.ID = inv.MeasurementID
+	m.CreatedAt = utc(m.CreatedAt)
+	if m.Districts, err = districts(ctx, db.db, m.ID); err != nil {
+		return nil, err
+	}
+	s := &survey.Session{Invitation: &inv, Measurement: &m}
+	if rid.Valid {
+		r := &survey.Response{
+			ID: rid.Int64, InvitationID: inv.ID, MeasurementID: m.ID, Version: int(rversion.Int64),
+			Status: rstatus.String, Mode: rmode.String, Interviewer: rinterv.String, UAClass: rua.String,
+			CurrentPage: rpage.String, StartedAt: utc(rstarted.Time), SubmittedAt: utcPtr(rsubmitted),
+		}
+		if err := decodeAnswers(r, answers, pages); err != nil {
+			return nil, err
+		}
+		s.Response = r
+	}
+	s.Q, err = db.decodeQuestionnaire(sum, func() (string, error) {
+		var b string
+		err := db.db.QueryRowContext(ctx, `SELECT body FROM questionnaire_versions WHERE sha256 = $1 LIMIT 1`, sum).Scan(&b)
+		return b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkOpen refuses links of a measurement that is not open.
+func checkOpen(status string) error {
+	switch status {
+	case survey.StatusOpen:
+		return nil
+	case survey.StatusDraft:
+		return survey.Errorf(survey.EGONE, "本次测评尚未开始，请稍后再试。", "This survey has not opened yet. Please try again later.")
+	default:
+		return survey.Errorf(survey.EGONE, "本次测评已经结束，感谢您的关注。", "This survey has closed. Thank you for your interest.")
+	}
+}
+
+// Secret returns the server secret (for signing links and CSRF tokens),
+// creating a random 32-byte one on first use. Every server on the database
+// shares it, so a form made by one is accepted by another.
+func (db *DB) Secret(ctx context.Context) ([]byte, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		b := make([]byte, 32)
+		rand.Read(b)
+		err = db.write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(b))
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("postgres: create secret: %w", err)
+		}
+		// Another server may have won the insert: read what is stored.
+		err = db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret'`).Scan(&v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: secret: %w", err)
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) < 16 {
+		return nil, fmt.Errorf("postgres: stored secret is malformed")
+	}
+	return b, nil
+}

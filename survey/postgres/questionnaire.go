@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"manyi/survey"
+)
+
+// encodeQuestionnaire returns the stored form of q and its SHA-256 (hex).
+func encodeQuestionnaire(q *survey.Questionnaire) (body, sum string, err error) {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return "", "", fmt.Errorf("postgres: encode questionnaire: %w", err)
+	}
+	h := sha256.Sum256(b)
+	return string(b), hex.EncodeToString(h[:]), nil
+}
+
+// decodeQuestionnaire parses a stored body, reusing the copy parsed earlier
+// for the same sha256. The cache is keyed by content, so it is never stale
+// whichever server wrote the body. Cached copies are shared; callers must
+// not modify them.
+func (db *DB) decodeQuestionnaire(sum string, body func() (string, error)) (*survey.Questionnaire, error) {
+	if q, ok := db.qcache.Load(sum); ok {
+		return q.(*survey.Questionnaire), nil
+	}
+	b, err := body()
+	if err != nil {
+		return nil, err
+	}
+	var q survey.Questionnaire
+	if err := json.Unmarshal([]byte(b), &q); err != nil {
+		return nil, fmt.Errorf("postgres: stored questionnaire %s: %w", sum, err)
+	}
+	got, _ := db.qcache.LoadOrStore(sum, &q)
+	return got.(*survey.Questionnaire), nil
+}
+
+// SetQuestionnaire stores q for the measurement. While the newest version
+// has no answers it is replaced in place; once frozen, a changed q becomes
+// version+1, which new responses answer. Storing the same questionnaire
+// again changes nothing. The newest version's row is locked, so that a
+// first answer freezing it waits (SavePage takes the same lock).
+func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *survey.Questionnaire) (int, error) {
+	if err := checkQuestionnaire(q); err != nil {
+		return 0, err
+	}
+	body, sum, err := encodeQuestionnaire(q)
+	if err != nil {
+		return 0, err
+	}
+	var version int
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		var cur int
+		var curSum string
+		var frozen sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
+			WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoMeasurement(measurementID)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
+		}
+		switch {
+		case curSum == sum:
+			version = cur
+		case !frozen.Valid:
+			version = cur
+			if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
+				body, sum, measurementID, cur); err != nil {
+				return fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
+			}
+		default:
+			version = cur + 1
+			if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				measurementID, version, body, sum, db.now()); err != nil {
+				return fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version, nil
+}
+
+// Questionnaire returns one version of a measurement's questionnaire
+// (ENOTFOUND). Version 0 means the newest. The questionnaire is shared with
+// other callers and must not be modified.
+func (db *DB) Questionnaire(ctx context.Context, measurementID string, version int) (*survey.QuestionnaireVersion, error) {
+	return db.questionnaireVersion(ctx, db.db, measurementID, version)
+}
+
+func (db *DB) questionnaireVersion(ctx context.Context, qr querier, measurementID string, version int) (*survey.QuestionnaireVersion, error) {
+	var v survey.QuestionnaireVersion
+	var sum string
+	var frozen sql.NullTime
+	var err error
+	if version > 0 {
+		err = qr.QueryRowContext(ctx, `SELECT version, sha256, frozen_at, created_at FROM questionnaire_versions
+			WHERE measurement_id = $1 AND version = $2`, measurementID, version).Scan(&v.Version, &sum, &frozen, &v.CreatedAt)
+	} else {
+		err = qr.QueryRowContext(ctx, `SELECT version, sha256, frozen_at, created_at FROM questionnaire_versions
+			WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1`, measurementID).Scan(&v.Version, &sum, &frozen, &v.CreatedAt)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 没有第 %d 版问卷", "measurement %s has no questionnaire version %d", measurementID, version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: questionnaire %s v%d: %w", measurementID, version, err)
+	}
+	v.MeasurementID = measurementID
+	v.Frozen = frozen.Valid
+	v.CreatedAt = utc(v.CreatedAt)
+	v.Q, err = db.decodeQuestionnaire(sum, func() (string, error) {
+		var b string
+		err := qr.QueryRowContext(ctx, `SELECT body FROM questionnaire_versions WHERE measurement_id = $1 AND version = $2`,
+			measurementID, v.Version).Scan(&b)
+		return b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}

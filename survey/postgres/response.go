@@ -1,0 +1,382 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"manyi/survey"
+)
+
+// answersCols are two columns of a query over responses r: the answers as
+// a JSON array of [item, value] pairs in item and position order, and the
+// ids of the saved pages in the order first saved.
+const answersCols = `(SELECT coalesce(json_agg(json_build_array(item_id, value) ORDER BY item_id, position), '[]')::text FROM answers WHERE response_id = r.id),
+		(SELECT coalesce(json_agg(page_id ORDER BY id), '[]')::text FROM page_paradata WHERE response_id = r.id)`
+
+// decodeAnswers fills r's answers and saved pages from answersCols.
+func decodeAnswers(r *survey.Response, answers, pages string) error {
+	var pairs [][2]string
+	if err := json.Unmarshal([]byte(answers), &pairs); err != nil {
+		return fmt.Errorf("postgres: answers of response %d: %w", r.ID, err)
+	}
+	r.Answers = make(survey.Answers, len(pairs))
+	for _, p := range pairs {
+		r.Answers[p[0]] = append(r.Answers[p[0]], p[1])
+	}
+	r.PagesDone = nil
+	if err := json.Unmarshal([]byte(pages), &r.PagesDone); err != nil {
+		return fmt.Errorf("postgres: pages of response %d: %w", r.ID, err)
+	}
+	if len(r.PagesDone) == 0 {
+		r.PagesDone = nil
+	}
+	return nil
+}
+
+// loadResponse reads one response by id with its answers and the pages
+// saved so far, in one statement.
+func loadResponse(ctx context.Context, q querier, id int64) (*survey.Response, error) {
+	var r survey.Response
+	var answers, pages string
+	var submitted sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT r.id, r.invitation_id, r.measurement_id, r.version, r.status, r.mode, r.interviewer,
+			r.ua_class, r.current_page, r.started_at, r.submitted_at, `+answersCols+`
+		FROM responses r WHERE r.id = $1`, id).Scan(&r.ID, &r.InvitationID, &r.MeasurementID, &r.Version, &r.Status, &r.Mode,
+		&r.Interviewer, &r.UAClass, &r.CurrentPage, &r.StartedAt, &submitted, &answers, &pages)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENOTFOUND, "尚未开始作答", "the response has not been started")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: response: %w", err)
+	}
+	r.StartedAt = utc(r.StartedAt)
+	r.SubmittedAt = utcPtr(submitted)
+	if err := decodeAnswers(&r, answers, pages); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Response returns one response by id (ENOTFOUND).
+func (db *DB) Response(ctx context.Context, id int64) (*survey.Response, error) {
+	return loadResponse(ctx, db.db, id)
+}
+
+// link is what a write needs to know about a token: the invitation, its
+// measurement's status and the response, if any.
+type link struct {
+	invitationID  int64
+	measurementID string
+	mStatus       string
+	respID        sql.NullInt64
+	respStatus    sql.NullString
+	respVersion   sql.NullInt64
+	respMode      sql.NullString
+	// The questionnaire version that applies: the response's, or the
+	// newest, which startTx gives a new response.
+	version     int64
+	sha256      string
+	frozen      bool
+	caseID      string
+	disposition string
+}
+
+// lockLink locks the invitation of token hash h for the rest of the
+// transaction and then reads what the write needs. The lock is what
+// serialises writes to one link from several servers: two first pages do
+// not make two responses, and a save cannot slip past a submit. It is a
+// statement of its own so that the read after it, in a fresh snapshot,
+// sees what the lock's previous holder committed.
+func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM invitations WHERE token_hash = $1 FOR UPDATE`, h).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBadLink()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: link: %w", err)
+	}
+	var l link
+	err = tx.QueryRowContext(ctx, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version, r.mode,
+			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition
+		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
+		LEFT JOIN responses r ON r.invitation_id = i.id
+		JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
+			AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
+		WHERE i.id = $1`, id).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion, &l.respMode,
+		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: link: %w", err)
+	}
+	return &l, nil
+}
+
+// startInProgress is the common check of a write to a resident's answers:
+// the response must not be finished and the measurement must be open; a
+// link without a response gets one (mode web), as StartResponse would.
+func (db *DB) startInProgress(ctx context.Context, tx *sql.Tx, l *link) error {
+	if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
+		return errFinished(l.respStatus.String)
+	}
+	if err := checkOpen(l.mStatus); err != nil {
+		return err
+	}
+	return db.startTx(ctx, tx, l, survey.ModeWeb, "")
+}
+
+// startTx creates the response of l (newest questionnaire version) when it
+// has none and fills l's response fields.
+func (db *DB) startTx(ctx context.Context, tx *sql.Tx, l *link, mode, uaClass string) error {
+	if l.respID.Valid {
+		return nil
+	}
+	now := db.now()
+	var id, version int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO responses (invitation_id, measurement_id, version, status, mode, ua_class, started_at, updated_at)
+		SELECT $1, $2, max(version), $3, $4, $5, $6, $6 FROM questionnaire_versions WHERE measurement_id = $2
+		ON CONFLICT (invitation_id) DO NOTHING
+		RETURNING id, version`,
+		l.invitationID, l.measurementID, survey.RespInProgress, mode, uaClass, now).Scan(&id, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `SELECT id, version FROM responses WHERE invitation_id = $1`, l.invitationID).Scan(&id, &version)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: start response: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET disposition = $1, updated_at = $2 WHERE id = $3 AND disposition = $4`,
+		DispStarted, now, l.invitationID, DispIssued); err != nil {
+		return fmt.Errorf("postgres: start response: %w", err)
+	}
+	if l.disposition == DispIssued {
+		l.disposition = DispStarted
+	}
+	l.respID = sql.NullInt64{Int64: id, Valid: true}
+	l.respStatus = sql.NullString{String: survey.RespInProgress, Valid: true}
+	l.respVersion = sql.NullInt64{Int64: version, Valid: true}
+	l.respMode = sql.NullString{String: mode, Valid: true}
+	return nil
+}
+
+// StartResponse returns the invitation's response, creating it when there
+// is none. The invitation's row lock (and the UNIQUE invitation id behind
+// it) makes two servers that start at once share one response.
+func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*survey.Response, error) {
+	if mode == "" {
+		mode = survey.ModeWeb
+	}
+	switch mode {
+	case survey.ModeWeb, survey.ModePhone, survey.ModeFace:
+	default:
+		return nil, survey.Errorf(survey.EINVALID, "访问方式 %q 无效", "mode %q is not web, phone or face", mode)
+	}
+	h, ok := tokenHash(token)
+	if !ok {
+		return nil, errBadLink()
+	}
+	var resp *survey.Response
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		l, err := lockLink(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		if err := checkOpen(l.mStatus); err != nil {
+			return err
+		}
+		if err := db.startTx(ctx, tx, l, mode, uaClass); err != nil {
+			return err
+		}
+		resp, err = loadResponse(ctx, tx, l.respID.Int64)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// errFinished is the conflict of writing to a finished response.
+func errFinished(status string) error {
+	switch status {
+	case survey.RespSubmitted:
+		return survey.Errorf(survey.ECONFLICT, "此问卷已提交，不能再修改。", "This questionnaire has already been submitted and cannot be changed.")
+	case survey.RespScreenedOut:
+		return survey.Errorf(survey.ECONFLICT, "此问卷已结束（不符合本次调查条件），不能再修改。", "This questionnaire has ended (you are outside this survey's population) and cannot be changed.")
+	default:
+		return survey.Errorf(survey.ECONFLICT, "此问卷已结束，不能再修改。", "This questionnaire has ended and cannot be changed.")
+	}
+}
+
+// checkPage refuses answers that do not belong to the page.
+func checkPage(q *survey.Questionnaire, p *survey.PageSave) error {
+	page, _ := q.Page(p.PageID)
+	if page == nil {
+		return survey.Errorf(survey.EINVALID, "问卷中没有页面 %q", "the questionnaire has no page %q", p.PageID)
+	}
+	var fields []survey.FieldError
+	ids := make([]string, 0, len(p.Answers))
+	for id := range p.Answers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		found := false
+		for i := range page.Items {
+			if page.Items[i].ID == id {
+				found = true
+				break
+			}
+		}
+		if !found {
+			fields = append(fields, survey.FieldError{Field: id, Message: survey.Text{
+				Zh: fmt.Sprintf("页面 %s 中没有题目 %s", p.PageID, id),
+				En: fmt.Sprintf("page %s has no question %s", p.PageID, id),
+			}})
+		}
+	}
+	if len(fields) > 0 {
+		return &survey.Error{Code: survey.EINVALID, Message: fields[0].Message, Fields: fields}
+	}
+	return nil
+}
+
+// SavePage stores one page's answers, its paradata and the resume point in
+// one transaction: the page's earlier answers are replaced, its time on
+// page is added up and its save count incremented. A response that does
+// not exist yet is started (mode web). Saving to a finished response is
+// ECONFLICT and changes nothing; a closed measurement is EGONE. The first
+// answer stored freezes the questionnaire version.
+func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*survey.Response, error) {
+	h, ok := tokenHash(token)
+	if !ok {
+		return nil, errBadLink()
+	}
+	if p.PageID == "" {
+		return nil, survey.Errorf(survey.EINVALID, "缺少页面编号", "the page id is missing")
+	}
+	var rows [][]any // item, position, value; the response id is set below
+	for item, vs := range p.Answers {
+		for i, v := range vs {
+			rows = append(rows, []any{int64(0), item, i, p.PageID, v})
+		}
+	}
+	elapsed := max(p.Elapsed.Milliseconds(), 0)
+	var resp *survey.Response
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		l, err := lockLink(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		if err := db.startInProgress(ctx, tx, l); err != nil {
+			return err
+		}
+		id := l.respID.Int64
+		version := l.respVersion.Int64
+		if version != l.version {
+			return fmt.Errorf("postgres: save page: response %d answers v%d, link found v%d", id, version, l.version)
+		}
+		q, err := db.decodeQuestionnaire(l.sha256, func() (string, error) {
+			var b string
+			err := tx.QueryRowContext(ctx, `SELECT body FROM questionnaire_versions WHERE measurement_id = $1 AND version = $2`, l.measurementID, version).Scan(&b)
+			return b, err
+		})
+		if err != nil {
+			return err
+		}
+		if err := checkPage(q, &p); err != nil {
+			return err
+		}
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM answers WHERE response_id = $1 AND page_id = $2`, id, p.PageID); err != nil {
+			return fmt.Errorf("postgres: save page: %w", err)
+		}
+		if len(rows) > 0 {
+			for _, r := range rows {
+				r[0] = id
+			}
+			// An item answered before under another page id keeps one row
+			// per position: the newest save wins.
+			if err := insertRows(ctx, tx, `INSERT INTO answers (response_id, item_id, position, page_id, value)`,
+				` ON CONFLICT (response_id, item_id, position) DO UPDATE SET page_id = excluded.page_id, value = excluded.value`, 5, rows); err != nil {
+				return fmt.Errorf("postgres: save page: %w", err)
+			}
+			if !l.frozen {
+				if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET frozen_at = $1 WHERE measurement_id = $2 AND version = $3 AND frozen_at IS NULL`,
+					now, l.measurementID, version); err != nil {
+					return fmt.Errorf("postgres: freeze questionnaire: %w", err)
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO page_paradata (response_id, page_id, elapsed_ms, saves, first_saved_at, saved_at)
+			VALUES ($1, $2, $3, 1, $4, $4)
+			ON CONFLICT (response_id, page_id) DO UPDATE SET elapsed_ms = page_paradata.elapsed_ms + excluded.elapsed_ms,
+				saves = page_paradata.saves + 1, saved_at = excluded.saved_at`, id, p.PageID, elapsed, now); err != nil {
+			return fmt.Errorf("postgres: save page paradata: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE responses SET current_page = CASE WHEN $1 = '' THEN current_page ELSE $1 END, updated_at = $2, rev = rev + 1 WHERE id = $3`,
+			p.Next, now, id); err != nil {
+			return fmt.Errorf("postgres: save page: %w", err)
+		}
+		resp, err = loadResponse(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// Finish ends the response with status (submitted, screened out or quota
+// full) and records the time. Finishing again with the same status is a
+// no-op; a different status on a finished response is ECONFLICT. A
+// response that was never started is started and finished at once.
+func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Response, error) {
+	switch status {
+	case survey.RespSubmitted, survey.RespScreenedOut, survey.RespQuotaFull:
+	default:
+		return nil, survey.Errorf(survey.EINVALID, "结束状态 %q 无效", "%q is not a finishing status", status)
+	}
+	h, ok := tokenHash(token)
+	if !ok {
+		return nil, errBadLink()
+	}
+	var resp *survey.Response
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		l, err := lockLink(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		if l.respStatus.Valid && l.respStatus.String == status {
+			resp, err = loadResponse(ctx, tx, l.respID.Int64)
+			return err
+		}
+		if err := db.startInProgress(ctx, tx, l); err != nil {
+			return err
+		}
+		id := l.respID.Int64
+		if err := finishTx(ctx, tx, db.now(), id, l.invitationID, status); err != nil {
+			return err
+		}
+		resp, err = loadResponse(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// finishTx ends response id of invitation inv with status.
+func finishTx(ctx context.Context, tx *sql.Tx, now time.Time, id, inv int64, status string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE responses SET status = $1, submitted_at = $2, updated_at = $2, rev = rev + 1 WHERE id = $3`, status, now, id); err != nil {
+		return fmt.Errorf("postgres: finish response: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET disposition = $1, updated_at = $2 WHERE id = $3`, status, now, inv); err != nil {
+		return fmt.Errorf("postgres: finish response: %w", err)
+	}
+	return nil
+}

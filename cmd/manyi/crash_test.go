@@ -125,6 +125,7 @@ type resident struct {
 	q      *survey.Questionnaire
 	rng    *rand.Rand
 	given  survey.Answers // everything acknowledged so far
+	lang   string         // "en" sends the language cookie; "" is the Chinese default
 }
 
 // ack is one page the server acknowledged with 303: it must be stored.
@@ -136,6 +137,18 @@ type ack struct {
 
 // errFinal means the link shows a final page (no form): nothing to answer.
 var errFinal = errors.New("final page")
+
+// statusError is an answer with an unexpected status; the fault tests
+// look at its status and page.
+type statusError struct {
+	what   string
+	status int
+	body   string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s: status %d: %.300s", e.what, e.status, e.body)
+}
 
 // stepTimes are the durations of the two requests of one step.
 type stepTimes struct{ get, post time.Duration }
@@ -152,7 +165,7 @@ func (r *resident) step(ctx context.Context) (*ack, stepTimes, error) {
 		return nil, st, err
 	}
 	if status != http.StatusOK {
-		return nil, st, fmt.Errorf("GET page: status %d", status)
+		return nil, st, &statusError{what: "GET page", status: status, body: body}
 	}
 	form := hiddenFields(body)
 	page := form.Get("_page")
@@ -185,7 +198,7 @@ func (r *resident) step(ctx context.Context) (*ack, stepTimes, error) {
 		return nil, st, err
 	}
 	if status != http.StatusSeeOther {
-		return nil, st, fmt.Errorf("POST page %s: status %d: %.300s", page, status, body)
+		return nil, st, &statusError{what: "POST page " + page, status: status, body: body}
 	}
 	if page == "review" {
 		return nil, st, nil
@@ -206,6 +219,9 @@ func (r *resident) do(ctx context.Context, method, path string, form url.Values)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari/537.36")
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if r.lang != "" {
+		req.AddCookie(&http.Cookie{Name: "lang", Value: r.lang})
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -318,6 +334,28 @@ func startServer(t testing.TB, bin, db string, flags ...string) *server {
 	return s
 }
 
+// demoTokens creates the demo measurement in db with `manyi demo` and
+// returns the tokens of its n invitation links.
+func demoTokens(t testing.TB, bin, db string, n int) []string {
+	t.Helper()
+	out, err := exec.Command(bin, "demo", "--db", db, "--invitations", strconv.Itoa(n), "--base-url", "http://example.invalid").Output()
+	if err != nil {
+		t.Fatalf("manyi demo: %v", err)
+	}
+	var tokens []string
+	for _, l := range strings.Fields(string(out)) {
+		_, tok, ok := strings.Cut(l, "/s/")
+		if !ok || !strings.HasPrefix(l, "http://example.invalid/s/") {
+			t.Fatalf("manyi demo printed %q, want links ending in /s/<token>", l)
+		}
+		tokens = append(tokens, tok)
+	}
+	if len(tokens) != n {
+		t.Fatalf("manyi demo printed %d links, want %d", len(tokens), n)
+	}
+	return tokens
+}
+
 // kill sends SIGKILL and waits for the process to be gone.
 func (s *server) kill(t testing.TB) {
 	t.Helper()
@@ -416,21 +454,7 @@ func TestCrashKeepsAcknowledgedPages(t *testing.T) {
 	bin := buildManyi(t, dir)
 	db := filepath.Join(dir, "data", "manyi.db")
 
-	out, err := exec.Command(bin, "demo", "--db", db, "--invitations", strconv.Itoa(links), "--base-url", "http://example.invalid").Output()
-	if err != nil {
-		t.Fatalf("manyi demo: %v", err)
-	}
-	var tokens []string
-	for _, l := range strings.Fields(string(out)) {
-		_, tok, ok := strings.Cut(l, "/s/")
-		if !ok || !strings.HasPrefix(l, "http://example.invalid/s/") {
-			t.Fatalf("manyi demo printed %q, want links ending in /s/<token>", l)
-		}
-		tokens = append(tokens, tok)
-	}
-	if len(tokens) != links {
-		t.Fatalf("manyi demo printed %d links, want %d", len(tokens), links)
-	}
+	tokens := demoTokens(t, bin, db, links)
 
 	srv := startServer(t, bin, db)
 	q := survey.DefaultQuestionnaire()

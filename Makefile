@@ -21,7 +21,8 @@ VULNDB_DIR          ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/manyi/vulndb-$(VUL
 # Each fuzz target runs FUZZTIME in `make test` (package:Target).
 FUZZTIME     ?= 10s
 FUZZ_TARGETS := ./survey:FuzzLoadQuestionnaire ./survey:FuzzParsePage \
-	./survey/sampling:FuzzReadFrame ./survey/analysis:FuzzReadCensusCSV
+	./survey/sampling:FuzzReadFrame ./survey/sampling:FuzzReadFrameFile \
+	./survey/analysis:FuzzReadCensusCSV
 APT     := $(shell [ "$$(id -u)" = 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 
 .PHONY: build run test deps lint bench fuzz vulncheck

@@ -126,6 +126,9 @@ type resident struct {
 	rng    *rand.Rand
 	given  survey.Answers // everything acknowledged so far
 	lang   string         // "en" sends the language cookie; "" is the Chinese default
+	// fixed, when set, overrides the picked answers of these items (a
+	// quota test puts every resident in one cell).
+	fixed survey.Answers
 }
 
 // ack is one page the server acknowledged with 303: it must be stored.
@@ -184,6 +187,11 @@ func (r *resident) step(ctx context.Context) (*ack, stepTimes, error) {
 			return nil, st, fmt.Errorf("GET page: unknown _page %q", page)
 		}
 		given = answerPage(r.q, p, r.given, r.rng)
+		for id, vs := range r.fixed {
+			if _, ok := given[id]; ok {
+				given[id] = vs
+			}
+		}
 		for id, vs := range given {
 			for _, v := range vs {
 				form.Add(id, v)
@@ -650,7 +658,7 @@ func checkSubmitted(t *testing.T, st *sqlite.DB, tokens []string) {
 
 // checkAcked checks that every acknowledged page is stored with exactly
 // the answers that were sent.
-func checkAcked(t *testing.T, st *sqlite.DB, q *survey.Questionnaire, acked []ack) {
+func checkAcked(t *testing.T, st survey.Store, q *survey.Questionnaire, acked []ack) {
 	t.Helper()
 	ctx := context.Background()
 	// A page acknowledged twice (shown again and re-answered) must hold

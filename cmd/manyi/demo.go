@@ -48,7 +48,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		})
 	}
 	ctx := context.Background()
-	st, err := openStore(context.Background(), *db)
+	st, err := openStore(*db)
 	if err != nil {
 		return errExit(stderr, "demo", err)
 	}

@@ -41,7 +41,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := openStore(context.Background(), *db)
+	st, err := openStore(*db)
 	if err != nil {
 		return errExit(stderr, "export", err)
 	}

@@ -30,15 +30,15 @@ func init() {
 	register("quota", "show or edit the quota targets and the over-quota setting", runQuota)
 }
 
-// Audit actions of the fieldwork commands and pages.
+// Audit actions of the fieldwork commands: the same as the staff pages'.
 const (
-	actionFrameImport  = "frame.import"
-	actionFramePurge   = "frame.purge"
-	actionSampleDraw   = "sample.draw"
-	actionSampleRelase = "sample.release"
-	actionLinksIssue   = "invitations.issue"
-	actionCasesAssign  = "cases.assign"
-	actionQuotaSet     = "quota.set"
+	actionFrameImport  = fieldwork.ActionFrameImport
+	actionFramePurge   = fieldwork.ActionFramePurge
+	actionSampleDraw   = fieldwork.ActionSampleDraw
+	actionSampleRelase = fieldwork.ActionSampleRelease
+	actionLinksIssue   = fieldwork.ActionLinksIssue
+	actionCasesAssign  = fieldwork.ActionCasesAssign
+	actionQuotaSet     = fieldwork.ActionQuotaSet
 )
 
 // fwFlags are the flags every fieldwork subcommand takes.
@@ -131,7 +131,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 			return 2
 		}
 		l := survey.NormLang(*f.lang)
-		st, err := openStore(context.Background(), *f.db)
+		st, err := openStore(*f.db)
 		if err != nil {
 			return fwErr(stderr, "frame purge", l, err)
 		}
@@ -150,7 +150,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 	}
 
 	fwMemoryLimit()
-	framePath := fs.String("frame", "", "frame CSV (id,district[,gender,age_band,contact]), UTF-8 with or without BOM")
+	framePath := fs.String("frame", "", "frame file (id,district[,gender,age_band,contact]): CSV in UTF-8 (with or without BOM) or GBK/GB18030, or XLSX")
 	rejectsPath := fs.String("rejects", "", "write rejected rows to this CSV (mode 0600: it repeats contacts)")
 	allowRejects := fs.Bool("allow-rejects", false, "import the clean rows when some are bad (needs --rejects)")
 	columns := fs.String("columns", "", "frame header names, e.g. id=编号,district=区县,contact=手机")
@@ -167,7 +167,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		fmt.Fprintf(stderr, "manyi frame import: --columns: %v\n", err)
 		return 2
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
@@ -182,7 +182,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		fmt.Fprintf(stderr, "manyi frame import: %v\n", err)
 		return 1
 	}
-	frame, rowErrs, err := sampling.ReadFrame(ff, sampling.FrameOptions{Columns: colMap, Districts: known})
+	frame, rowErrs, _, err := sampling.ReadFrameFile(ff, sampling.FrameOptions{Columns: colMap, Districts: known})
 	ff.Close()
 	if err != nil {
 		if survey.ErrorCode(err) == survey.EINVALID {
@@ -197,7 +197,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		for _, e := range rowErrs {
 			fmt.Fprintf(stderr, "%s: %s\n", *framePath, e.Line(l))
 		}
-		rejected = sampleCountRows(rowErrs)
+		rejected = fieldwork.RejectedRows(rowErrs)
 		if *rejectsPath != "" && !writeRejectsFile("frame import", *rejectsPath, frame.Header, rowErrs, l, stderr) {
 			return 1
 		}
@@ -207,17 +207,8 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 			return 2
 		}
 	}
-	var key *secret.Key
-	for i := range frame.Units {
-		if frame.Units[i].Contact != "" {
-			var ok bool
-			if key, ok = fwKey(stderr, "frame import"); !ok {
-				return 2
-			}
-			break
-		}
-	}
-	sum, err := st.ImportFrame(ctx, *f.measurement, frame, rejected, key, *framePath, "")
+	key, _ := secret.KeyFromEnv() // ImportFrame refuses contacts without one
+	sum, err := fieldwork.ImportFrame(ctx, st, *f.measurement, frame, rejected, key, *framePath, "")
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
@@ -264,40 +255,30 @@ func runDraw(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "draw", l, err)
 	}
 	defer st.Close()
 	ctx := context.Background()
-	frame, err := st.LoadFrame(ctx, *f.measurement)
-	if err != nil {
-		return fwErr(stderr, "draw", l, err)
+	if cens != nil && plan.StratumColumn() != sampling.ColDistrict {
+		fmt.Fprintln(stderr, "manyi draw: --census needs a plan stratified by district; quota targets not set")
+		return 2
 	}
-	alloc, err := sampling.Allocate(plan, frame.Counts(plan.StratumColumn()))
-	if err != nil {
+	frame, alloc, err := fieldwork.PreviewAllocation(ctx, st, *f.measurement, plan)
+	if survey.ErrorCode(err) == survey.EINVALID {
 		fmt.Fprintf(stderr, "%s: %s\n", *planPath, survey.ErrorMessage(err, l))
 		return 2
+	}
+	if err != nil {
+		return fwErr(stderr, "draw", l, err)
 	}
 	if err := sampling.WriteTable(stdout, alloc); err != nil {
 		return 1
 	}
-	smp, err := sampling.Draw(frame, alloc, *seed)
+	info, _, err := fieldwork.Draw(ctx, st, *f.measurement, fieldwork.DrawRequest{Plan: plan, Seed: *seed, Census: cens, Frame: frame})
 	if err != nil {
 		return fwErr(stderr, "draw", l, err)
-	}
-	info, err := st.SaveSample(ctx, *f.measurement, plan, smp, frame, "")
-	if err != nil {
-		return fwErr(stderr, "draw", l, err)
-	}
-	if cens != nil {
-		if plan.StratumColumn() != sampling.ColDistrict {
-			fmt.Fprintln(stderr, "manyi draw: --census needs a plan stratified by district; quota targets not set")
-			return 2
-		}
-		if err := st.SetQuotaTargets(ctx, *f.measurement, sampling.QuotaTargets(alloc, cens)); err != nil {
-			return fwErr(stderr, "draw", l, err)
-		}
 	}
 	if err := st.Audit(ctx, auth.AuditEntry{Action: actionSampleDraw, Target: *f.measurement,
 		Detail: cliDetail("seed", strconv.FormatUint(*seed, 10), "cases", info.Cases, "main", alloc.Total)}); err != nil {
@@ -345,11 +326,14 @@ func readCensus(path string) (map[string]map[string]float64, error) {
 
 func runInvitations(args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
-  manyi invitations sms --measurement ID --base-url URL --out sms.csv (--template TEXT | --template-file FILE) [--resend] [--district CODE,...] [--limit N] [--db PATH]
+  manyi invitations sms --measurement ID --base-url URL --out sms.csv (--template TEXT | --template-file FILE) [--resend | --reminder] [--district CODE,...] [--limit N] [--db PATH]
   manyi invitations qr  --measurement ID --base-url URL --out sheet.pdf [--resend] [--district CODE,...] [--limit N] [--db PATH]
 Each chosen case gets a new link (the token is shown only in the file) and
 becomes "sent". --resend also takes cases sent before: their earlier link
-stops working. The template may use {link}, {city} and {title}.`
+stops working. --reminder gives new links to the cases sent, opened or
+partial (never completed, refused, screened out or unreachable); the
+resident resumes where they stopped. The template may use {link}, {city}
+and {title}.`
 	sub, fs, code, ok := subcommand("invitations", usage, args, stderr, "sms", "qr")
 	if !ok {
 		return code
@@ -362,9 +346,11 @@ stops working. The template may use {link}, {city} and {title}.`
 	districts := fs.String("district", "", "only these district codes, comma-separated")
 	limit := fs.Int("limit", 0, "at most this many cases (0: all)")
 	var tmpl, tmplFile *string
+	reminder := new(bool)
 	if sub == "sms" {
 		tmpl = fs.String("template", "", "message template with {link}, {city}, {title}")
 		tmplFile = fs.String("template-file", "", "read the message template from this file")
+		reminder = fs.Bool("reminder", false, "a reminder: new links for cases sent, opened or partial (not completed, refused or unreachable)")
 	}
 	if !fwParse(fs, args[1:], stderr, map[string]*string{"measurement": f.measurement, "out": out, "base-url": base}) {
 		return 2
@@ -390,13 +376,13 @@ stops working. The template may use {link}, {city} and {title}.`
 			return 2
 		}
 	}
-	sel := fieldwork.LinkSelection{Limit: *limit, WithContact: sub == "sms"}
-	if *resend {
-		sel.Dispositions = []string{sampling.DispNotSent, sampling.DispSent}
+	req := invite.IssueRequest{Channel: sub, BaseURL: *base, Template: text, Resend: *resend, Limit: *limit, Lang: l}
+	if *reminder {
+		req.Channel = invite.ChannelReminder
 	}
 	for _, d := range strings.Split(*districts, ",") {
 		if d = strings.TrimSpace(d); d != "" {
-			sel.Districts = append(sel.Districts, d)
+			req.Districts = append(req.Districts, d)
 		}
 	}
 	var key *secret.Key
@@ -406,55 +392,24 @@ stops working. The template may use {link}, {city} and {title}.`
 			return 2
 		}
 	}
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
 	defer st.Close()
 	ctx := context.Background()
-	m, err := st.Measurement(ctx, *f.measurement)
-	if err != nil {
-		return fwErr(stderr, cmd, l, err)
-	}
-	names := map[string]string{}
-	for _, d := range m.Districts {
-		names[d.Code] = d.Name.Get(l)
-	}
-	links, err := st.IssueLinks(ctx, *f.measurement, sel, key, "")
-	if err != nil {
-		return fwErr(stderr, cmd, l, err)
-	}
-	if len(links) == 0 {
-		fmt.Fprintln(stderr, sampleMsg(l, "没有符合条件的样本（未发送、已启用、有联系方式）；未写文件",
-			"no cases to invite (released, not sent yet, with a contact for SMS); no file written"))
+	file, err := invite.Issue(ctx, st, *f.measurement, req, key)
+	if survey.ErrorCode(err) == survey.ENOTFOUND {
+		fmt.Fprintf(stderr, "manyi %s: %s; no file written\n", cmd, survey.ErrorMessage(err, l))
 		return 1
 	}
-	var data []byte
-	if sub == "sms" {
-		rows := make([]invite.SMSRow, len(links))
-		for i, k := range links {
-			u, _ := invite.Link(*base, k.Token)
-			rows[i] = invite.SMSRow{Contact: k.Contact, Link: u, City: m.City.Zh, Title: m.Title.Zh}
-		}
-		warns, _ := invite.Warnings(rows, text)
-		for _, w := range warns {
-			fmt.Fprintf(stderr, "manyi %s: %s\n", cmd, w.Get(l))
-		}
-		var buf bytes.Buffer
-		if err := invite.WriteSMS(&buf, rows, text); err != nil {
-			return fwErr(stderr, cmd, l, err)
-		}
-		data = buf.Bytes()
-	} else {
-		es := make([]invite.QREntry, len(links))
-		for i, k := range links {
-			u, _ := invite.Link(*base, k.Token)
-			es[i] = invite.QREntry{CaseID: k.UnitID, District: names[k.District], URL: u}
-		}
-		if data, err = invite.QRSheet(es, invite.QROptions{Title: m.Title.Zh}); err != nil {
-			return fwErr(stderr, cmd, l, err)
-		}
+	if err != nil {
+		return fwErr(stderr, cmd, l, err)
 	}
+	for _, w := range file.Warnings {
+		fmt.Fprintf(stderr, "manyi %s: %s\n", cmd, w.Get(l))
+	}
+	data := file.Data
 	// The file holds personal links (and phone numbers): owner-only.
 	if err := sampleWriteFile(*out, data, 0o600); err != nil {
 		fmt.Fprintf(stderr, "manyi %s: writing %s: %v\n", cmd, *out, err)
@@ -463,11 +418,11 @@ stops working. The template may use {link}, {city} and {title}.`
 		return 1
 	}
 	if err := st.Audit(ctx, auth.AuditEntry{Action: actionLinksIssue, Target: *f.measurement,
-		Detail: cliDetail("channel", sub, "cases", len(links), "resend", *resend)}); err != nil {
+		Detail: cliDetail("channel", req.Channel, "cases", file.Links, "resend", *resend)}); err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
-	fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("已为 %d 个样本生成链接，写入 %s", len(links), *out),
-		fmt.Sprintf("issued links to %d cases, written to %s", len(links), *out)))
+	fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("已为 %d 个样本生成链接，写入 %s", file.Links, *out),
+		fmt.Sprintf("issued links to %d cases, written to %s", file.Links, *out)))
 	return 0
 }
 
@@ -475,8 +430,9 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
   manyi cases assign --measurement ID --interviewer NAME [--district CODE] [--limit N] [--db PATH]
       assigns released, unassigned, unfinished cases to an interviewer
-  manyi cases release --measurement ID [--db PATH]
-      releases the next reserve batch (new invitations, recomputed weights)`
+  manyi cases release --measurement ID [--district CODE] [--db PATH]
+      releases the next reserve batch, in every stratum or one district
+      (new invitations, recomputed weights)`
 	sub, fs, code, ok := subcommand("cases", usage, args, stderr, "assign", "release")
 	if !ok {
 		return code
@@ -491,47 +447,37 @@ func runCases(args []string, stdout, stderr io.Writer) int {
 		district = fs.String("district", "", "only cases of this district code")
 		limit = fs.Int("limit", 0, "at most this many cases (0: all)")
 		req["interviewer"] = interviewer
+	} else {
+		district = fs.String("district", "", "release the next batch of this stratum (district code) only")
 	}
 	if !fwParse(fs, args[1:], stderr, req) {
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
 	defer st.Close()
 	ctx := context.Background()
 	if sub == "release" {
-		b, err := st.ReleaseBatch(ctx, *f.measurement, "")
+		var b int
+		var err error
+		if *district != "" {
+			b, err = st.ReleaseStratumBatch(ctx, *f.measurement, *district, "")
+		} else {
+			b, err = st.ReleaseBatch(ctx, *f.measurement, "")
+		}
 		if err != nil {
 			return fwErr(stderr, cmd, l, err)
 		}
-		if err := st.Audit(ctx, auth.AuditEntry{Action: actionSampleRelase, Target: *f.measurement, Detail: cliDetail("batch", b)}); err != nil {
+		if err := st.Audit(ctx, auth.AuditEntry{Action: actionSampleRelase, Target: *f.measurement, Detail: cliDetail("batch", b, "stratum", *district)}); err != nil {
 			return fwErr(stderr, cmd, l, err)
 		}
 		fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("已启用预备样本第 %d 批", b), fmt.Sprintf("released reserve batch %d", b)))
 		return 0
 	}
-	cs, err := st.Cases(ctx, fieldwork.CaseFilter{MeasurementID: *f.measurement, District: *district, ReleasedOnly: true})
-	if err != nil {
-		return fwErr(stderr, cmd, l, err)
-	}
-	var ids []int64
-	for _, c := range cs {
-		if c.Interviewer != "" || c.ResponseID != 0 && c.Disposition != sampling.DispPartial && c.Disposition != sampling.DispOpened {
-			continue
-		}
-		switch c.Disposition {
-		case sampling.DispComplete, sampling.DispScreenedOut, sampling.DispQuotaFull, sampling.DispRefused:
-			continue
-		}
-		ids = append(ids, c.ID)
-		if *limit > 0 && len(ids) == *limit {
-			break
-		}
-	}
-	n, err := st.AssignCases(ctx, *f.measurement, ids, *interviewer)
+	n, err := fieldwork.Assign(ctx, st, *f.measurement, fieldwork.AssignRequest{Interviewer: *interviewer, District: *district, Limit: *limit})
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}
@@ -563,7 +509,7 @@ the cells it lists get its targets, other cells keep theirs.`
 		return 2
 	}
 	l := survey.NormLang(*f.lang)
-	st, err := openStore(context.Background(), *f.db)
+	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, cmd, l, err)
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/postgres/pgtest"
 )
 
 // BenchmarkResidentPages is the load test of docs/PERFORMANCE.md: the real
@@ -37,7 +38,7 @@ import (
 // time is reported apart, since on a 2-core machine they share the CPUs.
 //
 //	go test -run '^$' -bench ResidentPages -benchtime 20000x ./cmd/manyi
-func BenchmarkResidentPages(b *testing.B) { runLoad(b, 200, 0) }
+func BenchmarkResidentPages(b *testing.B) { runLoad(b, loadSetup{residents: 200}) }
 
 // BenchmarkResidentPagesPaced models residents who read and think: the
 // same 200 residents, but each starts its pages on its own fixed schedule
@@ -46,14 +47,46 @@ func BenchmarkResidentPages(b *testing.B) { runLoad(b, 200, 0) }
 // of the target rate, and pages/s shows whether the server kept up.
 //
 //	go test -run '^$' -bench ResidentPagesPaced -benchtime 20000x ./cmd/manyi
-func BenchmarkResidentPagesPaced(b *testing.B) { runLoad(b, 200, 1500) }
+func BenchmarkResidentPagesPaced(b *testing.B) { runLoad(b, loadSetup{residents: 200, rate: 1500}) }
 
-// runLoad runs the load test with the given residents; rate is the total
-// submissions per second they offer, 0 for as fast as possible.
-func runLoad(b *testing.B, residents int, rate float64) {
+// The submit benchmarks of issue 12 (docs/PERFORMANCE.md): the same
+// residents against one SQLite server, and against one and three servers
+// on one PostgreSQL database (the throw-away cluster of .ci/pgcluster),
+// each page's GET and POST going to the next server in turn as a
+// round-robin load balancer would send them. The Paced ones offer the
+// target rate, 1 500 submits/s, and report its latencies.
+//
+//	.ci/pgcluster go test -run '^$' -bench Submits -benchtime 20000x ./cmd/manyi
+func BenchmarkSubmitsSQLite(b *testing.B) { runLoad(b, loadSetup{residents: 200}) }
+func BenchmarkSubmitsPostgres1(b *testing.B) {
+	runLoad(b, loadSetup{residents: 200, postgres: true, servers: 1})
+}
+func BenchmarkSubmitsPostgres3(b *testing.B) {
+	runLoad(b, loadSetup{residents: 200, postgres: true, servers: 3})
+}
+func BenchmarkSubmitsPostgres3Paced(b *testing.B) {
+	runLoad(b, loadSetup{residents: 200, rate: 1500, postgres: true, servers: 3})
+}
+func BenchmarkSubmitsSQLitePaced(b *testing.B) { runLoad(b, loadSetup{residents: 200, rate: 1500}) }
+
+// loadSetup is one load test's set-up.
+type loadSetup struct {
+	residents int
+	rate      float64 // total submissions per second offered; 0: as fast as possible
+	postgres  bool    // a PostgreSQL database (pgtest) instead of a SQLite file
+	servers   int     // serve processes on the database; 0 means 1
+}
+
+// runLoad runs the load test of ls.
+func runLoad(b *testing.B, ls loadSetup) {
+	residents, rate := ls.residents, ls.rate
 	dir := b.TempDir()
-	bin := buildManyi(b, dir)
 	db := filepath.Join(dir, "manyi.db")
+	if ls.postgres {
+		requireFullPostgres(b)
+		db = pgtest.NewDatabase(b)
+	}
+	bin := buildManyi(b, dir)
 	q := survey.DefaultQuestionnaire()
 	// A response takes len(pages)+1 submissions (the review's submit), so
 	// this many links keep every resident busy to the end.
@@ -67,12 +100,29 @@ func runLoad(b *testing.B, residents int, rate float64) {
 		_, tok, _ := strings.Cut(l, "/s/")
 		tokens = append(tokens, tok)
 	}
-	srv := startServer(b, bin, db)
-	defer func() {
-		srv.cmd.Process.Signal(syscall.SIGTERM)
-		<-srv.done
-	}()
-	pid := srv.cmd.Process.Pid
+	var srvs []*server
+	var bases []string
+	for range max(ls.servers, 1) {
+		srv := startServer(b, bin, db)
+		defer func() {
+			srv.cmd.Process.Signal(syscall.SIGTERM)
+			<-srv.done
+		}()
+		srvs = append(srvs, srv)
+		bases = append(bases, srv.base)
+	}
+	// serversCPU is the CPU time of every server process.
+	serversCPU := func() (time.Duration, error) {
+		var sum time.Duration
+		for _, s := range srvs {
+			c, err := procCPU(s.cmd.Process.Pid)
+			if err != nil {
+				return 0, err
+			}
+			sum += c
+		}
+		return sum, nil
+	}
 
 	ctx := context.Background()
 	client := newClient(residents)
@@ -94,7 +144,7 @@ func runLoad(b *testing.B, residents int, rate float64) {
 	if rate > 0 {
 		period = time.Duration(float64(residents) / rate * float64(time.Second))
 	}
-	srvCPU0, err := procCPU(pid)
+	srvCPU0, err := serversCPU()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,7 +156,8 @@ func runLoad(b *testing.B, residents int, rate float64) {
 			rng := rand.New(rand.NewPCG(uint64(w), 2))
 			// Spread the residents' schedules over one period.
 			due := start.Add(time.Duration(rng.Int64N(int64(period) + 1)))
-			r := &loadResident{client: client, base: srv.base, q: q, rng: rng}
+			r := &loadResident{client: client, base: bases[w%len(bases)], q: q, rng: rng}
+			turn := w
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(tokens) {
@@ -123,6 +174,9 @@ func runLoad(b *testing.B, residents int, rate float64) {
 						lags[w] = append(lags[w], max(0, time.Since(due)))
 						due = due.Add(period)
 					}
+					// Round robin: each page on the next server.
+					turn++
+					r.base = bases[turn%len(bases)]
 					more, t, err := r.step(ctx)
 					if err != nil {
 						errc <- err
@@ -142,10 +196,10 @@ func runLoad(b *testing.B, residents int, rate float64) {
 	b.StopTimer()
 	select {
 	case err := <-errc:
-		b.Fatalf("%v\nserver log (tail):\n%s", err, tail(srv.stderr.String(), 2000))
+		b.Fatalf("%v\nserver log (tail):\n%s", err, tail(srvs[0].stderr.String(), 2000))
 	default:
 	}
-	srvCPU, err := procCPU(pid)
+	srvCPU, err := serversCPU()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -164,7 +218,7 @@ func runLoad(b *testing.B, residents int, rate float64) {
 	// 2 cores / (server + client ms per page) bounds pages/s.
 	b.ReportMetric(ms(srvCPU-srvCPU0)/float64(b.N), "server-cpu-ms/page")
 	b.ReportMetric(ms(cpu)/float64(b.N), "client-cpu-ms/page")
-	if hwm, err := procHWM(pid); err == nil {
+	if hwm, err := procHWM(srvs[0].cmd.Process.Pid); err == nil {
 		b.ReportMetric(float64(hwm)/(1<<20), "server-VmHWM-MB")
 	}
 }

@@ -58,7 +58,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		reportDate = d
 	}
 	ctx := context.Background()
-	st, err := openStore(context.Background(), *db)
+	st, err := openStore(*db)
 	if err != nil {
 		return errExit(stderr, "report", err)
 	}

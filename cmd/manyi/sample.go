@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"manyi/survey"
+	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
 )
 
@@ -87,7 +88,7 @@ func runSample(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "manyi sample: %v\n", err)
 		return 1
 	}
-	frame, rowErrs, err := sampling.ReadFrame(ff, sampling.FrameOptions{Columns: colMap, Districts: plan.Districts})
+	frame, rowErrs, _, err := sampling.ReadFrameFile(ff, sampling.FrameOptions{Columns: colMap, Districts: plan.Districts})
 	ff.Close()
 	if err != nil {
 		if survey.ErrorCode(err) == survey.EINVALID {
@@ -101,7 +102,7 @@ func runSample(args []string, stdout, stderr io.Writer) int {
 		for _, e := range rowErrs {
 			fmt.Fprintf(stderr, "%s: %s\n", *framePath, e.Line(l))
 		}
-		rows := sampleCountRows(rowErrs)
+		rows := fieldwork.RejectedRows(rowErrs)
 		if *rejectsPath != "" && !writeRejectsFile("sample", *rejectsPath, frame.Header, rowErrs, l, stderr) {
 			return 1
 		}
@@ -175,17 +176,6 @@ func sampleColumns(s string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
-}
-
-func sampleCountRows(errs []sampling.RowError) int {
-	n, last := 0, -1
-	for _, e := range errs {
-		if e.Row != last {
-			n++
-			last = e.Row
-		}
-	}
-	return n
 }
 
 // writeRejectsFile writes the rejected frame rows to path (mode 0600: the

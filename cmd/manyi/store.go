@@ -1,16 +1,18 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"manyi/survey"
 	"manyi/survey/auth"
 	"manyi/survey/demo"
 	"manyi/survey/fieldwork"
+	"manyi/survey/postgres"
 	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
@@ -26,6 +28,7 @@ type store interface {
 	auth.Store
 	fieldwork.Store
 	fieldwork.SetupStore
+	fieldwork.OfficeStore
 	fieldwork.OpenLinkStore
 	workspace.EditStore
 	demo.SimStore
@@ -45,9 +48,21 @@ func isPostgresURL(db string) bool {
 // openStore opens the store named by db, migrating it: a postgres:// or
 // postgresql:// URL opens PostgreSQL, anything else is a SQLite file
 // (created when missing).
-func openStore(ctx context.Context, db string) (store, error) {
+func openStore(db string) (store, error) {
 	if isPostgresURL(db) {
-		return nil, fmt.Errorf("PostgreSQL (%s) is not supported by this build yet", redactURL(db))
+		pg, err := postgres.Open(db)
+		if err != nil {
+			return nil, err
+		}
+		// While survey/postgres is being completed it may lack some
+		// interfaces: say which instead of failing later. Once it does,
+		// `var _ store = (*postgres.DB)(nil)` above makes this a
+		// build-time check.
+		if s, ok := any(pg).(store); ok {
+			return s, nil
+		}
+		pg.Close()
+		return nil, fmt.Errorf("the PostgreSQL store of this build does not yet implement every store interface (missing methods: %s)", strings.Join(missingMethods(pg), ", "))
 	}
 	return sqlite.Open(db)
 }
@@ -71,4 +86,35 @@ const dbUsage = "database: a SQLite `file` (created when missing) or a postgres:
 // dbFlag defines the --db flag of a subcommand.
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), dbUsage)
+}
+
+// missingMethods names the methods of store that v lacks.
+func missingMethods(v any) []string {
+	var out []string
+	t := reflect.TypeOf(v)
+	st := reflect.TypeFor[store]()
+	for i := 0; i < st.NumMethod(); i++ {
+		m := st.Method(i)
+		if _, ok := t.MethodByName(m.Name); !ok {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// migrateStore opens the adapter named by db, which applies the
+// migrations it has not seen, and closes it again. Unlike openStore it
+// needs no store interface, only the schema.
+func migrateStore(db string) error {
+	var c io.Closer
+	var err error
+	if isPostgresURL(db) {
+		c, err = postgres.Open(db)
+	} else {
+		c, err = sqlite.Open(db)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Close()
 }

@@ -265,3 +265,8 @@ func shortLabel(s string) string {
 	}
 	return s
 }
+
+// Zones places every point in its quadrant of the importance–performance
+// matrix, the cut lines at the means of importance and score (the rule of
+// the residents' drivers, for other matrices such as the CSI's).
+func Zones(xs []Importance, imp func(Importance) float64) { zones(xs, imp) }

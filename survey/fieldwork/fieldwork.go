@@ -171,13 +171,19 @@ type CaseFilter struct {
 }
 
 // LinkSelection chooses the cases IssueLinks gives links to. Only released
-// cases whose resident has not started are ever chosen.
+// cases are ever chosen, and only cases whose resident has not started
+// unless Dispositions names opened or partial (a reminder: the new link
+// resumes the same response, the old one stops working).
 type LinkSelection struct {
 	// Dispositions to include: not_sent and/or sent (resending replaces
-	// the link sent before). Empty means not_sent only.
+	// the link sent before), and for a reminder opened and partial.
+	// Empty means not_sent only.
 	Dispositions []string
 	Districts    []string // empty: all
 	CaseIDs      []int64  // empty: all
+	// Batches keeps cases of these batches only (0 the main sample, 1, 2,
+	// … reserve batches); empty: every released batch.
+	Batches []int
 	// WithContact keeps only cases whose unit has a contact, and opens it
 	// (the SMS export); without it contacts are not read (the QR sheet).
 	WithContact bool

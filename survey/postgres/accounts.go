@@ -10,33 +10,23 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
 
 var _ auth.Store = (*DB)(nil)
 
-// errNoUser is what every lookup of an unknown account gets.
-func errNoUser(name string) error {
-	return survey.Errorf(survey.ENOTFOUND, "没有用户 %s", "there is no user %s", name)
-}
-
-// errNoSession is the answer for an unknown, expired or disabled session.
-func errNoSession() error {
-	return survey.Errorf(survey.ENOTFOUND, "登录已过期，请重新登录", "your session has ended; please log in again")
-}
-
-const userCols = `id, name, role, password_hash, failed_logins, locked_until, created_at, disabled_at`
+const userCols = `id, name, role, password_hash, created_at, disabled_at`
 
 // scanUser reads one row of userCols.
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var u auth.User
 	var role string
-	var locked, disabled sql.NullTime
-	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &u.FailedLogins, &locked, &u.CreatedAt, &disabled); err != nil {
+	var disabled sql.NullTime
+	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &u.CreatedAt, &disabled); err != nil {
 		return nil, err
 	}
 	u.Role = auth.Role(role)
 	u.CreatedAt = utc(u.CreatedAt)
-	u.LockedUntil = utcPtr(locked)
 	u.DisabledAt = utcPtr(disabled)
 	return &u, nil
 }
@@ -50,7 +40,7 @@ func getUser(ctx context.Context, q querier, name string, lock bool) (*auth.User
 	}
 	u, err := scanUser(q.QueryRowContext(ctx, query, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoUser(name)
+		return nil, storekit.ErrNoUser(name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: user %s: %w", name, err)
@@ -129,15 +119,18 @@ func (db *DB) updateUser(ctx context.Context, name string, fn func(tx *sql.Tx, u
 	})
 }
 
-// SetPassword replaces the account's password hash, clears its lock-out and
+// SetPassword replaces the account's password hash, clears its lock-outs and
 // ends its sessions.
 func (db *DB) SetPassword(ctx context.Context, name, passwordHash string) error {
 	if passwordHash == "" {
 		return survey.Errorf(survey.EINVALID, "用户 %s 缺少密码", "user %s has no password", name)
 	}
 	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2`, passwordHash, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, passwordHash, u.ID); err != nil {
 			return fmt.Errorf("postgres: set password: %w", err)
+		}
+		if err := clearLoginLocks(ctx, tx, u.Name); err != nil {
+			return err
 		}
 		return deleteUserSessions(ctx, tx, u.ID)
 	})
@@ -206,42 +199,6 @@ func checkNotLastOffice(ctx context.Context, tx *sql.Tx, u *auth.User) error {
 	return nil
 }
 
-// RecordLoginFailure counts one failed login under p (see
-// auth.LockoutPolicy.Fail) and returns the updated account. ENOTFOUND for
-// an unknown name.
-func (db *DB) RecordLoginFailure(ctx context.Context, name string, p auth.LockoutPolicy) (*auth.User, error) {
-	var out *auth.User
-	err := db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		n, until := p.Fail(u.FailedLogins, u.LockedUntil, db.now())
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, n, nullTime(until), u.ID); err != nil {
-			return fmt.Errorf("postgres: record login failure: %w", err)
-		}
-		cp := *u
-		cp.FailedLogins, cp.LockedUntil = n, until
-		if until != nil {
-			t := until.UTC().Truncate(time.Microsecond)
-			cp.LockedUntil = &t
-		}
-		out = &cp
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// RecordLoginSuccess resets the failure counter and clears the lock.
-func (db *DB) RecordLoginSuccess(ctx context.Context, name string) error {
-	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if u.FailedLogins == 0 && u.LockedUntil == nil {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, u.ID)
-		return err
-	})
-}
-
 // CreateSession starts a session for an active user and returns its token.
 // Expired sessions of every user are swept in the same transaction.
 func (db *DB) CreateSession(ctx context.Context, userID int64, p auth.SessionPolicy) (string, *auth.Session, error) {
@@ -282,7 +239,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, p auth.SessionPol
 // the token is malformed, unknown or expired, or its user is disabled.
 func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPolicy) (*auth.Session, error) {
 	if !auth.WellFormedSessionToken(token) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	h := auth.SessionTokenHash(token)
 	var s auth.Session
@@ -290,7 +247,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	err := db.db.QueryRowContext(ctx, `SELECT user_id, created_at, expires_at, last_seen, csrf_secret FROM sessions WHERE token_hash = $1`, h).
 		Scan(&uid, &s.CreatedAt, &s.ExpiresAt, &s.LastSeen, &s.CSRFSecret)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: session: %w", err)
@@ -298,17 +255,17 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	s.CreatedAt, s.ExpiresAt, s.LastSeen = utc(s.CreatedAt), utc(s.ExpiresAt), utc(s.LastSeen)
 	now := db.now()
 	if !now.Before(s.ExpiresAt) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, uid))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: session user: %w", err)
 	}
 	if u.Disabled() {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	s.User = u
 	s.ID = hex.EncodeToString(h)
@@ -327,7 +284,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 			return nil, fmt.Errorf("postgres: touch session: %w", err)
 		}
 		if n == 0 { // logged out on another server meanwhile
-			return nil, errNoSession()
+			return nil, storekit.ErrNoSession()
 		}
 		s.LastSeen, s.ExpiresAt = now, exp
 	}

@@ -3,65 +3,24 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// tokenBytes is the entropy of an invitation token: 128 bits.
-const tokenBytes = 16
-
-// tokenLen is the length of a token's text (unpadded base64url).
-var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
 
 // maxInvitations bounds one CreateInvitations call.
 const maxInvitations = 100000
 
 // Invitation dispositions the store sets; fieldwork adds its own later.
 const (
-	DispIssued  = "issued"  // created, not opened yet
-	DispStarted = "started" // a response exists
+	DispIssued  = storekit.DispIssued  // created, not opened yet
+	DispStarted = storekit.DispStarted // a response exists
 )
-
-// newToken returns a fresh random token and its hash.
-func newToken() (string, []byte) {
-	b := make([]byte, tokenBytes)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	h := sha256.Sum256([]byte(tok))
-	return tok, h[:]
-}
-
-// tokenHash returns the stored form of tok, or false when tok cannot be a
-// token this store issued, so that junk never reaches the database.
-func tokenHash(tok string) ([]byte, bool) {
-	if len(tok) != tokenLen {
-		return nil, false
-	}
-	if _, err := base64.RawURLEncoding.Strict().DecodeString(tok); err != nil {
-		return nil, false
-	}
-	h := sha256.Sum256([]byte(tok))
-	return h[:], true
-}
-
-// TokenHash returns the hex SHA-256 of a token, the only form in which the
-// store keeps it.
-func TokenHash(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:])
-}
-
-// errBadLink is what every unknown or malformed token gets.
-func errBadLink() error {
-	return survey.Errorf(survey.ENOTFOUND, "链接无效，请检查短信中的链接是否完整。", "This link is not valid. Please check that the whole link from the message was opened.")
-}
 
 // insertRows runs INSERT INTO head VALUES (...), (...) for rows of n
 // columns each, in statements of at most 5000 parameters: one round trip
@@ -108,7 +67,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM measurements WHERE id = $1`, measurementID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errNoMeasurement(measurementID)
+			return storekit.ErrNoMeasurement(measurementID)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: create invitations: %w", err)
@@ -117,7 +76,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 		toks := make([]string, n)
 		rows := make([][]any, n)
 		for i := range toks {
-			tok, h := newToken()
+			tok, h := storekit.NewToken()
 			toks[i] = tok
 			rows[i] = []any{measurementID, h, DispIssued, now, now}
 		}
@@ -139,7 +98,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 // the questionnaire version that applies (the response's, else the
 // newest).
 const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at,
-		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at,
+		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
 		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
 		` + answersCols + `,
 		v.version, v.sha256
@@ -156,9 +115,9 @@ const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i
 // token, EGONE when the measurement is closed or not open yet. The
 // questionnaire is shared with other callers and must not be modified.
 func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var (
 		inv                     survey.Invitation
@@ -172,22 +131,22 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 		sum                     string
 	)
 	err := db.db.QueryRowContext(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &inv.CreatedAt,
-		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &m.CreatedAt,
+		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &m.CreatedAt, &m.Kind,
 		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
 		&answers, &pages, &version, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open session: %w", err)
 	}
-	if err := checkOpen(m.Status); err != nil {
+	if err := storekit.CheckOpen(m.Status); err != nil {
 		return nil, err
 	}
 	inv.CreatedAt = utc(inv.CreatedAt)
 	m.ID = inv.MeasurementID
 	m.CreatedAt = utc(m.CreatedAt)
-	if m.Districts, err = districts(ctx, db.db, m.ID); err != nil {
+	if err := readPlaces(ctx, db.db, &m); err != nil {
 		return nil, err
 	}
 	s := &survey.Session{Invitation: &inv, Measurement: &m}
@@ -211,18 +170,6 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 		return nil, err
 	}
 	return s, nil
-}
-
-// checkOpen refuses links of a measurement that is not open.
-func checkOpen(status string) error {
-	switch status {
-	case survey.StatusOpen:
-		return nil
-	case survey.StatusDraft:
-		return survey.Errorf(survey.EGONE, "本次测评尚未开始，请稍后再试。", "This survey has not opened yet. Please try again later.")
-	default:
-		return survey.Errorf(survey.EGONE, "本次测评已经结束，感谢您的关注。", "This survey has closed. Thank you for your interest.")
-	}
 }
 
 // Secret returns the server secret (for signing links and CSRF tokens),
@@ -253,3 +200,7 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// TokenHash returns the hex SHA-256 of a token, the only form in which the
+// store keeps it, for callers that must name a link without keeping it.
+func TokenHash(tok string) string { return storekit.TokenHashHex(tok) }

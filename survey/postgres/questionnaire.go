@@ -2,25 +2,14 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// encodeQuestionnaire returns the stored form of q and its SHA-256 (hex).
-func encodeQuestionnaire(q *survey.Questionnaire) (body, sum string, err error) {
-	b, err := json.Marshal(q)
-	if err != nil {
-		return "", "", fmt.Errorf("postgres: encode questionnaire: %w", err)
-	}
-	h := sha256.Sum256(b)
-	return string(b), hex.EncodeToString(h[:]), nil
-}
 
 // decodeQuestionnaire parses a stored body, reusing the copy parsed earlier
 // for the same sha256. The cache is keyed by content, so it is never stale
@@ -45,51 +34,64 @@ func (db *DB) decodeQuestionnaire(sum string, body func() (string, error)) (*sur
 // SetQuestionnaire stores q for the measurement. While the newest version
 // has no answers it is replaced in place; once frozen, a changed q becomes
 // version+1, which new responses answer. Storing the same questionnaire
-// again changes nothing. The newest version's row is locked, so that a
-// first answer freezing it waits (SavePage takes the same lock).
+// again changes nothing.
 func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *survey.Questionnaire) (int, error) {
-	if err := checkQuestionnaire(q); err != nil {
+	if err := storekit.CheckQuestionnaire(q); err != nil {
 		return 0, err
 	}
-	body, sum, err := encodeQuestionnaire(q)
+	if m, err := db.Measurement(ctx, measurementID); err == nil {
+		if err := storekit.CheckServiceQuestionnaire(m, q); err != nil {
+			return 0, err
+		}
+	}
+	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return 0, err
 	}
 	var version int
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var cur int
-		var curSum string
-		var frozen sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
-			WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoMeasurement(measurementID)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
-		}
-		switch {
-		case curSum == sum:
-			version = cur
-		case !frozen.Valid:
-			version = cur
-			if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
-				body, sum, measurementID, cur); err != nil {
-				return fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
-			}
-		default:
-			version = cur + 1
-			if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
-				measurementID, version, body, sum, db.now()); err != nil {
-				return fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
-			}
-		}
-		return nil
+		var err error
+		version, err = db.setQuestionnaireTx(ctx, tx, measurementID, body, sum)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return version, nil
+}
+
+// setQuestionnaireTx is SetQuestionnaire's write inside tx: replace the
+// newest version while it is not frozen, else add the next version. The
+// newest version's row is locked, so that a first answer freezing it
+// waits (SavePage takes the same lock when it freezes).
+func (db *DB) setQuestionnaireTx(ctx context.Context, tx *sql.Tx, measurementID, body, sum string) (int, error) {
+	var cur int
+	var curSum string
+	var frozen sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
+		WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, storekit.ErrNoMeasurement(measurementID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
+	}
+	switch {
+	case curSum == sum:
+		return cur, nil
+	case !frozen.Valid:
+		if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
+			body, sum, measurementID, cur); err != nil {
+			return 0, fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
+		}
+		return cur, nil
+	default:
+		if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			measurementID, cur+1, body, sum, db.now()); err != nil {
+			return 0, fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
+		}
+		return cur + 1, nil
+	}
 }
 
 // Questionnaire returns one version of a measurement's questionnaire

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 // answersCols are two columns of a query over responses r: the answers as
@@ -96,7 +96,7 @@ func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM invitations WHERE token_hash = $1 FOR UPDATE`, h).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: link: %w", err)
@@ -121,9 +121,9 @@ func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
 // link without a response gets one (mode web), as StartResponse would.
 func (db *DB) startInProgress(ctx context.Context, tx *sql.Tx, l *link) error {
 	if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-		return errFinished(l.respStatus.String)
+		return storekit.ErrFinished(l.respStatus.String)
 	}
-	if err := checkOpen(l.mStatus); err != nil {
+	if err := storekit.CheckOpen(l.mStatus); err != nil {
 		return err
 	}
 	return db.startTx(ctx, tx, l, survey.ModeWeb, "")
@@ -174,9 +174,9 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	default:
 		return nil, survey.Errorf(survey.EINVALID, "访问方式 %q 无效", "mode %q is not web, phone or face", mode)
 	}
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var resp *survey.Response
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -184,7 +184,7 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 		if err != nil {
 			return err
 		}
-		if err := checkOpen(l.mStatus); err != nil {
+		if err := storekit.CheckOpen(l.mStatus); err != nil {
 			return err
 		}
 		if err := db.startTx(ctx, tx, l, mode, uaClass); err != nil {
@@ -199,51 +199,6 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	return resp, nil
 }
 
-// errFinished is the conflict of writing to a finished response.
-func errFinished(status string) error {
-	switch status {
-	case survey.RespSubmitted:
-		return survey.Errorf(survey.ECONFLICT, "此问卷已提交，不能再修改。", "This questionnaire has already been submitted and cannot be changed.")
-	case survey.RespScreenedOut:
-		return survey.Errorf(survey.ECONFLICT, "此问卷已结束（不符合本次调查条件），不能再修改。", "This questionnaire has ended (you are outside this survey's population) and cannot be changed.")
-	default:
-		return survey.Errorf(survey.ECONFLICT, "此问卷已结束，不能再修改。", "This questionnaire has ended and cannot be changed.")
-	}
-}
-
-// checkPage refuses answers that do not belong to the page.
-func checkPage(q *survey.Questionnaire, p *survey.PageSave) error {
-	page, _ := q.Page(p.PageID)
-	if page == nil {
-		return survey.Errorf(survey.EINVALID, "问卷中没有页面 %q", "the questionnaire has no page %q", p.PageID)
-	}
-	var fields []survey.FieldError
-	ids := make([]string, 0, len(p.Answers))
-	for id := range p.Answers {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		found := false
-		for i := range page.Items {
-			if page.Items[i].ID == id {
-				found = true
-				break
-			}
-		}
-		if !found {
-			fields = append(fields, survey.FieldError{Field: id, Message: survey.Text{
-				Zh: fmt.Sprintf("页面 %s 中没有题目 %s", p.PageID, id),
-				En: fmt.Sprintf("page %s has no question %s", p.PageID, id),
-			}})
-		}
-	}
-	if len(fields) > 0 {
-		return &survey.Error{Code: survey.EINVALID, Message: fields[0].Message, Fields: fields}
-	}
-	return nil
-}
-
 // SavePage stores one page's answers, its paradata and the resume point in
 // one transaction: the page's earlier answers are replaced, its time on
 // page is added up and its save count incremented. A response that does
@@ -251,9 +206,9 @@ func checkPage(q *survey.Questionnaire, p *survey.PageSave) error {
 // ECONFLICT and changes nothing; a closed measurement is EGONE. The first
 // answer stored freezes the questionnaire version.
 func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*survey.Response, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if p.PageID == "" {
 		return nil, survey.Errorf(survey.EINVALID, "缺少页面编号", "the page id is missing")
@@ -287,7 +242,7 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		if err != nil {
 			return err
 		}
-		if err := checkPage(q, &p); err != nil {
+		if err := storekit.CheckPage(q, &p); err != nil {
 			return err
 		}
 		now := db.now()
@@ -340,9 +295,9 @@ func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Respons
 	default:
 		return nil, survey.Errorf(survey.EINVALID, "结束状态 %q 无效", "%q is not a finishing status", status)
 	}
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var resp *survey.Response
 	err := db.write(ctx, func(tx *sql.Tx) error {

@@ -178,17 +178,34 @@ func Weights(s *Sample, released int) []Design {
 	if released < 0 {
 		panic(fmt.Sprintf("sampling: negative released batches %d", released))
 	}
+	by := make(map[string]int, len(s.Alloc.Strata))
+	for _, st := range s.Alloc.Strata {
+		by[st.Name] = released
+	}
+	return WeightsReleased(s, by)
+}
+
+// WeightsReleased is Weights with the number of released reserve batches
+// given per stratum (a stratum missing from released has none out), for
+// an office that releases a reserve batch in one district only. Each
+// stratum's released cases are again a simple random sample of size m_h,
+// so they get m_h/N_h and N_h/m_h and add up to N_h.
+func WeightsReleased(s *Sample, released map[string]int) []Design {
 	m := make(map[string]int, len(s.Alloc.Strata))
 	for _, st := range s.Alloc.Strata {
+		r := released[st.Name]
+		if r < 0 {
+			panic(fmt.Sprintf("sampling: negative released batches %d in stratum %q", r, st.Name))
+		}
 		n := st.SampleN
-		for b := 0; b < released && b < len(st.Batches); b++ {
+		for b := 0; b < r && b < len(st.Batches); b++ {
 			n += st.Batches[b]
 		}
 		m[st.Name] = n
 	}
 	out := make([]Design, len(s.Cases))
 	for i, c := range s.Cases {
-		if c.Batch > released {
+		if c.Batch > released[c.Stratum] {
 			continue
 		}
 		st := s.Alloc.Get(c.Stratum)

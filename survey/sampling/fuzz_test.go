@@ -5,8 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"manyi/survey"
 )
@@ -40,52 +44,96 @@ func FuzzReadFrame(f *testing.F) {
 	} {
 		f.Add([]byte(s), true)
 	}
-	known := testDistricts
 	f.Fuzz(func(t *testing.T, data []byte, restrict bool) {
 		opts := FrameOptions{}
 		if restrict {
-			opts.Districts = known
+			opts.Districts = testDistricts
 		}
 		fr, rowErrs, err := ReadFrame(bytes.NewReader(data), opts)
-		if err != nil {
-			if survey.ErrorCode(err) != survey.EINVALID || survey.ErrorMessage(err, survey.LangZh) == "" || survey.ErrorMessage(err, survey.LangEn) == "" {
-				t.Fatalf("fatal error %v (code %q), want EINVALID in zh and en", err, survey.ErrorCode(err))
-			}
-			return
+		checkFrame(t, fr, rowErrs, err, opts.Districts)
+	})
+}
+
+// checkFrame checks what a frame reader returned: a fatal refusal is
+// EINVALID with a zh and an en message; every row error names a data row
+// with a reason in both languages and, for the contact column, never
+// repeats the phone number; the clean units have unique ids, known
+// districts (when known is set) and normalized contacts; WriteRejects
+// writes the rejects.
+func checkFrame(t *testing.T, fr *Frame, rowErrs []RowError, err error, known []string) {
+	t.Helper()
+	if err != nil {
+		if survey.ErrorCode(err) != survey.EINVALID || survey.ErrorMessage(err, survey.LangZh) == "" || survey.ErrorMessage(err, survey.LangEn) == "" {
+			t.Fatalf("fatal error %v (code %q), want EINVALID in zh and en", err, survey.ErrorCode(err))
 		}
-		contactCol := -1
-		for j, h := range fr.Header {
-			if strings.EqualFold(strings.TrimSpace(h), ColContact) {
-				contactCol = j
-			}
+		return
+	}
+	contactCol := -1
+	for j, h := range fr.Header {
+		if strings.EqualFold(strings.TrimSpace(h), ColContact) {
+			contactCol = j
 		}
-		for _, e := range rowErrs {
-			if e.Row < 2 || e.Reason.Zh == "" || e.Reason.En == "" {
-				t.Fatalf("row error %+v: want a data row and a reason in zh and en", e)
-			}
-			if e.Column == ColContact && contactCol >= 0 && contactCol < len(e.Record) {
-				if v := strings.TrimSpace(e.Record[contactCol]); len(v) >= 5 && (strings.Contains(e.Line(survey.LangZh), v) || strings.Contains(e.Line(survey.LangEn), v)) {
-					t.Fatalf("row error repeats the phone number %q: %s", v, e.Line(survey.LangEn))
-				}
-			}
+	}
+	for _, e := range rowErrs {
+		if e.Row < 2 || e.Reason.Zh == "" || e.Reason.En == "" {
+			t.Fatalf("row error %+v: want a data row and a reason in zh and en", e)
 		}
-		ids := map[string]bool{}
-		for _, u := range fr.Units {
-			if u.ID == "" || ids[u.ID] {
-				t.Fatalf("unit %+v: empty or repeated id", u.Row)
-			}
-			ids[u.ID] = true
-			if u.District == "" || (restrict && !slices.Contains(known, u.District)) {
-				t.Fatalf("unit at row %d has district %q", u.Row, u.District)
-			}
-			if u.Contact != "" {
-				if n, ok := NormalizePhone(u.Contact); !ok || n != u.Contact {
-					t.Fatalf("unit at row %d: contact not normalized", u.Row)
-				}
+		if e.Column == ColContact && contactCol >= 0 && contactCol < len(e.Record) {
+			if v := strings.TrimSpace(e.Record[contactCol]); len(v) >= 5 && (strings.Contains(e.Line(survey.LangZh), v) || strings.Contains(e.Line(survey.LangEn), v)) {
+				t.Fatalf("row error repeats the phone number %q: %s", v, e.Line(survey.LangEn))
 			}
 		}
-		if err := WriteRejects(&bytes.Buffer{}, fr.Header, rowErrs); err != nil {
-			t.Fatalf("WriteRejects: %v", err)
+	}
+	ids := map[string]bool{}
+	for _, u := range fr.Units {
+		if u.ID == "" || ids[u.ID] {
+			t.Fatalf("unit %+v: empty or repeated id", u.Row)
 		}
+		ids[u.ID] = true
+		if u.District == "" || (known != nil && !slices.Contains(known, u.District)) {
+			t.Fatalf("unit at row %d has district %q", u.Row, u.District)
+		}
+		if u.Contact != "" {
+			if n, ok := NormalizePhone(u.Contact); !ok || n != u.Contact {
+				t.Fatalf("unit at row %d: contact not normalized", u.Row)
+			}
+		}
+	}
+	if err := WriteRejects(&bytes.Buffer{}, fr.Header, rowErrs); err != nil {
+		t.Fatalf("WriteRejects: %v", err)
+	}
+}
+
+// FuzzReadFrameFile feeds ReadFrameFile, the reader behind the office's
+// upload page: CSV in UTF-8 (with or without BOM) or GB18030, and XLSX
+// workbooks, detected from the bytes. Same properties as FuzzReadFrame.
+// Seeds: a small workbook made here with excelize, a GB18030 CSV, and
+// testdata/fuzz/FuzzReadFrameFile.
+func FuzzReadFrameFile(f *testing.F) {
+	x := excelize.NewFile()
+	for i, row := range [][]any{{"id", "district", "gender", "age_band", "contact"}, {"A1", "上城区", "男", 35, "13800138000"}, {"A2", "西湖区", "x", "18-29", 12345}, {"A1", "淳安县", "女", "60-70", ""}} {
+		if err := x.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+1), &row); err != nil {
+			f.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	gbk, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("编号,区县\nA1,上城区\nA2,朝阳区\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(gbk)
+	f.Add([]byte("PK\x03\x04 not really a zip"))
+	f.Add([]byte("\ufeffid,district\nA1,上城区\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opts := FrameOptions{Districts: testDistricts, Columns: map[string]string{"id": "编号", "district": "区县"}}
+		if !bytes.Contains(data, []byte("编号")) && !bytes.Contains(data, gbk[:4]) {
+			opts.Columns = nil
+		}
+		fr, rowErrs, _, err := ReadFrameFile(bytes.NewReader(data), opts)
+		checkFrame(t, fr, rowErrs, err, opts.Districts)
 	})
 }

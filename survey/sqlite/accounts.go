@@ -9,37 +9,24 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
 
 var _ auth.Store = (*DB)(nil)
 
-// errNoUser is what every lookup of an unknown account gets.
-func errNoUser(name string) error {
-	return survey.Errorf(survey.ENOTFOUND, "没有用户 %s", "there is no user %s", name)
-}
-
-// errNoSession is the answer for an unknown, expired or disabled session;
-// the web layer turns it into a redirect to the login page.
-func errNoSession() error {
-	return survey.Errorf(survey.ENOTFOUND, "登录已过期，请重新登录", "your session has ended; please log in again")
-}
-
-const userCols = `id, name, role, password_hash, failed_logins, locked_until, created_at, disabled_at`
+const userCols = `id, name, role, password_hash, created_at, disabled_at`
 
 // scanUser reads one row of userCols.
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var u auth.User
 	var role, created string
-	var locked, disabled sql.NullString
-	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &u.FailedLogins, &locked, &created, &disabled); err != nil {
+	var disabled sql.NullString
+	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &created, &disabled); err != nil {
 		return nil, err
 	}
 	u.Role = auth.Role(role)
 	var err error
 	if u.CreatedAt, err = parseTime(created); err != nil {
-		return nil, err
-	}
-	if u.LockedUntil, err = parseTimePtr(locked); err != nil {
 		return nil, err
 	}
 	if u.DisabledAt, err = parseTimePtr(disabled); err != nil {
@@ -56,7 +43,7 @@ type queryer interface {
 func getUser(ctx context.Context, q queryer, name string) (*auth.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoUser(name)
+		return nil, storekit.ErrNoUser(name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: user %s: %w", name, err)
@@ -139,15 +126,18 @@ func (db *DB) updateUser(ctx context.Context, name string, fn func(tx *sql.Tx, u
 	})
 }
 
-// SetPassword replaces the account's password hash, clears its lock-out and
+// SetPassword replaces the account's password hash, clears its lock-outs and
 // ends its sessions.
 func (db *DB) SetPassword(ctx context.Context, name, passwordHash string) error {
 	if passwordHash == "" {
 		return survey.Errorf(survey.EINVALID, "用户 %s 缺少密码", "user %s has no password", name)
 	}
 	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if _, err := tx.Exec(`UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, passwordHash, u.ID); err != nil {
+		if _, err := tx.Exec(`UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, u.ID); err != nil {
 			return fmt.Errorf("sqlite: set password: %w", err)
+		}
+		if err := clearLoginLocks(tx, u.Name); err != nil {
+			return err
 		}
 		return deleteUserSessions(tx, u.ID)
 	})
@@ -208,42 +198,6 @@ func checkNotLastOffice(tx *sql.Tx, u *auth.User) error {
 	return nil
 }
 
-// RecordLoginFailure counts one failed login under p (see
-// auth.LockoutPolicy.Fail) and returns the updated account. ENOTFOUND for
-// an unknown name: the caller answers that exactly like a wrong password.
-func (db *DB) RecordLoginFailure(ctx context.Context, name string, p auth.LockoutPolicy) (*auth.User, error) {
-	var out *auth.User
-	err := db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		n, until := p.Fail(u.FailedLogins, u.LockedUntil, db.now())
-		var lu sql.NullString
-		if until != nil {
-			lu = sql.NullString{String: fmtTime(*until), Valid: true}
-		}
-		if _, err := tx.Exec(`UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`, n, lu, u.ID); err != nil {
-			return fmt.Errorf("sqlite: record login failure: %w", err)
-		}
-		cp := *u
-		cp.FailedLogins, cp.LockedUntil = n, until
-		out = &cp
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// RecordLoginSuccess resets the failure counter and clears the lock.
-func (db *DB) RecordLoginSuccess(ctx context.Context, name string) error {
-	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if u.FailedLogins == 0 && u.LockedUntil == nil {
-			return nil
-		}
-		_, err := tx.Exec(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID)
-		return err
-	})
-}
-
 // CreateSession starts a session for an active user and returns its token.
 // Expired sessions of every user are swept in the same transaction, which
 // keeps the table small without a background job.
@@ -285,7 +239,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, p auth.SessionPol
 // is malformed, unknown or expired, or its user is disabled.
 func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPolicy) (*auth.Session, error) {
 	if !auth.WellFormedSessionToken(token) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	h := auth.SessionTokenHash(token)
 	var s auth.Session
@@ -294,7 +248,7 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	err := db.rdb.QueryRowContext(ctx, `SELECT user_id, created_at, expires_at, last_seen, csrf_secret FROM sessions WHERE token_hash = ?`, h).
 		Scan(&uid, &created, &expires, &seen, &s.CSRFSecret)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: session: %w", err)
@@ -310,17 +264,17 @@ func (db *DB) SessionByToken(ctx context.Context, token string, p auth.SessionPo
 	}
 	now := db.now()
 	if !now.Before(s.ExpiresAt) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	u, err := scanUser(db.rdb.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, uid))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: session user: %w", err)
 	}
 	if u.Disabled() {
-		return nil, errNoSession()
+		return nil, storekit.ErrNoSession()
 	}
 	s.User = u
 	s.ID = hex.EncodeToString(h)

@@ -4,23 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
-	"sort"
 	"time"
 
 	"manyi/survey"
-	"manyi/survey/csi"
+	"manyi/survey/internal/storekit"
 )
 
-var _ csi.Store = (*DB)(nil)
+var _ survey.SectorWeightStore = (*DB)(nil)
 
 // SectorWeights returns the saved sector weights of a service measurement,
 // nil when none were saved.
-func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*csi.SectorWeights, error) {
+func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*survey.SectorWeights, error) {
 	if _, err := db.Measurement(ctx, measurementID); err != nil {
 		return nil, err
 	}
-	w := &csi.SectorWeights{Weights: map[string]float64{}}
+	w := &survey.SectorWeights{Weights: map[string]float64{}}
 	var at string
 	err := db.rdb.QueryRowContext(ctx, `SELECT basis, updated_by, updated_at FROM csi_weight_settings WHERE measurement_id = ?`, measurementID).Scan(&w.Basis, &w.UpdatedBy, &at)
 	if err == sql.ErrNoRows {
@@ -50,33 +48,15 @@ func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*csi.Sec
 
 // SetSectorWeights replaces a service measurement's sector weights in one
 // transaction. UpdatedAt is set to the store's clock and written back.
-func (db *DB) SetSectorWeights(ctx context.Context, measurementID string, w *csi.SectorWeights) error {
+func (db *DB) SetSectorWeights(ctx context.Context, measurementID string, w *survey.SectorWeights) error {
 	m, err := db.Measurement(ctx, measurementID)
 	if err != nil {
 		return err
 	}
-	if !m.IsService() {
-		return survey.Errorf(survey.EINVALID, "测评 %s 不是服务业顾客满意度测评，没有行业权重", "measurement %s is not a service measurement and has no sector weights", measurementID)
+	codes, err := storekit.CheckSectorWeights(m, w)
+	if err != nil {
+		return err
 	}
-	if w == nil {
-		return survey.Errorf(survey.EINVALID, "行业权重为空", "the sector weights are missing")
-	}
-	codes := make([]string, 0, len(w.Weights))
-	sum := 0.0
-	for c, v := range w.Weights {
-		if m.Sector(c) == nil {
-			return survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of the measurement's sectors", c)
-		}
-		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return survey.Errorf(survey.EINVALID, "行业“%s”的权重应为非负数", "the weight of sector %q must be a number ≥ 0", c)
-		}
-		sum += v
-		codes = append(codes, c)
-	}
-	if sum <= 0 {
-		return survey.Errorf(survey.EINVALID, "至少一个行业的权重应大于 0", "at least one sector needs a weight above 0")
-	}
-	sort.Strings(codes)
 	w.UpdatedAt = db.now().Truncate(time.Microsecond)
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`DELETE FROM csi_sector_weights WHERE measurement_id = ?`, measurementID); err != nil {

@@ -137,6 +137,7 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		if err != nil {
 			return fail(err)
 		}
+		fieldwork.ReportProgress(ctx, end, len(units))
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE frames SET units = ?, contacts = ?, complete = 1 WHERE measurement_id = ?`, len(units), contacts, measurementID)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"manyi/survey/sampling"
+	"manyi/survey/storetest"
 )
 
 // TestImportFrameChunks imports a frame longer than one chunk, whose
@@ -17,8 +18,8 @@ import (
 func TestImportFrameChunks(t *testing.T) {
 	db, _ := fwOpen(t)
 	ctx := context.Background()
-	fwMeasurement(t, db, "m")
-	key := fwKey(t)
+	storetest.FieldworkMeasurement(t, db, "m")
+	key := storetest.ContactKey(t)
 
 	n := frameChunk + unitsPerInsert*2 + 17
 	f := &sampling.Frame{Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColContact}}
@@ -26,7 +27,7 @@ func TestImportFrameChunks(t *testing.T) {
 	for i := range n {
 		u := sampling.Unit{ID: fmt.Sprintf("Z%06d", i), District: []string{"东城区", "d2"}[i%2], Gender: sampling.GenderFemale, AgeBand: "45-59", Row: i + 2}
 		if i%3 != 0 {
-			u.Contact = fwPhone(i)
+			u.Contact = storetest.Phone(i)
 			phones++
 		}
 		f.Units = append(f.Units, u)
@@ -68,7 +69,7 @@ func TestImportFrameChunks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("unit %d: %v", i, err)
 		}
-		if p, err := key.Open(sealed); err != nil || p != fwPhone(i) {
+		if p, err := key.Open(sealed); err != nil || p != storetest.Phone(i) {
 			t.Errorf("unit %d: contact opens to another number (%v)", i, err)
 		}
 	}

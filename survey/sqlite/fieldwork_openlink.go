@@ -8,14 +8,8 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 )
-
-// errNoOpenLink is what every unknown, malformed or disabled open link
-// gets: the same answer whether the link never existed or is switched off,
-// so a visitor cannot probe for slugs.
-func errNoOpenLink() error {
-	return survey.Errorf(survey.ENOTFOUND, "该公开链接无效或已关闭。", "This open link is not valid or has been switched off.")
-}
 
 // OpenLink returns the measurement's open link with its counts. A
 // measurement that never had one gets a disabled link without a slug.
@@ -53,7 +47,7 @@ func (db *DB) SetOpenLink(ctx context.Context, measurementID string, enabled boo
 	if _, err := db.Measurement(ctx, measurementID); err != nil {
 		return nil, err
 	}
-	slug, _ := newToken()
+	slug, _ := storekit.NewToken()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`INSERT INTO open_links (measurement_id, slug, enabled, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (measurement_id) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at, changed_by = excluded.changed_by`,
@@ -74,22 +68,22 @@ func (db *DB) SetOpenLink(ctx context.Context, measurementID string, enabled boo
 // hash is kept). ENOTFOUND when the slug is unknown, malformed or its link
 // disabled; EGONE when the measurement is not open.
 func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
-	if _, ok := tokenHash(slug); !ok {
-		return "", errNoOpenLink()
+	if _, ok := storekit.TokenHash(slug); !ok {
+		return "", storekit.ErrNoOpenLink()
 	}
-	tok, h := newToken()
+	tok, h := storekit.NewToken()
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var mid, status string
 		var enabled bool
 		err := tx.QueryRow(`SELECT o.measurement_id, o.enabled, m.status FROM open_links o
 			JOIN measurements m ON m.id = o.measurement_id WHERE o.slug = ?`, slug).Scan(&mid, &enabled, &status)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
-			return errNoOpenLink()
+			return storekit.ErrNoOpenLink()
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: open link: %w", err)
 		}
-		if err := checkOpen(status); err != nil {
+		if err := storekit.CheckOpen(status); err != nil {
 			return err
 		}
 		now := fmtTime(db.now())
@@ -108,14 +102,14 @@ func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 // OpenLinkBySlug returns the enabled open link of slug, for the landing
 // page. ENOTFOUND when the slug is unknown, malformed or disabled.
 func (db *DB) OpenLinkBySlug(ctx context.Context, slug string) (*fieldwork.OpenLink, error) {
-	if _, ok := tokenHash(slug); !ok {
-		return nil, errNoOpenLink()
+	if _, ok := storekit.TokenHash(slug); !ok {
+		return nil, storekit.ErrNoOpenLink()
 	}
 	var mid string
 	var enabled bool
 	err := db.rdb.QueryRowContext(ctx, `SELECT measurement_id, enabled FROM open_links WHERE slug = ?`, slug).Scan(&mid, &enabled)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
-		return nil, errNoOpenLink()
+		return nil, storekit.ErrNoOpenLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open link: %w", err)

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
 
@@ -36,7 +36,7 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
 		}
 		for c, t := range cells {
-			if err := checkCellKey(c); err != nil {
+			if err := storekit.CheckCellKey(c); err != nil {
 				return err
 			}
 			if t < 0 {
@@ -55,24 +55,6 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 		}
 		return nil
 	})
-}
-
-// checkCellKey accepts "gender|age_band" with a known gender and band.
-func checkCellKey(c string) error {
-	g, a, ok := strings.Cut(c, "|")
-	if !ok || (g != sampling.GenderMale && g != sampling.GenderFemale) || !contains(sampling.AgeBands, a) {
-		return survey.Errorf(survey.EINVALID, "配额格“%s”无效，应为 性别|年龄段，如 male|18-29", "quota cell %q is invalid; it must be gender|age_band, e.g. male|18-29", c)
-	}
-	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // SetQuotaAllowOver says whether the measurement's cells may go over their
@@ -124,9 +106,9 @@ func (db *DB) Quotas(ctx context.Context, measurementID string) (*fieldwork.Quot
 // screener again is idempotent; changing the answers moves the place to
 // the new cell.
 func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaClaim, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var out *fieldwork.QuotaClaim
 	err := db.writeThen(ctx, func(stx *sql.Tx) error {
@@ -139,7 +121,7 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 			return survey.Errorf(survey.ECONFLICT, "尚未开始作答", "the response has not been started")
 		}
 		if l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
+			return storekit.ErrFinished(l.respStatus.String)
 		}
 		var n int
 		if err := tx.QueryRowContext(bg, `SELECT count(*) FROM quota_cells WHERE measurement_id = ?`, l.measurementID).Scan(&n); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
 )
@@ -87,7 +88,7 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 // releaseCase creates the invitation of a case. Its token is random and
 // thrown away: IssueLinks gives the case a link when it is sent.
 func releaseCase(tx *sql.Tx, measurementID string, caseID int64, unitID, now string) error {
-	_, h := newToken()
+	_, h := storekit.NewToken()
 	var inv int64
 	err := tx.QueryRow(`INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, measurementID, h, unitID, DispIssued, now, now).Scan(&inv)
@@ -172,8 +173,16 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
+		// A stratum released further by ReleaseStratumBatch keeps its level.
+		levels, err := releasedBatches(ctx, tx, measurementID)
+		if err != nil {
+			return err
+		}
+		for _, st := range si.Alloc.Strata {
+			levels[st.Name] = max(levels[st.Name], next)
+		}
 		now := fmtTime(db.now())
-		for i, d := range sampling.Weights(smp, next) {
+		for i, d := range sampling.WeightsReleased(smp, levels) {
 			if !d.Released {
 				continue
 			}
@@ -374,15 +383,27 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 	if len(disps) == 0 {
 		disps = []string{sampling.DispNotSent}
 	}
+	started := false // a reminder: cases whose resident has begun
 	for _, d := range disps {
-		if d != sampling.DispNotSent && d != sampling.DispSent {
-			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”或“已发送”的样本发链接，不能给“%s”的", "links are issued only to not_sent or sent cases, not %q", d)
+		switch d {
+		case sampling.DispNotSent, sampling.DispSent:
+		case sampling.DispOpened, sampling.DispPartial:
+			started = true
+		default:
+			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”“已发送”“已打开”或“部分完成”的样本发链接，不能给“%s”的", "links are issued only to not_sent, sent, opened or partial cases, not %q", d)
 		}
 	}
 	if sel.WithContact && key == nil {
 		return nil, survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s", "%s is not set", secret.EnvKey)
 	}
-	where := []string{`c.measurement_id = ?`, `c.released = 1`, `c.invitation_id IS NOT NULL`, `r.id IS NULL`, `c.disposition IN (` + inList(len(disps)) + `)`}
+	where := []string{`c.measurement_id = ?`, `c.released = 1`, `c.invitation_id IS NOT NULL`, `c.disposition IN (` + inList(len(disps)) + `)`}
+	if started {
+		// The resident may have begun, never finished: the new link
+		// resumes the same response.
+		where = append(where, `(r.id IS NULL OR r.status = 'in_progress')`)
+	} else {
+		where = append(where, `r.id IS NULL`)
+	}
 	args := []any{measurementID}
 	for _, d := range disps {
 		args = append(args, d)
@@ -391,6 +412,12 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 		where = append(where, `c.district IN (`+inList(len(sel.Districts))+`)`)
 		for _, d := range sel.Districts {
 			args = append(args, d)
+		}
+	}
+	if len(sel.Batches) > 0 {
+		where = append(where, `c.batch IN (`+inList(len(sel.Batches))+`)`)
+		for _, b := range sel.Batches {
+			args = append(args, b)
 		}
 	}
 	if len(sel.CaseIDs) > 0 {
@@ -453,18 +480,22 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 				}
 				p.link.Contact = c
 			}
-			tok, h := newToken()
+			tok, h := storekit.NewToken()
 			if _, err := tx.Exec(`UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, p.inv); err != nil {
 				return fmt.Errorf("sqlite: issue links: %w", err)
 			}
 			note := "link issued"
-			if p.disp == sampling.DispSent {
+			if p.disp != sampling.DispNotSent {
 				note = "link reissued; the earlier link no longer works"
 			}
-			if err := setDisposition(tx, p.link.CaseID, p.disp, sampling.DispSent, now, by, note); err != nil {
-				return err
+			if p.disp == sampling.DispNotSent || p.disp == sampling.DispSent {
+				if err := setDisposition(tx, p.link.CaseID, p.disp, sampling.DispSent, now, by, note); err != nil {
+					return err
+				}
 			}
-			if p.disp == sampling.DispSent {
+			if p.disp != sampling.DispNotSent {
+				// A reminder keeps the disposition (opened, partial): the
+				// history records the new link only.
 				if _, err := tx.Exec(`INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
 					p.link.CaseID, p.disp, p.disp, now, by, note); err != nil {
 					return fmt.Errorf("sqlite: issue links: %w", err)
@@ -531,6 +562,13 @@ func loadCaseForInterviewer(tx *sql.Tx, caseID int64, interviewer string) (measu
 	}
 	if err != nil {
 		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
+	}
+	var status string
+	if err := tx.QueryRow(`SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status); err != nil {
+		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
+	}
+	if status == survey.StatusClosed {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
 	}
 	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
 		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
@@ -648,7 +686,7 @@ func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mod
 			return err
 		}
 		tx := db.wtx(stx)
-		tok, h := newToken()
+		tok, h := storekit.NewToken()
 		now := fmtTime(db.now())
 		if _, err := tx.ExecContext(bg, `UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, inv); err != nil {
 			return fmt.Errorf("sqlite: start interview: %w", err)
@@ -657,11 +695,11 @@ func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mod
 		if err != nil {
 			return err
 		}
-		if err := checkOpen(l.mStatus); err != nil {
+		if err := storekit.CheckOpen(l.mStatus); err != nil {
 			return err
 		}
 		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-			return errFinished(l.respStatus.String)
+			return storekit.ErrFinished(l.respStatus.String)
 		}
 		if err := db.startTx(tx, l, mode, ""); err != nil {
 			return err

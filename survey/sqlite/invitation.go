@@ -4,9 +4,7 @@ import (
 	"container/list"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,14 +13,8 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// tokenBytes is the entropy of an invitation token: 128 bits, which an
-// attacker cannot guess even with billions of tries.
-const tokenBytes = 16
-
-// tokenLen is the length of a token's text (unpadded base64url).
-var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
 
 // maxInvitations bounds one CreateInvitations call, keeping its
 // transaction short enough not to stall residents' pages.
@@ -30,44 +22,13 @@ const maxInvitations = 100000
 
 // Invitation dispositions the store sets; fieldwork adds its own later.
 const (
-	DispIssued  = "issued"  // created, not opened yet
-	DispStarted = "started" // a response exists
+	DispIssued  = storekit.DispIssued  // created, not opened yet
+	DispStarted = storekit.DispStarted // a response exists
 )
-
-// newToken returns a fresh random token and its hash.
-func newToken() (string, []byte) {
-	b := make([]byte, tokenBytes)
-	rand.Read(b) // never fails on Linux; a failure crashes the program by design
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	h := sha256.Sum256([]byte(tok))
-	return tok, h[:]
-}
-
-// tokenHash returns the stored form of tok, or false when tok cannot be a
-// token this store issued, so that junk never reaches the database.
-func tokenHash(tok string) ([]byte, bool) {
-	if len(tok) != tokenLen {
-		return nil, false
-	}
-	if _, err := base64.RawURLEncoding.Strict().DecodeString(tok); err != nil {
-		return nil, false
-	}
-	h := sha256.Sum256([]byte(tok))
-	return h[:], true
-}
 
 // TokenHash returns the hex SHA-256 of a token, the only form in which the
 // store keeps it, for callers that must name a link without keeping it.
-func TokenHash(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:])
-}
-
-// errBadLink is what every unknown or malformed token gets: the same answer
-// whether the link never existed or is mistyped.
-func errBadLink() error {
-	return survey.Errorf(survey.ENOTFOUND, "链接无效，请检查短信中的链接是否完整。", "This link is not valid. Please check that the whole link from the message was opened.")
-}
+func TokenHash(tok string) string { return storekit.TokenHashHex(tok) }
 
 // CreateInvitations makes n invitations for the measurement and returns
 // their tokens. Only the tokens' hashes are stored, so the tokens cannot be
@@ -94,7 +55,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 		now := fmtTime(db.now())
 		toks := make([]string, n)
 		for i := range toks {
-			tok, h := newToken()
+			tok, h := storekit.NewToken()
 			if _, err := st.Exec(measurementID, h, DispIssued, now, now); err != nil {
 				return fmt.Errorf("sqlite: create invitations: %w", err)
 			}
@@ -132,9 +93,9 @@ const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i
 // token, EGONE when the measurement is closed or not open yet. The
 // questionnaire is shared with other callers and must not be modified.
 func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if s, err := db.cachedOpen(ctx, h); s != nil || err != nil {
 		return s, err
@@ -161,12 +122,12 @@ func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error
 		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
 		&answers, &pages, &version, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open session: %w", err)
 	}
-	if err := checkOpen(m.Status); err != nil {
+	if err := storekit.CheckOpen(m.Status); err != nil {
 		return nil, err
 	}
 	if inv.CreatedAt, err = parseTime(icreated); err != nil {
@@ -206,18 +167,6 @@ func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error
 		return nil, err
 	}
 	return s, nil
-}
-
-// checkOpen refuses links of a measurement that is not open.
-func checkOpen(status string) error {
-	switch status {
-	case survey.StatusOpen:
-		return nil
-	case survey.StatusDraft:
-		return survey.Errorf(survey.EGONE, "本次测评尚未开始，请稍后再试。", "This survey has not opened yet. Please try again later.")
-	default:
-		return survey.Errorf(survey.EGONE, "本次测评已经结束，感谢您的关注。", "This survey has closed. Thank you for your interest.")
-	}
 }
 
 // Secret returns the server secret (for signing links and CSRF tokens),
@@ -392,7 +341,7 @@ func (db *DB) cachedOpen(ctx context.Context, h []byte) (*survey.Session, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOpen(m.Status); err != nil {
+	if err := storekit.CheckOpen(m.Status); err != nil {
 		return nil, err
 	}
 	inv := c.inv
@@ -423,7 +372,7 @@ func (db *DB) liveMeasurement(ctx context.Context, id string) (*survey.Measureme
 	err := db.rstmts.queryRow(ctx, `SELECT city_zh, city_en, title_zh, title_en, year, office_zh, office_en, status, coalesce(prev_id, ''), created_at, kind
 		FROM measurements WHERE id = ?`, id).Scan(&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &created, &m.Kind)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: measurement: %w", err)

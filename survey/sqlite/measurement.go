@@ -5,134 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// idPattern is what a measurement id may look like: it appears in URLs and
-// file names, so lower-case letters, digits, '-' and '_'.
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
-// sectorPattern is what a sector code may look like: it is an answer code,
-// a quota cell key and a form field name.
-var sectorPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-
-// checkMeasurement returns the problems of m that the store cannot accept.
-func checkMeasurement(m *survey.Measurement) error {
-	var fields []survey.FieldError
-	add := func(field, zh, en string) {
-		fields = append(fields, survey.FieldError{Field: field, Message: survey.Text{Zh: zh, En: en}})
-	}
-	if !idPattern.MatchString(m.ID) {
-		add("id", "编号只能包含小写字母、数字、- 和 _（最多 64 个字符）", "the id may only contain lower-case letters, digits, - and _ (at most 64 characters)")
-	}
-	if m.City.Zh == "" {
-		add("city", "请填写城市名称", "the city name is missing")
-	}
-	if m.Title.Zh == "" {
-		add("title", "请填写测评名称", "the title is missing")
-	}
-	if m.Year < 2000 || m.Year > 2100 {
-		add("year", "年份应在 2000–2100 之间", "the year must be from 2000 to 2100")
-	}
-	switch m.Status {
-	case survey.StatusDraft, survey.StatusOpen, survey.StatusClosed:
-	default:
-		add("status", "状态应为 draft、open 或 closed", "the status must be draft, open or closed")
-	}
-	seen := map[string]bool{}
-	for i, d := range m.Districts {
-		f := fmt.Sprintf("districts[%d]", i)
-		switch {
-		case d.Code == "":
-			add(f, "区县代码为空", "the district code is empty")
-		case seen[d.Code]:
-			add(f, "区县代码 "+d.Code+" 重复", "the district code "+d.Code+" appears twice")
-		}
-		seen[d.Code] = true
-		if d.Name.Zh == "" {
-			add(f, "区县名称为空", "the district name is empty")
-		}
-	}
-	switch m.Kind {
-	case survey.KindResident:
-		if len(m.Sectors) > 0 {
-			add("sectors", "市民质量满意度测评没有行业", "a residents' measurement has no sectors")
-		}
-	case survey.KindService:
-		if len(m.Sectors) == 0 {
-			add("sectors", "服务业顾客满意度测评至少需要一个行业", "a service measurement needs at least one sector")
-		}
-	default:
-		add("kind", "测评类型应为 resident 或 service", "the kind must be resident or service")
-	}
-	seenS := map[string]bool{}
-	for i, sc := range m.Sectors {
-		f := fmt.Sprintf("sectors[%d]", i)
-		switch {
-		case !sectorPattern.MatchString(sc.Code):
-			add(f, "行业代码 "+sc.Code+" 无效（小写字母开头，只含小写字母、数字和 _，最多 32 个字符）", "the sector code "+sc.Code+" is invalid (a lower-case letter, then lower-case letters, digits or _, at most 32)")
-		case seenS[sc.Code]:
-			add(f, "行业代码 "+sc.Code+" 重复", "the sector code "+sc.Code+" appears twice")
-		}
-		seenS[sc.Code] = true
-		if sc.Name.Zh == "" {
-			add(f, "行业名称为空", "the sector name is empty")
-		}
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return &survey.Error{
-		Code: survey.EINVALID,
-		Message: survey.Text{
-			Zh: "测评信息有误：" + fields[0].Field + " " + fields[0].Message.Zh,
-			En: "the measurement is not valid: " + fields[0].Field + ": " + fields[0].Message.En,
-		},
-		Fields: fields,
-	}
-}
-
-// checkQuestionnaire refuses a questionnaire with problems, naming the first
-// few with their paths.
-func checkQuestionnaire(q *survey.Questionnaire) error {
-	if q == nil {
-		return survey.Errorf(survey.EINVALID, "问卷为空", "the questionnaire is missing")
-	}
-	probs := q.Validate()
-	if len(probs) == 0 {
-		return nil
-	}
-	msg := ""
-	for i, p := range probs {
-		if i == 3 {
-			msg += fmt.Sprintf("; … (%d in all)", len(probs))
-			break
-		}
-		if i > 0 {
-			msg += "; "
-		}
-		msg += p.String()
-	}
-	return survey.Errorf(survey.EINVALID, "问卷有误：%s", "the questionnaire is not valid: %s", msg)
-}
-
-// checkServiceQuestionnaire refuses, for a service measurement, a
-// questionnaire whose sector item does not offer exactly its sectors or
-// that lacks a construct for some sector.
-func checkServiceQuestionnaire(m *survey.Measurement, q *survey.Questionnaire) error {
-	if !m.IsService() {
-		return nil
-	}
-	probs := q.CheckService(m.Sectors)
-	if len(probs) == 0 {
-		return nil
-	}
-	return survey.Errorf(survey.EINVALID, "问卷与测评的行业不符：%s", "the questionnaire does not fit the measurement's sectors: %s", probs[0].String())
-}
 
 // CreateMeasurement stores m with q as questionnaire version 1. An empty
 // status becomes draft and a zero CreatedAt the current time; both are
@@ -147,16 +25,16 @@ func (db *DB) CreateMeasurement(ctx context.Context, m *survey.Measurement, q *s
 	if m.Kind == "" {
 		m.Kind = survey.KindResident
 	}
-	if err := checkMeasurement(m); err != nil {
+	if err := storekit.CheckMeasurement(m); err != nil {
 		return err
 	}
-	if err := checkQuestionnaire(q); err != nil {
+	if err := storekit.CheckQuestionnaire(q); err != nil {
 		return err
 	}
-	if err := checkServiceQuestionnaire(m, q); err != nil {
+	if err := storekit.CheckServiceQuestionnaire(m, q); err != nil {
 		return err
 	}
-	body, sum, err := encodeQuestionnaire(q)
+	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return err
 	}

@@ -2,25 +2,14 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
-
-// encodeQuestionnaire returns the stored form of q and its SHA-256 (hex).
-func encodeQuestionnaire(q *survey.Questionnaire) (body, sum string, err error) {
-	b, err := json.Marshal(q)
-	if err != nil {
-		return "", "", fmt.Errorf("sqlite: encode questionnaire: %w", err)
-	}
-	h := sha256.Sum256(b)
-	return string(b), hex.EncodeToString(h[:]), nil
-}
 
 // decodeQuestionnaire parses a stored body, reusing the copy parsed earlier
 // for the same sha256: every page view needs the questionnaire, and parsing
@@ -47,15 +36,15 @@ func (db *DB) decodeQuestionnaire(sum string, body func() (string, error)) (*sur
 // version+1, which new responses answer. Storing the same questionnaire
 // again changes nothing.
 func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *survey.Questionnaire) (int, error) {
-	if err := checkQuestionnaire(q); err != nil {
+	if err := storekit.CheckQuestionnaire(q); err != nil {
 		return 0, err
 	}
 	if m, err := db.Measurement(ctx, measurementID); err == nil {
-		if err := checkServiceQuestionnaire(m, q); err != nil {
+		if err := storekit.CheckServiceQuestionnaire(m, q); err != nil {
 			return 0, err
 		}
 	}
-	body, sum, err := encodeQuestionnaire(q)
+	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return 0, err
 	}

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 // answersCols are two columns of a query over responses r: the answers as
@@ -155,7 +155,7 @@ func lookupLink(tx cachedTx, h []byte) (*link, error) {
 		WHERE i.token_hash = ?`, h).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion,
 		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition, &l.invCreated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: link: %w", err)
@@ -168,9 +168,9 @@ func lookupLink(tx cachedTx, h []byte) (*link, error) {
 // link without a response gets one (mode web), as StartResponse would.
 func (db *DB) startInProgress(tx cachedTx, l *link) error {
 	if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-		return errFinished(l.respStatus.String)
+		return storekit.ErrFinished(l.respStatus.String)
 	}
-	if err := checkOpen(l.mStatus); err != nil {
+	if err := storekit.CheckOpen(l.mStatus); err != nil {
 		return err
 	}
 	return db.startTx(tx, l, survey.ModeWeb, "")
@@ -221,9 +221,9 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	default:
 		return nil, survey.Errorf(survey.EINVALID, "访问方式 %q 无效", "mode %q is not web, phone or face", mode)
 	}
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	// A response this process wrote is in the session cache: answer from
 	// there without queueing behind the writer. Callers have usually just
@@ -247,7 +247,7 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 			return err
 		}
 		*l = *found
-		if err := checkOpen(l.mStatus); err != nil {
+		if err := storekit.CheckOpen(l.mStatus); err != nil {
 			return err
 		}
 		if err := db.startTx(tx, l, mode, uaClass); err != nil {
@@ -265,52 +265,6 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	return cloneResponse(resp), nil
 }
 
-// errFinished is the conflict of writing to a finished response.
-func errFinished(status string) error {
-	switch status {
-	case survey.RespSubmitted:
-		return survey.Errorf(survey.ECONFLICT, "此问卷已提交，不能再修改。", "This questionnaire has already been submitted and cannot be changed.")
-	case survey.RespScreenedOut:
-		return survey.Errorf(survey.ECONFLICT, "此问卷已结束（不符合本次调查条件），不能再修改。", "This questionnaire has ended (you are outside this survey's population) and cannot be changed.")
-	default:
-		return survey.Errorf(survey.ECONFLICT, "此问卷已结束，不能再修改。", "This questionnaire has ended and cannot be changed.")
-	}
-}
-
-// checkPage refuses answers that do not belong to the page: the store is
-// the last line that keeps one page's answers from landing on another.
-func checkPage(q *survey.Questionnaire, p *survey.PageSave) error {
-	page, _ := q.Page(p.PageID)
-	if page == nil {
-		return survey.Errorf(survey.EINVALID, "问卷中没有页面 %q", "the questionnaire has no page %q", p.PageID)
-	}
-	var fields []survey.FieldError
-	ids := make([]string, 0, len(p.Answers))
-	for id := range p.Answers {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		found := false
-		for i := range page.Items {
-			if page.Items[i].ID == id {
-				found = true
-				break
-			}
-		}
-		if !found {
-			fields = append(fields, survey.FieldError{Field: id, Message: survey.Text{
-				Zh: fmt.Sprintf("页面 %s 中没有题目 %s", p.PageID, id),
-				En: fmt.Sprintf("page %s has no question %s", p.PageID, id),
-			}})
-		}
-	}
-	if len(fields) > 0 {
-		return &survey.Error{Code: survey.EINVALID, Message: fields[0].Message, Fields: fields}
-	}
-	return nil
-}
-
 // SavePage stores one page's answers, its paradata and the resume point in
 // one transaction: the page's earlier answers are replaced, its time on
 // page is added up and its save count incremented. A response that does
@@ -318,9 +272,9 @@ func checkPage(q *survey.Questionnaire, p *survey.PageSave) error {
 // ECONFLICT and changes nothing; a closed measurement is EGONE. The first
 // answer stored freezes the questionnaire version.
 func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*survey.Response, error) {
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	if p.PageID == "" {
 		return nil, survey.Errorf(survey.EINVALID, "缺少页面编号", "the page id is missing")
@@ -368,7 +322,7 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		if err != nil {
 			return err
 		}
-		if err := checkPage(q, &p); err != nil {
+		if err := storekit.CheckPage(q, &p); err != nil {
 			return err
 		}
 		now := fmtTime(db.now())
@@ -431,9 +385,9 @@ func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Respons
 	default:
 		return nil, survey.Errorf(survey.EINVALID, "结束状态 %q 无效", "%q is not a finishing status", status)
 	}
-	h, ok := tokenHash(token)
+	h, ok := storekit.TokenHash(token)
 	if !ok {
-		return nil, errBadLink()
+		return nil, storekit.ErrBadLink()
 	}
 	var id int64
 	var resp *survey.Response

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 // TestSessionCacheSeesMeasurementChanges: a link whose session this
@@ -143,7 +144,7 @@ func TestSessionCacheBounded(t *testing.T) {
 
 func mustHash(t *testing.T, tok string) []byte {
 	t.Helper()
-	h, ok := tokenHash(tok)
+	h, ok := storekit.TokenHash(tok)
 	if !ok {
 		t.Fatalf("bad token %q", tok)
 	}

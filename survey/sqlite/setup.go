@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/setup"
 )
 
@@ -21,7 +22,7 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 		return nil, survey.Errorf(survey.EINVALID, "问卷为空", "the questionnaire is missing")
 	}
 	problems := len(q.Validate())
-	body, sum, err := encodeQuestionnaire(q)
+	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return nil, err
 	}

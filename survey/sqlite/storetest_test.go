@@ -26,6 +26,7 @@ func TestConformance(t *testing.T) {
 			t.Helper()
 			return storetest.SQLRows(t, s.(*DB).rdb, query)
 		},
+		Raw: func(t *testing.T, s storetest.Store, ref string) []byte { return fileBytes(t, ref) },
 		Exec: func(s storetest.Store, query string) error {
 			return s.(*DB).write(context.Background(), func(tx *sql.Tx) error {
 				_, err := tx.Exec(query)

@@ -269,11 +269,11 @@ func testStartResponseConcurrent(t *testing.T, h *Harness) {
 		errs := make([]error, 40)
 		for i := range ids {
 			wg.Go(func() {
-				h := db
+				st := db
 				if i%2 == 1 {
-					h = db2
+					st = db2
 				}
-				r, err := h.StartResponse(ctx, tok, survey.ModeWeb, "mobile")
+				r, err := st.StartResponse(ctx, tok, survey.ModeWeb, "mobile")
 				errs[i] = err
 				if err == nil {
 					ids[i] = r.ID

@@ -21,7 +21,11 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/analysis"
 	"manyi/survey/auth"
+	"manyi/survey/fieldwork"
+	"manyi/survey/setup"
+	"manyi/survey/workspace"
 )
 
 // Store is every store interface the product uses, as one: what an
@@ -29,6 +33,24 @@ import (
 type Store interface {
 	survey.Store
 	auth.Store
+	survey.SectorWeightStore
+	fieldwork.Store
+	fieldwork.SetupStore
+	fieldwork.OpenLinkStore
+	setup.Store
+	workspace.EditStore
+	survey.ResponseImporter
+	// SetCensus replaces the census counts (ImportCensusCSV parsed).
+	SetCensus(ctx context.Context, measurementID string, c *analysis.Census, by string) error
+	// SetPrevMeasurement links a measurement to last year's.
+	SetPrevMeasurement(ctx context.Context, id, prevID, by string) error
+	// WeightingVersion returns one saved weighting version.
+	WeightingVersion(ctx context.Context, measurementID string, version int) (*analysis.WeightingVersion, error)
+	// SetDisposition records a disposition learned outside the
+	// questionnaire.
+	SetDisposition(ctx context.Context, caseID int64, to, by, note string) error
+	// ExcludedResponses returns the ids of the responses excluded now.
+	ExcludedResponses(ctx context.Context, measurementID string) (map[int64]bool, error)
 	// SetMeasurementStatus opens, closes or reopens a measurement.
 	SetMeasurementStatus(ctx context.Context, id, status string) error
 	// Secret is the server secret shared by every server on the store.
@@ -51,6 +73,10 @@ type Harness struct {
 	Rows func(t *testing.T, s Store, query string) []string
 	// Exec runs a statement without parameters in its own transaction.
 	Exec func(s Store, query string) error
+	// Raw, when set, returns the bytes the store keeps on disk for ref's
+	// database (SQLite's file and its WAL), searched for text that must
+	// never be stored in clear, such as phone numbers and tokens.
+	Raw func(t *testing.T, s Store, ref string) []byte
 }
 
 // test is one conformance test.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -22,6 +23,11 @@ import (
 // questionnaire with every suggestion box full is about 15 KB; anything far
 // larger is a mistake or an attack and gets 413.
 const maxBody = 64 << 10
+
+// largeBodyRoutes are the routes ("METHOD /path" as registered) that
+// take file uploads above maxBody; each limits its own body (the frame
+// upload: maxUpload).
+var largeBodyRoutes = map[string]bool{}
 
 // Config is what New needs. Each store interface the server uses is its
 // own field, so that wiring a store that lacks one does not compile; cmd
@@ -43,7 +49,11 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
-	Log       *slog.Logger
+	// Office serves the office's frame, sample, invitations, case
+	// assignment and fieldwork pages; nil turns those pages off (they
+	// answer 500 and the start logs why).
+	Office fieldwork.OfficeStore
+	Log    *slog.Logger
 	// Secret keys the CSRF tokens (an HMAC of the invitation token's hash).
 	// It must stay the same across restarts or open forms stop working.
 	Secret []byte
@@ -55,6 +65,14 @@ type Config struct {
 	// ContactKey opens the sealed phone numbers on the interviewer pages
 	// (cmd reads it from MANYI_CONTACT_KEY); nil means no numbers are shown.
 	ContactKey *secret.Key
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the server (cmd: --trusted-proxy). A request whose peer is one of
+	// them has its client address taken from X-Forwarded-For (the nearest
+	// address that is not a trusted proxy); any other request's client
+	// address is its peer, whatever headers it sends. Empty: no proxy,
+	// X-Forwarded-For is ignored. The address feeds the login and token
+	// limits and the audit log.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the resident survey's HTTP handler.
@@ -65,11 +83,13 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	office    fieldwork.OfficeStore
 	log       *slog.Logger
 	secret    []byte
 	baseURL   string
 	now       func() time.Time
 	key       *secret.Key
+	proxies   []*net.IPNet
 	views     *views
 	assets    *assets
 	echo      *echo.Echo
@@ -113,11 +133,13 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		office:    cfg.Office,
 		log:       cfg.Log,
 		secret:    append([]byte(nil), cfg.Secret...),
 		baseURL:   cfg.BaseURL,
 		now:       cfg.Now,
 		key:       cfg.ContactKey,
+		proxies:   cfg.TrustedProxies,
 		views:     vs,
 		assets:    as,
 	}
@@ -135,6 +157,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.Logger = s.log
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientIP(s.proxies)
 	// Order matters: the logger is outermost so that it sees the status the
 	// error handler chose; recover turns a panic into a plain 500 page.
 	e.Use(s.logRequests)
@@ -144,7 +167,10 @@ func (s *Server) routes() *echo.Echo {
 	// tables for every response, a fifth of the server's CPU per page; the
 	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
-	e.Use(middleware.BodyLimit(maxBody))
+	// Upload routes (largeBodyRoutes) set their own, larger limit.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: func(c *echo.Context) bool {
+		return largeBodyRoutes[c.Request().Method+" "+c.Path()]
+	}}))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)

@@ -32,6 +32,7 @@ var measurementLinks = []measurementLink{
 // the role may open.
 type homePage struct {
 	staffLayout
+	Archive      archiveFilter // the "show archived" switch
 	Measurements []homeMeasurement
 	RoleLine     string // "您的角色：统计人员。您可以：……。"
 	Interviewer  bool
@@ -58,9 +59,14 @@ func (st *staff) handleHome(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ms, archive, err := st.archiveFilter(c, ms)
+	if err != nil {
+		return err
+	}
 	l := st.newStaffLayout(c, sess, staffUI["home_title"].Get(language(c)), "/app")
 	v := homePage{staffLayout: l, Interviewer: sess.User.Role == auth.RoleInterviewer, CanCreate: auth.Can(sess.User.Role, auth.PermManageMeasurement)}
 	v.RoleLine = roleLine(sess.User.Role, l.Lang)
+	v.Archive = archive
 	for _, m := range ms {
 		hm := homeMeasurement{ID: m.ID, Title: m.Title.Get(l.Lang), Year: m.Year, Status: staffUI["status_"+m.Status].Get(l.Lang)}
 		if auth.Can(sess.User.Role, auth.PermViewSetup) {

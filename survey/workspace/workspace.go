@@ -204,6 +204,9 @@ type dataParts struct {
 	Start     time.Time
 	End       time.Time
 	Excluded  []fieldwork.ExclusionCount
+	// Released is the number of reserve batches released: each release
+	// changes the design weights and the issued counts.
+	Released int `json:",omitempty"`
 }
 
 // stampParts is what a computation depends on besides the dataset.
@@ -227,7 +230,9 @@ func hash(v any) (string, error) {
 
 // DataStamp returns a short hash of what a measurement's dataset depends
 // on: the number and times of its submitted responses, the exclusions of
-// the quality review and the census. It reads aggregates, never the
+// the quality review, the census and the reserve batches released. Every
+// part is read from the store, so a change made through another server
+// changes the stamp of this one. It reads aggregates, never the
 // answers. (Submitted responses are never edited, so their count and
 // times change whenever the set does.)
 func DataStamp(ctx context.Context, st Store, id string) (string, error) {
@@ -239,7 +244,15 @@ func DataStamp(ctx context.Context, st Store, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return hash(dataParts{ID: id, Census: census, Submitted: fw.Submitted, Start: fw.Start, End: fw.End, Excluded: fw.Exclusions})
+	released := 0
+	switch si, err := st.Sample(ctx, id); survey.ErrorCode(err) {
+	case "":
+		released = si.Released
+	case survey.ENOTFOUND:
+	default:
+		return "", err
+	}
+	return hash(dataParts{ID: id, Census: census, Submitted: fw.Submitted, Start: fw.Start, End: fw.End, Excluded: fw.Exclusions, Released: released})
 }
 
 // Stamp returns a short hash of everything a measurement's Results depend

@@ -342,3 +342,27 @@ func TestComputeCachedPrev(t *testing.T) {
 		last = c.Prev
 	}
 }
+
+// TestStampSeesReleasedBatches checks that releasing a reserve batch, which
+// changes the design weights and the issued counts without any new
+// response, changes the stamp: cached results must not survive it, even
+// when another server released the batch.
+func TestStampSeesReleasedBatches(t *testing.T) {
+	db := newStore(t, 0)
+	ctx := context.Background()
+	drawSample(t, db, 40, sampling.Plan{Total: 60, Allocation: sampling.Equal, Reserve: 0.5, ReserveBatches: 2})
+	before, err := workspace.DataStamp(ctx, db, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ReleaseBatch(ctx, "m", "test"); err != nil {
+		t.Fatalf("ReleaseBatch: %v", err)
+	}
+	after, err := workspace.DataStamp(ctx, db, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after == before {
+		t.Errorf("DataStamp unchanged (%s) after a reserve batch was released", after)
+	}
+}

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -6,8 +6,12 @@ import (
 	"testing"
 
 	"manyi/survey"
-	"manyi/survey/csi"
 )
+
+func init() {
+	register(test{"ServiceMeasurementRoundTrip", testServiceMeasurementRoundTrip},
+		test{"ServiceMeasurementInvalid", testServiceMeasurementInvalid}, test{"SectorWeights", testSectorWeights})
+}
 
 func serviceMeasurement(id string) *survey.Measurement {
 	m := testMeasurement(id)
@@ -19,8 +23,8 @@ func serviceMeasurement(id string) *survey.Measurement {
 	return m
 }
 
-func TestServiceMeasurementRoundTrip(t *testing.T) {
-	db, _ := openTest(t)
+func testServiceMeasurementRoundTrip(t *testing.T, h *Harness) {
+	db, _ := h.openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
 	r := testMeasurement("res-2026")
@@ -67,8 +71,8 @@ func TestServiceMeasurementRoundTrip(t *testing.T) {
 	}
 }
 
-func TestServiceMeasurementInvalid(t *testing.T) {
-	db, _ := openTest(t)
+func testServiceMeasurementInvalid(t *testing.T, h *Harness) {
+	db, _ := h.openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
 	cases := []struct {
@@ -99,8 +103,8 @@ func TestServiceMeasurementInvalid(t *testing.T) {
 	}
 }
 
-func TestSectorWeights(t *testing.T) {
-	db, _ := openTest(t)
+func testSectorWeights(t *testing.T, h *Harness) {
+	db, _ := h.openTest(t)
 	ctx := context.Background()
 	q := survey.DefaultQuestionnaire()
 	svc := serviceMeasurement("svc")
@@ -116,7 +120,7 @@ func TestSectorWeights(t *testing.T) {
 	if w, err := db.SectorWeights(ctx, "svc"); err != nil || w != nil {
 		t.Fatalf("before any save: %v, %v; want nil, nil", w, err)
 	}
-	w := &csi.SectorWeights{Basis: "2025 增加值", Weights: map[string]float64{"telecoms": 0.6, "banking": 0.4}, UpdatedBy: "stat"}
+	w := &survey.SectorWeights{Basis: "2025 增加值", Weights: map[string]float64{"telecoms": 0.6, "banking": 0.4}, UpdatedBy: "stat"}
 	if err := db.SetSectorWeights(ctx, "svc", w); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +132,7 @@ func TestSectorWeights(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, w)
 	}
 	// A save replaces the whole set.
-	if err := db.SetSectorWeights(ctx, "svc", &csi.SectorWeights{Weights: map[string]float64{"banking": 1}}); err != nil {
+	if err := db.SetSectorWeights(ctx, "svc", &survey.SectorWeights{Weights: map[string]float64{"banking": 1}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.SectorWeights(ctx, "svc"); len(got.Weights) != 1 || got.Weights["banking"] != 1 || got.Basis != "" {
@@ -145,7 +149,7 @@ func TestSectorWeights(t *testing.T) {
 		{"all zero", "svc", map[string]float64{"telecoms": 0}},
 	}
 	for _, c := range bad {
-		if err := db.SetSectorWeights(ctx, c.id, &csi.SectorWeights{Weights: c.w}); survey.ErrorCode(err) != survey.EINVALID {
+		if err := db.SetSectorWeights(ctx, c.id, &survey.SectorWeights{Weights: c.w}); survey.ErrorCode(err) != survey.EINVALID {
 			t.Errorf("%s: got %v, want EINVALID", c.name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package csi
+package survey
 
 import (
 	"context"
@@ -16,9 +16,9 @@ type SectorWeights struct {
 	UpdatedAt time.Time
 }
 
-// Store keeps a service measurement's sector weights. Implemented by
-// survey/sqlite.
-type Store interface {
+// SectorWeightStore keeps a service measurement's sector weights.
+// Implemented by survey/sqlite.
+type SectorWeightStore interface {
 	// SectorWeights returns the saved weights, or nil when none were
 	// saved (ENOTFOUND for an unknown measurement).
 	SectorWeights(ctx context.Context, measurementID string) (*SectorWeights, error)

@@ -1,0 +1,257 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
+	"manyi/survey/sampling"
+)
+
+// SetQuotaTargets sets the targets of the given cells (district code →
+// cell key → target), adding cells that do not exist; other cells keep
+// theirs. A target below the places already taken is allowed (the cell is
+// then full), never negative.
+func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets map[string]map[string]int) error {
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, d := range m.Districts {
+		known[d.Code] = true
+	}
+	type row struct {
+		d, c string
+		t    int
+	}
+	var rows []row
+	for d, cells := range targets {
+		if !known[d] {
+			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
+		}
+		for c, t := range cells {
+			if err := storekit.CheckCellKey(c); err != nil {
+				return err
+			}
+			if t < 0 {
+				return survey.Errorf(survey.EINVALID, "配额 %s %s 的目标为负数", "quota %s %s has a negative target", d, c)
+			}
+			rows = append(rows, row{d, c, t})
+		}
+	}
+	// Sorted, so that two concurrent calls lock the cells in one order.
+	sort.Slice(rows, func(i, j int) bool { return rows[i].d+"\x00"+rows[i].c < rows[j].d+"\x00"+rows[j].c })
+	return db.write(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO quota_cells (measurement_id, district, cell, target) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (measurement_id, district, cell) DO UPDATE SET target = excluded.target`, measurementID, r.d, r.c, r.t); err != nil {
+				return fmt.Errorf("postgres: set quota targets: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetQuotaAllowOver says whether the measurement's cells may go over their
+// targets.
+func (db *DB) SetQuotaAllowOver(ctx context.Context, measurementID string, allow bool) error {
+	if _, err := db.Measurement(ctx, measurementID); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO quota_settings (measurement_id, allow_over) VALUES ($1, $2)
+			ON CONFLICT (measurement_id) DO UPDATE SET allow_over = excluded.allow_over`, measurementID, allow)
+		return err
+	})
+}
+
+// Quotas returns the measurement's quota cells, by district and cell.
+func (db *DB) Quotas(ctx context.Context, measurementID string) (*fieldwork.Quotas, error) {
+	q := &fieldwork.Quotas{}
+	err := db.db.QueryRowContext(ctx, `SELECT coalesce((SELECT allow_over FROM quota_settings WHERE measurement_id = $1), false)`, measurementID).Scan(&q.AllowOver)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: quotas: %w", err)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT q.district, q.cell, q.target, q.count,
+			(SELECT count(*) FROM quota_members m JOIN responses r ON r.id = m.response_id
+			 WHERE m.measurement_id = q.measurement_id AND m.district = q.district AND m.cell = q.cell AND r.status = 'submitted')
+		FROM quota_cells q WHERE q.measurement_id = $1 ORDER BY q.district COLLATE "C", q.cell COLLATE "C"`, measurementID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: quotas: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c fieldwork.QuotaCell
+		if err := rows.Scan(&c.District, &c.Cell, &c.Target, &c.Count, &c.Completes); err != nil {
+			return nil, fmt.Errorf("postgres: quotas: %w", err)
+		}
+		q.Cells = append(q.Cells, c)
+	}
+	return q, rows.Err()
+}
+
+// ClaimQuota is the quota check at the screener, for the response of
+// token once its screener page is saved. In one transaction it locks the
+// invitation (as every resident write does), works out the resident's
+// cell from the answers (gender and age band fall back to the frame's
+// values for a sampled case), locks the cell's row (SELECT ... FOR
+// UPDATE), and takes a place only if the count is below target or
+// over-quota is allowed; otherwise the response ends as quota full in the
+// same transaction. Claims from any number of servers on one cell thus
+// run one after the other, each seeing the count its predecessor
+// committed: a cell never goes over its target. Saving the screener again
+// is idempotent; changing the answers moves the place to the new cell.
+func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaClaim, error) {
+	h, ok := storekit.TokenHash(token)
+	if !ok {
+		return nil, storekit.ErrBadLink()
+	}
+	var out *fieldwork.QuotaClaim
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		l, err := lockLink(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		if !l.respID.Valid {
+			return survey.Errorf(survey.ECONFLICT, "尚未开始作答", "the response has not been started")
+		}
+		if l.respStatus.String != survey.RespInProgress {
+			return storekit.ErrFinished(l.respStatus.String)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quota_cells WHERE measurement_id = $1`, l.measurementID).Scan(&n); err != nil {
+			return fmt.Errorf("postgres: quota: %w", err)
+		}
+		if n == 0 {
+			out = &fieldwork.QuotaClaim{}
+			return nil
+		}
+		ans, err := txAnswers(ctx, tx, l.respID.Int64)
+		if err != nil {
+			return err
+		}
+		q, err := db.decodeQuestionnaire(l.sha256, func() (string, error) {
+			var b string
+			err := tx.QueryRowContext(ctx, `SELECT body FROM questionnaire_versions WHERE measurement_id = $1 AND version = $2`, l.measurementID, l.respVersion.Int64).Scan(&b)
+			return b, err
+		})
+		if err != nil {
+			return err
+		}
+		ds, err := districts(ctx, tx, l.measurementID)
+		if err != nil {
+			return err
+		}
+		var fGender, fBand string
+		err = tx.QueryRowContext(ctx, `SELECT u.gender, u.age_band FROM cases c
+			JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
+			WHERE c.invitation_id = $1`, l.invitationID).Scan(&fGender, &fBand)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("postgres: quota: %w", err)
+		}
+		district, gender, band := fieldwork.QuotaCellOf(q, ans, ds)
+		if gender == "" {
+			gender = fGender
+		}
+		if band == "" {
+			band = fBand
+		}
+		if district == "" || gender == "" || band == "" {
+			out = &fieldwork.QuotaClaim{}
+			return nil
+		}
+		now := db.now()
+		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, sampling.CellKey(gender, band), now)
+		if err != nil {
+			return err
+		}
+		if claim.Full {
+			if err := finishTx(ctx, tx, now, l.respID.Int64, l.invitationID, survey.RespQuotaFull); err != nil {
+				return err
+			}
+		}
+		out = claim
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// txAnswers reads a response's answers inside a transaction.
+func txAnswers(ctx context.Context, tx *sql.Tx, respID int64) (survey.Answers, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT item_id, value FROM answers WHERE response_id = $1 ORDER BY item_id, position`, respID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: answers of response %d: %w", respID, err)
+	}
+	defer rows.Close()
+	ans := survey.Answers{}
+	for rows.Next() {
+		var item, v string
+		if err := rows.Scan(&item, &v); err != nil {
+			return nil, fmt.Errorf("postgres: answers of response %d: %w", respID, err)
+		}
+		ans[item] = append(ans[item], v)
+	}
+	return ans, rows.Err()
+}
+
+// claimCell takes a place in a cell for a response, inside the caller's
+// transaction, holding the cell's row lock from the read of its count to
+// the increment.
+func claimCell(ctx context.Context, tx *sql.Tx, measurementID string, respID int64, district, cell string, now time.Time) (*fieldwork.QuotaClaim, error) {
+	claim := &fieldwork.QuotaClaim{Checked: true, District: district, Cell: cell}
+	var oldD, oldC string
+	err := tx.QueryRowContext(ctx, `SELECT district, cell FROM quota_members WHERE response_id = $1`, respID).Scan(&oldD, &oldC)
+	held := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: quota: %w", err)
+	}
+	var target, count int
+	err = tx.QueryRowContext(ctx, `SELECT target, count FROM quota_cells WHERE measurement_id = $1 AND district = $2 AND cell = $3 FOR UPDATE`,
+		measurementID, district, cell).Scan(&target, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		// No cell for this combination: no quota applies to it.
+		return &fieldwork.QuotaClaim{District: district, Cell: cell}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: quota: %w", err)
+	}
+	switch {
+	case held && oldD == district && oldC == cell:
+		return claim, nil // the screener saved again: the place is held
+	case held:
+		// The answers changed: give the old place back first.
+		if _, err := tx.ExecContext(ctx, `UPDATE quota_cells SET count = count - 1 WHERE measurement_id = $1 AND district = $2 AND cell = $3 AND count > 0`, measurementID, oldD, oldC); err != nil {
+			return nil, fmt.Errorf("postgres: quota: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM quota_members WHERE response_id = $1`, respID); err != nil {
+			return nil, fmt.Errorf("postgres: quota: %w", err)
+		}
+	}
+	var allowOver bool
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT allow_over FROM quota_settings WHERE measurement_id = $1), false)`, measurementID).Scan(&allowOver); err != nil {
+		return nil, fmt.Errorf("postgres: quota: %w", err)
+	}
+	if count >= target && !allowOver {
+		claim.Full = true
+		return claim, nil
+	}
+	claim.Over = count >= target
+	if _, err := tx.ExecContext(ctx, `UPDATE quota_cells SET count = count + 1 WHERE measurement_id = $1 AND district = $2 AND cell = $3`, measurementID, district, cell); err != nil {
+		return nil, fmt.Errorf("postgres: quota: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO quota_members (response_id, measurement_id, district, cell, over, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		respID, measurementID, district, cell, claim.Over, now); err != nil {
+		return nil, fmt.Errorf("postgres: quota: %w", err)
+	}
+	return claim, nil
+}

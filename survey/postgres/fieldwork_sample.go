@@ -1,0 +1,692 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
+	"manyi/survey/sampling"
+	"manyi/survey/secret"
+)
+
+// argList builds a statement's parameters: add returns the placeholder of
+// its value ($1, $2, …).
+type argList []any
+
+func (a *argList) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// addAll returns the placeholders of vs, comma-separated, for IN (...).
+func addAll[T any](a *argList, vs []T) string {
+	ps := make([]string, len(vs))
+	for i, v := range vs {
+		ps[i] = a.add(v)
+	}
+	return strings.Join(ps, ", ")
+}
+
+// lockMeasurement takes the measurement's row lock for the rest of tx:
+// the office's setup writes of one measurement (frame, sample, release,
+// links) then run one at a time whichever server they reach.
+func lockMeasurement(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return storekit.ErrNoMeasurement(id)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: lock measurement %s: %w", id, err)
+	}
+	return nil
+}
+
+// SaveSample stores a sample drawn from the measurement's stored frame
+// with plan and s.Seed: the sample, one case per drawn unit (reserve
+// included, unreleased), and one invitation per main-sample case. A
+// measurement has one sample: drawing again is ECONFLICT.
+func (db *DB) SaveSample(ctx context.Context, measurementID string, plan sampling.Plan, s *sampling.Sample, f *sampling.Frame, by string) (*fieldwork.SampleInfo, error) {
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: save sample: %w", err)
+	}
+	allocJSON, err := json.Marshal(s.Alloc)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: save sample: %w", err)
+	}
+	design := sampling.Weights(s, 0)
+	now := db.now()
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if err := lockMeasurement(ctx, tx, measurementID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM frames WHERE measurement_id = $1 AND complete`, measurementID).Scan(&n); err != nil {
+			return fmt.Errorf("postgres: save sample: %w", err)
+		}
+		if n == 0 {
+			return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO samples (measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)`,
+			measurementID, strconv.FormatUint(s.Seed, 10), string(planJSON), string(allocJSON), s.Batches, now, by)
+		if isConstraint(err) {
+			return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽过样本（种子已记录），不能重抽", "measurement %s already has a sample (its seed is recorded); it cannot be drawn again", measurementID)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: save sample: %w", err)
+		}
+		// All cases in one statement (arrays), then one invitation per
+		// released case.
+		n = len(s.Cases)
+		units, strata, dists := make([]string, n), make([]string, n), make([]string, n)
+		batches, pos := make([]int64, n), make([]int64, n)
+		probs, weights := make([]float64, n), make([]float64, n)
+		rel := make([]bool, n)
+		for i, c := range s.Cases {
+			d := design[i]
+			units[i], strata[i], dists[i] = c.ID, c.Stratum, f.Units[c.Unit].District
+			batches[i], pos[i], probs[i], weights[i], rel[i] = int64(c.Batch), int64(i), d.Prob, d.Weight, d.Released
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cases (measurement_id, unit_id, stratum, district, batch, position, prob, weight, released, updated_at)
+			SELECT $1, u, s, d, b, p, pr, w, false, $2
+			FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::float8[], $9::float8[]) AS t(u, s, d, b, p, pr, w)`,
+			measurementID, now, units, strata, dists, batches, pos, probs, weights); err != nil {
+			return fmt.Errorf("postgres: save cases: %w", err)
+		}
+		return releaseCases(ctx, tx, measurementID, `batch = 0`, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Sample(ctx, measurementID)
+}
+
+// releaseCases gives every unreleased case of the measurement matching
+// cond an invitation (a random token, thrown away: IssueLinks gives the
+// case a link when it is sent) and marks it released.
+func releaseCases(ctx context.Context, tx *sql.Tx, measurementID, cond string, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, unit_id FROM cases WHERE measurement_id = $1 AND NOT released AND `+cond+` ORDER BY position`, measurementID)
+	if err != nil {
+		return fmt.Errorf("postgres: release cases: %w", err)
+	}
+	var ids []int64
+	var units []string
+	for rows.Next() {
+		var id int64
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: release cases: %w", err)
+		}
+		ids, units = append(ids, id), append(units, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: release cases: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	hashes := make([][]byte, len(ids))
+	for i := range hashes {
+		_, hashes[i] = storekit.NewToken()
+	}
+	_, err = tx.ExecContext(ctx, `WITH c AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS t(case_id, unit_id, h)),
+		i AS (INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
+			SELECT $4, h, unit_id, $5, $6, $6 FROM c RETURNING id, token_hash)
+		UPDATE cases SET invitation_id = i.id, released = true
+		FROM c JOIN i ON i.token_hash = c.h WHERE cases.id = c.case_id`,
+		ids, units, hashes, measurementID, DispIssued, now)
+	if err != nil {
+		return fmt.Errorf("postgres: invitations of cases: %w", err)
+	}
+	return nil
+}
+
+// Sample returns the measurement's sample (ENOTFOUND when none was drawn).
+func (db *DB) Sample(ctx context.Context, measurementID string) (*fieldwork.SampleInfo, error) {
+	return sampleInfo(ctx, db.db, measurementID)
+}
+
+func sampleInfo(ctx context.Context, q querier, measurementID string) (*fieldwork.SampleInfo, error) {
+	var si fieldwork.SampleInfo
+	var seed, plan, alloc string
+	err := q.QueryRowContext(ctx, `SELECT measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by,
+			(SELECT count(*) FROM cases WHERE measurement_id = s.measurement_id)
+		FROM samples s WHERE measurement_id = $1`, measurementID).Scan(&si.MeasurementID, &seed, &plan, &alloc, &si.Batches, &si.Released, &si.DrawnAt, &si.DrawnBy, &si.Cases)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未抽样", "measurement %s has no sample yet", measurementID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: sample: %w", err)
+	}
+	si.DrawnAt = utc(si.DrawnAt)
+	if si.Seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
+		return nil, fmt.Errorf("postgres: sample: bad seed %q", seed)
+	}
+	if err := json.Unmarshal([]byte(plan), &si.Plan); err != nil {
+		return nil, fmt.Errorf("postgres: sample plan: %w", err)
+	}
+	if err := json.Unmarshal([]byte(alloc), &si.Alloc); err != nil {
+		return nil, fmt.Errorf("postgres: sample allocation: %w", err)
+	}
+	return &si, nil
+}
+
+// ReleaseBatch releases the next reserve batch: its cases get invitations,
+// and every released case of the measurement gets the inclusion
+// probability and weight of the enlarged design (sampling.Weights). It
+// returns the batch released; ECONFLICT when every batch is out already.
+func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, error) {
+	var batch int
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := lockMeasurement(ctx, tx, measurementID); err != nil {
+			return err
+		}
+		si, err := sampleInfo(ctx, tx, measurementID)
+		if err != nil {
+			return err
+		}
+		if si.Released >= si.Batches {
+			return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", si.Batches)
+		}
+		next := si.Released + 1
+		rows, err := tx.QueryContext(ctx, `SELECT id, unit_id, stratum, batch FROM cases WHERE measurement_id = $1 ORDER BY position`, measurementID)
+		if err != nil {
+			return fmt.Errorf("postgres: release batch: %w", err)
+		}
+		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
+		var ids []int64
+		for rows.Next() {
+			var c sampling.Case
+			var id int64
+			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch); err != nil {
+				rows.Close()
+				return fmt.Errorf("postgres: release batch: %w", err)
+			}
+			c.Unit = -1 // not needed: Weights reads strata and batches only
+			smp.Cases = append(smp.Cases, c)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: release batch: %w", err)
+		}
+		var uids []int64
+		var probs, weights []float64
+		for i, d := range sampling.Weights(smp, next) {
+			if d.Released {
+				uids, probs, weights = append(uids, ids[i]), append(probs, d.Prob), append(weights, d.Weight)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET prob = t.p, weight = t.w
+			FROM unnest($1::bigint[], $2::float8[], $3::float8[]) AS t(id, p, w) WHERE cases.id = t.id`, uids, probs, weights); err != nil {
+			return fmt.Errorf("postgres: release batch: %w", err)
+		}
+		if err := releaseCases(ctx, tx, measurementID, `batch <= `+strconv.Itoa(next), db.now()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = $1 WHERE measurement_id = $2`, next, measurementID); err != nil {
+			return fmt.Errorf("postgres: release batch: %w", err)
+		}
+		batch = next
+		return nil
+	})
+	return batch, err
+}
+
+// caseSelect reads a fieldwork.Case; the joins bring the frame's gender
+// and age band, the latest call attempt and the response.
+const caseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.district, coalesce(u.gender, ''), coalesce(u.age_band, ''),
+		c.batch, c.prob, c.weight, c.released, coalesce(c.invitation_id, 0), c.disposition, c.interviewer, c.updated_at,
+		(SELECT count(*) FROM call_attempts a WHERE a.case_id = c.id),
+		coalesce((SELECT outcome FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1), ''),
+		(SELECT callback_at FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1),
+		coalesce(r.id, 0), coalesce(r.mode, '')
+	FROM cases c
+	LEFT JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
+	LEFT JOIN responses r ON r.invitation_id = c.invitation_id`
+
+func scanCase(sc interface{ Scan(...any) error }) (*fieldwork.Case, error) {
+	var c fieldwork.Case
+	var cb sql.NullTime
+	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Gender, &c.AgeBand,
+		&c.Batch, &c.Prob, &c.Weight, &c.Released, &c.InvitationID, &c.Disposition, &c.Interviewer, &c.UpdatedAt,
+		&c.Attempts, &c.LastOutcome, &cb, &c.ResponseID, &c.ResponseMode); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = utc(c.UpdatedAt)
+	c.CallbackAt = utcPtr(cb)
+	return &c, nil
+}
+
+// Cases returns the cases matching f in drawn order.
+func (db *DB) Cases(ctx context.Context, f fieldwork.CaseFilter) ([]*fieldwork.Case, error) {
+	var args argList
+	where := []string{`c.measurement_id = ` + args.add(f.MeasurementID)}
+	if f.Interviewer != "" {
+		where = append(where, `c.interviewer = `+args.add(f.Interviewer))
+	}
+	if f.District != "" {
+		where = append(where, `c.district = `+args.add(f.District))
+	}
+	if f.Disposition != "" {
+		where = append(where, `c.disposition = `+args.add(f.Disposition))
+	}
+	if f.ReleasedOnly {
+		where = append(where, `c.released`)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, `c.id IN (`+addAll(&args, f.IDs)+`)`)
+	}
+	q := caseSelect + ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + args.add(f.Limit)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: cases: %w", err)
+	}
+	defer rows.Close()
+	var out []*fieldwork.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: cases: %w", err)
+	}
+	return out, nil
+}
+
+// Case returns one case (ENOTFOUND).
+func (db *DB) Case(ctx context.Context, id int64) (*fieldwork.Case, error) {
+	c, err := scanCase(db.db.QueryRowContext(ctx, caseSelect+` WHERE c.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoCase(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+func errNoCase(id int64) error {
+	return survey.Errorf(survey.ENOTFOUND, "没有编号为 %d 的样本", "no case with id %d", id)
+}
+
+// CaseContact returns the phone number of a case's unit, opened with key;
+// "" when the frame had none or it was purged. Never log it.
+func (db *DB) CaseContact(ctx context.Context, caseID int64, key *secret.Key) (string, error) {
+	return caseContact(ctx, db.db, key, caseID)
+}
+
+// setDisposition moves a case to disposition to and records the change.
+// Moving to the same disposition records nothing.
+func setDisposition(ctx context.Context, tx *sql.Tx, caseID int64, from, to string, at time.Time, by, note string) error {
+	if from == to {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET disposition = $1, updated_at = $2 WHERE id = $3`, to, at, caseID); err != nil {
+		return fmt.Errorf("postgres: disposition of case %d: %w", caseID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES ($1, $2, $3, $4, $5, $6)`,
+		caseID, from, to, at, by, note); err != nil {
+		return fmt.Errorf("postgres: disposition history of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// SetDisposition records a disposition the office learned outside the
+// questionnaire. A complete case cannot be changed by hand (ECONFLICT),
+// and complete is only ever set by a submitted response.
+func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note string) error {
+	if !slices.Contains(sampling.Dispositions, to) {
+		return survey.Errorf(survey.EINVALID, "未知的样本状态“%s”", "unknown disposition %q", to)
+	}
+	if to == sampling.DispComplete {
+		return survey.Errorf(survey.EINVALID, "“完成”只能由提交的问卷产生", "complete is set only by a submitted questionnaire")
+	}
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var from string
+		err := tx.QueryRowContext(ctx, `SELECT disposition FROM cases WHERE id = $1 FOR UPDATE`, caseID).Scan(&from)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoCase(caseID)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: set disposition: %w", err)
+		}
+		if from == sampling.DispComplete {
+			return survey.Errorf(survey.ECONFLICT, "样本 %d 已完成，状态不能再改", "case %d is complete; its disposition cannot change", caseID)
+		}
+		return setDisposition(ctx, tx, caseID, from, to, db.now(), by, note)
+	})
+}
+
+// CaseHistory returns a case's disposition changes, oldest first.
+func (db *DB) CaseHistory(ctx context.Context, caseID int64) ([]fieldwork.DispositionChange, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, case_id, from_disp, to_disp, at, by, note FROM case_history WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: case history: %w", err)
+	}
+	defer rows.Close()
+	var out []fieldwork.DispositionChange
+	for rows.Next() {
+		var h fieldwork.DispositionChange
+		if err := rows.Scan(&h.ID, &h.CaseID, &h.From, &h.To, &h.At, &h.By, &h.Note); err != nil {
+			return nil, fmt.Errorf("postgres: case history: %w", err)
+		}
+		h.At = utc(h.At)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// IssueLinks gives each selected case a new personal link: the
+// invitation's token is replaced (a link sent before stops working) and
+// the case moves to sent, with a history entry. The tokens are returned
+// once and never stored. Cases whose resident opened the link are never
+// selected, so a link in use is never replaced.
+func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwork.LinkSelection, key *secret.Key, by string) ([]fieldwork.IssuedLink, error) {
+	disps := sel.Dispositions
+	if len(disps) == 0 {
+		disps = []string{sampling.DispNotSent}
+	}
+	for _, d := range disps {
+		if d != sampling.DispNotSent && d != sampling.DispSent {
+			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”或“已发送”的样本发链接，不能给“%s”的", "links are issued only to not_sent or sent cases, not %q", d)
+		}
+	}
+	if sel.WithContact && key == nil {
+		return nil, survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s", "%s is not set", secret.EnvKey)
+	}
+	var args argList
+	where := []string{`c.measurement_id = ` + args.add(measurementID), `c.released`, `c.invitation_id IS NOT NULL`, `r.id IS NULL`,
+		`c.disposition IN (` + addAll(&args, disps) + `)`}
+	if len(sel.Districts) > 0 {
+		where = append(where, `c.district IN (`+addAll(&args, sel.Districts)+`)`)
+	}
+	if len(sel.CaseIDs) > 0 {
+		where = append(where, `c.id IN (`+addAll(&args, sel.CaseIDs)+`)`)
+	}
+	join := `LEFT JOIN frame_contacts fc ON false`
+	if sel.WithContact {
+		join = `JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id`
+	}
+	// FOR UPDATE OF c, i: a resident opening a link meanwhile waits, and
+	// is then refused the replaced token, rather than racing the swap.
+	q := `SELECT c.id, c.unit_id, c.district, c.disposition, c.invitation_id, coalesce(fc.sealed, '') FROM cases c
+		JOIN invitations i ON i.id = c.invitation_id
+		LEFT JOIN responses r ON r.invitation_id = c.invitation_id ` + join + `
+		WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
+	if sel.Limit > 0 {
+		q += ` LIMIT ` + args.add(sel.Limit)
+	}
+	q += ` FOR UPDATE OF c, i`
+	var out []fieldwork.IssuedLink
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := lockMeasurement(ctx, tx, measurementID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("postgres: issue links: %w", err)
+		}
+		type pick struct {
+			link   fieldwork.IssuedLink
+			disp   string
+			inv    int64
+			sealed string
+		}
+		var picks []pick
+		for rows.Next() {
+			var p pick
+			if err := rows.Scan(&p.link.CaseID, &p.link.UnitID, &p.link.District, &p.disp, &p.inv, &p.sealed); err != nil {
+				rows.Close()
+				return fmt.Errorf("postgres: issue links: %w", err)
+			}
+			picks = append(picks, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: issue links: %w", err)
+		}
+		now := db.now()
+		links := make([]fieldwork.IssuedLink, 0, len(picks))
+		invs := make([]int64, 0, len(picks))
+		hashes := make([][]byte, 0, len(picks))
+		var hcase []int64
+		var hfrom, hto, hnote []string
+		for _, p := range picks {
+			if sel.WithContact {
+				c, err := key.Open(p.sealed)
+				if err != nil {
+					return survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
+				}
+				p.link.Contact = c
+			}
+			tok, h := storekit.NewToken()
+			invs, hashes = append(invs, p.inv), append(hashes, h)
+			note := "link issued"
+			if p.disp == sampling.DispSent {
+				note = "link reissued; the earlier link no longer works"
+			}
+			hcase, hfrom, hto, hnote = append(hcase, p.link.CaseID), append(hfrom, p.disp), append(hto, sampling.DispSent), append(hnote, note)
+			p.link.Token = tok
+			links = append(links, p.link)
+		}
+		if len(links) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET token_hash = t.h, updated_at = $1
+				FROM unnest($2::bigint[], $3::bytea[]) AS t(id, h) WHERE invitations.id = t.id`, now, invs, hashes); err != nil {
+				return fmt.Errorf("postgres: issue links: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET disposition = $1, updated_at = $2 WHERE id = ANY($3::bigint[]) AND disposition <> $1`,
+				sampling.DispSent, now, hcase); err != nil {
+				return fmt.Errorf("postgres: issue links: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note)
+				SELECT c, f, t, $1, $2, n FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[]) AS x(c, f, t, n)`,
+				now, by, hcase, hfrom, hto, hnote); err != nil {
+				return fmt.Errorf("postgres: issue links: %w", err)
+			}
+		}
+		out = links
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AssignCases assigns cases of the measurement to an interviewer (an
+// active account with the interviewer role), or unassigns them when
+// interviewer is "". It returns how many cases changed.
+func (db *DB) AssignCases(ctx context.Context, measurementID string, caseIDs []int64, interviewer string) (int, error) {
+	if len(caseIDs) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		name := interviewer
+		if interviewer != "" {
+			var role string
+			err := tx.QueryRowContext(ctx, `SELECT role, name FROM users WHERE lower(name) = lower($1) AND disabled_at IS NULL`, interviewer).Scan(&role, &name)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && role != "interviewer") {
+				return survey.Errorf(survey.EINVALID, "“%s”不是在用的访员账号", "%q is not an active interviewer account", interviewer)
+			}
+			if err != nil {
+				return fmt.Errorf("postgres: assign cases: %w", err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET interviewer = $1, updated_at = $2 WHERE measurement_id = $3 AND id = ANY($4::bigint[])`,
+			name, db.now(), measurementID, caseIDs)
+		if err != nil {
+			return fmt.Errorf("postgres: assign cases: %w", err)
+		}
+		k, err := res.RowsAffected()
+		n = int(k)
+		return err
+	})
+	return n, err
+}
+
+// loadCaseForInterviewer reads (and locks) what an interviewer's action on
+// a case needs, refusing a case assigned to someone else (EFORBIDDEN).
+func loadCaseForInterviewer(ctx context.Context, tx *sql.Tx, caseID int64, interviewer string) (measurementID, disposition string, invitation int64, err error) {
+	var assigned string
+	var inv sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = $1 FOR UPDATE`, caseID).
+		Scan(&measurementID, &disposition, &inv, &assigned)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", 0, errNoCase(caseID)
+	}
+	if err != nil {
+		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
+	}
+	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
+		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
+	}
+	if !inv.Valid {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
+	}
+	return measurementID, disposition, inv.Int64, nil
+}
+
+// RecordAttempt records a call attempt by the case's interviewer and moves
+// the case's disposition where the outcome settles it (see survey/sqlite's
+// RecordAttempt for the rules). A final disposition never changes.
+func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fieldwork.CallAttempt, error) {
+	if !slices.Contains(fieldwork.Outcomes, a.Outcome) {
+		return nil, survey.Errorf(survey.EINVALID, "未知的拨打结果“%s”", "unknown call outcome %q", a.Outcome)
+	}
+	if a.Outcome == fieldwork.OutcomeCallback && a.CallbackAt == nil {
+		return nil, survey.Errorf(survey.EINVALID, "约定回拨时请填写回拨时间", "a call-back needs the agreed time")
+	}
+	if a.Outcome != fieldwork.OutcomeCallback {
+		a.CallbackAt = nil
+	} else {
+		t := a.CallbackAt.UTC().Truncate(time.Microsecond)
+		a.CallbackAt = &t
+	}
+	a.At = db.now()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, disp, _, err := loadCaseForInterviewer(ctx, tx, a.CaseID, a.Interviewer)
+		if err != nil {
+			return err
+		}
+		final := disp == sampling.DispComplete || disp == sampling.DispScreenedOut || disp == sampling.DispQuotaFull
+		if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
+			return survey.Errorf(survey.EINVALID, "样本 %d 的问卷尚未提交，不能记为完成", "case %d has no submitted questionnaire; it cannot be recorded as completed", a.CaseID)
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO call_attempts (case_id, interviewer, at, outcome, callback_at, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			a.CaseID, a.Interviewer, a.At, a.Outcome, nullTime(a.CallbackAt), a.Note).Scan(&a.ID); err != nil {
+			return fmt.Errorf("postgres: record attempt: %w", err)
+		}
+		if final {
+			return nil
+		}
+		to := disp
+		switch a.Outcome {
+		case fieldwork.OutcomeRefused:
+			to = sampling.DispRefused
+		case fieldwork.OutcomeWrongNumber:
+			to = sampling.DispUnreachable
+		case fieldwork.OutcomeCallback:
+			if disp == sampling.DispNotSent || disp == sampling.DispSent || disp == sampling.DispUnreachable || disp == sampling.DispRefused {
+				to = sampling.DispOpened
+			}
+		case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy:
+			if disp == sampling.DispNotSent {
+				to = sampling.DispSent
+			}
+		}
+		return setDisposition(ctx, tx, a.CaseID, disp, to, a.At, a.Interviewer, "call: "+a.Outcome)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Attempts returns a case's call attempts, oldest first.
+func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttempt, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, case_id, interviewer, at, outcome, callback_at, note FROM call_attempts WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []fieldwork.CallAttempt
+	for rows.Next() {
+		var a fieldwork.CallAttempt
+		var cb sql.NullTime
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.Interviewer, &a.At, &a.Outcome, &cb, &a.Note); err != nil {
+			return nil, fmt.Errorf("postgres: attempts: %w", err)
+		}
+		a.At = utc(a.At)
+		a.CallbackAt = utcPtr(cb)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// StartInterview starts (or resumes) the interview of a case by its
+// interviewer in mode phone or face, and returns a fresh token for the
+// questionnaire pages. The case's link is replaced, so the resident's SMS
+// link can no longer reach the interviewer's answers; a response the
+// resident began on the web is taken over. A finished response is
+// ECONFLICT.
+func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error) {
+	if mode != survey.ModePhone && mode != survey.ModeFace {
+		return "", nil, survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	}
+	var token string
+	var resp *survey.Response
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, _, inv, err := loadCaseForInterviewer(ctx, tx, caseID, interviewer)
+		if err != nil {
+			return err
+		}
+		tok, h := storekit.NewToken()
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET token_hash = $1, updated_at = $2 WHERE id = $3`, h, now, inv); err != nil {
+			return fmt.Errorf("postgres: start interview: %w", err)
+		}
+		l, err := lockLink(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		if err := storekit.CheckOpen(l.mStatus); err != nil {
+			return err
+		}
+		if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
+			return storekit.ErrFinished(l.respStatus.String)
+		}
+		if err := db.startTx(ctx, tx, l, mode, ""); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE responses SET mode = $1, interviewer = $2, updated_at = $3, rev = rev + 1 WHERE id = $4`, mode, interviewer, now, l.respID.Int64); err != nil {
+			return fmt.Errorf("postgres: start interview: %w", err)
+		}
+		token = tok
+		resp, err = loadResponse(ctx, tx, l.respID.Int64)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, resp, nil
+}

@@ -37,6 +37,7 @@ type Store interface {
 	fieldwork.Store
 	fieldwork.SetupStore
 	fieldwork.OpenLinkStore
+	fieldwork.OfficeStore
 	setup.Store
 	workspace.EditStore
 	survey.ResponseImporter

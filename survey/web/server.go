@@ -16,6 +16,7 @@ import (
 	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/survey/secret"
+	"manyi/survey/setup"
 	"manyi/survey/workspace"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
+	// Setup serves the new measurement form, the overview and the
+	// questionnaire editor.
+	Setup setup.Store
 	// Office serves the office's frame, sample, invitations, case
 	// assignment and fieldwork pages; nil turns those pages off (they
 	// answer 500 and the start logs why).
@@ -83,6 +87,7 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	setup     setup.Store
 	office    fieldwork.OfficeStore
 	log       *slog.Logger
 	secret    []byte
@@ -104,6 +109,7 @@ func New(cfg Config) (*Server, error) {
 	}{
 		{"Store", cfg.Store == nil}, {"Accounts", cfg.Accounts == nil}, {"Fieldwork", cfg.Fieldwork == nil},
 		{"Quotas", cfg.Quotas == nil}, {"OpenLinks", cfg.OpenLinks == nil}, {"Workspace", cfg.Workspace == nil},
+		{"Setup", cfg.Setup == nil},
 	} {
 		if f.nil {
 			return nil, fmt.Errorf("web: Config.%s is nil", f.name)
@@ -133,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		setup:     cfg.Setup,
 		office:    cfg.Office,
 		log:       cfg.Log,
 		secret:    append([]byte(nil), cfg.Secret...),
@@ -167,15 +174,20 @@ func (s *Server) routes() *echo.Echo {
 	// tables for every response, a fifth of the server's CPU per page; the
 	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
-	// Upload routes (largeBodyRoutes) set their own, larger limit.
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: func(c *echo.Context) bool {
-		return largeBodyRoutes[c.Request().Method+" "+c.Path()]
-	}}))
+	// Every body is limited: maxBody, or for the upload routes
+	// (largeBodyRoutes) maxUpload plus room for the form's other fields.
+	// The upload limit holds from the first byte, before the CSRF check
+	// parses the multipart form, so no request can spool more than that to
+	// a temporary file.
+	isUpload := func(c *echo.Context) bool { return largeBodyRoutes[c.Request().Method+" "+c.Path()] }
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: isUpload}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxUpload + maxBody, Skipper: func(c *echo.Context) bool { return !isUpload(c) }}))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)
-	e.GET("/s/:token", s.handleShow)
-	e.POST("/s/:token", s.handleAnswer)
+	guesses := limitGuesses(newGuessLimiter(s.now))
+	e.GET("/s/:token", s.handleShow, guesses)
+	e.POST("/s/:token", s.handleAnswer, guesses)
 	s.openLinkRoutes(e)
 	s.staffRoutes(e)
 	e.RouteNotFound("/*", func(c *echo.Context) error { return echo.ErrNotFound })
@@ -215,12 +227,16 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders forbids every resource from another host, framing and the
-// referrer: the page URL holds the resident's token, which must not leak to
-// any other site.
+// securityHeaders forbids every resource from another host, inline
+// script, framing and the referrer: the page URL holds the resident's
+// token, which must not leak to any other site. Every answer is no-store
+// (resident pages carry the token and the answers, staff pages the
+// results; redirects and errors too): only the static files replace it with
+// a public cache. TestHeadersEveryRoute checks every route.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

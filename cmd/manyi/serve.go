@@ -43,6 +43,9 @@ type serveConfig struct {
 	// ContactKey opens sealed phone numbers on the interviewer pages
 	// (MANYI_CONTACT_KEY); nil when unset, and the pages show no numbers.
 	ContactKey *secret.Key
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxy, MANYI_TRUSTED_PROXY); nil: none.
+	TrustedProxies []*net.IPNet
 }
 
 // envOr returns the environment variable key, or def when it is unset.
@@ -70,6 +73,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.Addr, "addr", envOr("MANYI_ADDR", "127.0.0.1:8080"), "listen `address`; port 0 picks a free port (env MANYI_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("MANYI_BASE_URL", ""), "public `URL` for printed links (env MANYI_BASE_URL; default http://ADDR)")
 	fs.BoolVar(&c.Demo, "demo", envBool("MANYI_DEMO"), "create the demo measurement if absent and print invitation links (env MANYI_DEMO)")
+	proxies := fs.String("trusted-proxy", envOr("MANYI_TRUSTED_PROXY", ""), "comma-separated `CIDR` ranges or addresses of the reverse proxies in front; only their X-Forwarded-For is believed (env MANYI_TRUSTED_PROXY; default none: the peer is the client)")
 	fs.IntVar(&c.Links, "demo-links", 5, "how many invitation links --demo prints when it creates the demo")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -78,6 +82,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "manyi serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	tp, err := web.ParseTrustedProxies(*proxies)
+	if err != nil {
+		fmt.Fprintf(stderr, "manyi serve: --trusted-proxy: %v\n", err)
+		return 2
+	}
+	c.TrustedProxies = tp
 	c.Secret = os.Getenv("MANYI_SECRET")
 	if os.Getenv(secret.EnvKey) != "" {
 		// A key that is set but malformed is a mistake worth stopping for;
@@ -185,7 +195,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 
 	h, err := web.New(web.Config{
 		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st,
-		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey,
+		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey, TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {
 		return fmt.Errorf("web server: %w", err)

@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("user", "manage staff accounts: add, list, passwd, role, disable", runUser)
+	register("user", "manage staff accounts: add, list, passwd, role, disable, unlock", runUser)
 }
 
 // stdin is where `manyi user` reads passwords; tests replace it.
@@ -30,6 +30,7 @@ const userUsage = `usage:
   manyi user passwd NAME [--db PATH] [--password-file FILE]
   manyi user role --role R NAME [--db PATH]
   manyi user disable NAME [--db PATH]
+  manyi user unlock NAME [--db PATH]     lift every login lock-out of NAME
 The password is read from the first line of FILE, or of standard input
 (e.g. read -rs PW && printf '%s\n' "$PW" | manyi user add ...); it is never
 printed. Passwords need at least 10 characters and must not contain the name.`
@@ -56,7 +57,7 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 		pwFile = fs.String("password-file", "", "read the password from the first line of `file` instead of standard input")
 	case "role":
 		role = fs.String("role", "", "the new `role`: office, statistician or interviewer")
-	case "disable":
+	case "disable", "unlock":
 	case "list":
 		wantName = false
 	default:
@@ -114,6 +115,8 @@ func runUser(args []string, stdout, stderr io.Writer) int {
 		err = u.role(ctx, name, r)
 	case "disable":
 		err = u.disable(ctx, name)
+	case "unlock":
+		err = u.unlock(ctx, name)
 	case "list":
 		err = u.list(ctx)
 	}
@@ -232,12 +235,30 @@ func (u userCmd) disable(ctx context.Context, name string) error {
 	return nil
 }
 
+func (u userCmd) unlock(ctx context.Context, name string) error {
+	if err := u.st.UnlockUser(ctx, name); err != nil {
+		return err
+	}
+	if err := u.st.Audit(ctx, auth.AuditEntry{Action: auth.ActionUserUnlock, Target: name, Detail: cliDetail()}); err != nil {
+		return err
+	}
+	fmt.Fprintf(u.stdout, "lifted every login lock-out of %s\n", name)
+	return nil
+}
+
 func (u userCmd) list(ctx context.Context) error {
 	us, err := u.st.Users(ctx)
 	if err != nil {
 		return err
 	}
-	now := u.now()
+	locks, err := u.st.LoginLocks(ctx)
+	if err != nil {
+		return err
+	}
+	locked := map[string]int{}
+	for _, l := range locks {
+		locked[strings.ToLower(l.Name)]++
+	}
 	tw := tabwriter.NewWriter(u.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
 	for _, x := range us {
@@ -245,8 +266,8 @@ func (u userCmd) list(ctx context.Context) error {
 		switch {
 		case x.Disabled():
 			status = "disabled " + x.DisabledAt.UTC().Format(time.DateOnly)
-		case auth.Locked(x.LockedUntil, now):
-			status = "locked until " + x.LockedUntil.UTC().Format("2006-01-02 15:04Z")
+		case locked[x.Name] > 0:
+			status = fmt.Sprintf("locked from %d sources", locked[x.Name])
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.Name, x.Role, status, x.CreatedAt.UTC().Format(time.DateOnly))
 	}

@@ -55,6 +55,8 @@ func TestUserCommand(t *testing.T) {
 		{"disable", "", []string{"disable", "zhao", "--db", db}, 0, "disabled zhao", ""},
 		{"passwd", "Another-pass-2026\n", []string{"passwd", "wang.li", "--db", db}, 0, "password of wang.li changed", ""},
 		{"passwd unknown", "Another-pass-2026\n", []string{"passwd", "nobody", "--db", db}, 1, "", "there is no user nobody"},
+		{"unlock", "", []string{"unlock", "wang.li", "--db", db}, 0, "lifted every login lock-out of wang.li", ""},
+		{"unlock unknown", "", []string{"unlock", "nobody", "--db", db}, 1, "", "there is no user nobody"},
 		{"unknown subcommand", "", []string{"remove", "zhao"}, 2, "", "unknown subcommand"},
 	}
 	for _, s := range steps {
@@ -110,7 +112,7 @@ func TestUserCommand(t *testing.T) {
 	for _, e := range es {
 		acts = append(acts, e.Action+":"+e.Target)
 	}
-	if got, want := strings.Join(acts, " "), "user.password:wang.li user.disable:zhao user.role:zhao user.create:zhao user.create:wang.li user.create:boss"; got != want {
+	if got, want := strings.Join(acts, " "), "user.unlock:wang.li user.password:wang.li user.disable:zhao user.role:zhao user.create:zhao user.create:wang.li user.create:boss"; got != want {
 		t.Errorf("audit log = %s, want %s", got, want)
 	}
 }

@@ -4,9 +4,10 @@
 // and the lock-out policy, and the types and Store interface of accounts,
 // sessions and the audit log.
 //
-// Adapters implement or use it: survey/sqlite implements Store (the lock-out
-// counters live in the database so that a restart does not unlock an account
-// under attack), survey/web checks Can on every staff route, and cmd/manyi
+// Adapters implement or use it: survey/sqlite implements Store (the login
+// limiter's buckets and the lock-outs live in the database, through
+// LoginThrottle, so that a restart does not reset them and several servers
+// share them), survey/web checks Can on every staff route, and cmd/manyi
 // creates accounts. Keeping the policy here means the web pages, the command
 // line and the tests all read the same table.
 package auth

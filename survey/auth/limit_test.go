@@ -3,8 +3,6 @@ package auth
 import (
 	"testing"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 func TestLockoutFail(t *testing.T) {
@@ -40,38 +38,61 @@ func TestLockoutFail(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
-	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	l := NewLimiter(LimiterConfig{
-		PerIP: rate.Every(10 * time.Second), IPBurst: 3,
-		PerAccount: rate.Every(time.Minute), AccBurst: 2,
-		MaxKeys: 2, Forget: time.Hour,
-	})
-	l.Now = func() time.Time { return now }
-	steps := []struct {
-		name     string
-		ip, user string
-		advance  time.Duration
-		want     bool
+func TestBucketRefill(t *testing.T) {
+	b := Bucket{Key: "addr:x", Every: 10 * time.Second, Burst: 3}
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		tokens float64
+		after  time.Duration
+		want   float64
 	}{
-		{"first", "10.0.0.1", "wang", 0, true},
-		{"second on the name", "10.0.0.1", "wang", 0, true},
-		{"name bucket empty", "10.0.0.2", "wang", 0, false},
-		{"other name, same ip", "10.0.0.1", "li", 0, true},
-		{"ip bucket empty", "10.0.0.1", "zhao", 0, false},
-		{"refusals took nothing: ip refills in 10s", "10.0.0.1", "zhao", 10 * time.Second, true},
-		{"name refills in a minute", "10.0.0.3", "wang", time.Minute, true},
+		{"unknown bucket is full", -1, 0, 3},
+		{"empty, no time", 0, 0, 0},
+		{"empty, 5 s: half a token", 0, 5 * time.Second, 0.5},
+		{"one, 20 s: three", 1, 20 * time.Second, 3},
+		{"never above the burst", 2, time.Hour, 3},
+		{"a clock going back adds nothing", 1, -time.Minute, 1},
 	}
-	for _, s := range steps {
-		now = now.Add(s.advance)
-		if got := l.Allow(s.ip, s.user); got != s.want {
-			t.Errorf("%s: Allow(%s, %s) = %v, want %v", s.name, s.ip, s.user, got, s.want)
+	for _, tt := range tests {
+		if got := b.Refill(tt.tokens, t0, t0.Add(tt.after)); got != tt.want {
+			t.Errorf("%s: Refill = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	// Over MaxKeys, idle buckets are forgotten.
-	now = now.Add(2 * time.Hour)
-	l.Allow("10.0.0.9", "new")
-	if got := len(l.buckets); got != 2 {
-		t.Errorf("buckets after sweep = %d, want 2", got)
+	l := DefaultLimits
+	if a, n := l.AddressBucket("203.0.113.7"), l.NameBucket("wang"); a.Key != "addr:203.0.113.7" || a.Burst != 10 || n.Key != "name:wang" || n.Burst != 5 {
+		t.Errorf("buckets %+v %+v", a, n)
 	}
+}
+
+func TestDeviceToken(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	tok := NewDeviceToken(key, "wang")
+	id, ok := DeviceID(key, "wang", tok)
+	if !ok || len(id) != 16 {
+		t.Fatalf("DeviceID of a fresh token = %q, %v", id, ok)
+	}
+	if tok2 := NewDeviceToken(key, "wang"); tok2 == tok {
+		t.Errorf("two device tokens are the same")
+	}
+	for name, bad := range map[string]struct{ key, user, tok string }{
+		"another account":  {string(key), "li", tok},
+		"another key":      {"another-key-0123456789", "wang", tok},
+		"changed id":       {string(key), "wang", flip(tok)},
+		"no mac":           {string(key), "wang", id},
+		"empty":            {string(key), "wang", ""},
+		"mac of something": {string(key), "wang", id + ".x"},
+	} {
+		if _, ok := DeviceID([]byte(bad.key), bad.user, bad.tok); ok {
+			t.Errorf("%s: DeviceID accepted it", name)
+		}
+	}
+}
+
+// flip changes the first character of s.
+func flip(s string) string {
+	if s[0] == 'A' {
+		return "B" + s[1:]
+	}
+	return "A" + s[1:]
 }

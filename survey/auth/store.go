@@ -12,8 +12,6 @@ type User struct {
 	Name         string // lower case, see NormalizeUserName
 	Role         Role
 	PasswordHash string
-	FailedLogins int        // consecutive failures since the last success
-	LockedUntil  *time.Time // nil when not locked
 	CreatedAt    time.Time
 	DisabledAt   *time.Time // nil while the account is active
 }
@@ -58,6 +56,7 @@ const (
 	ActionUserRole       = "user.role"
 	ActionUserPassword   = "user.password"
 	ActionUserDisable    = "user.disable"
+	ActionUserUnlock     = "user.unlock"
 	ActionExport         = "export"
 	ActionWeightingSave  = "weighting.save"
 	ActionReport         = "report"
@@ -68,7 +67,7 @@ const (
 func Actions() []string {
 	return []string{
 		ActionLogin, ActionLoginFailed, ActionLockedOut, ActionLogout,
-		ActionUserCreate, ActionUserRole, ActionUserPassword, ActionUserDisable,
+		ActionUserCreate, ActionUserRole, ActionUserPassword, ActionUserDisable, ActionUserUnlock,
 		ActionExport, ActionWeightingSave, ActionReport, ActionMeasurementSet,
 	}
 }
@@ -94,7 +93,7 @@ type Store interface {
 	CreateUser(ctx context.Context, name string, role Role, passwordHash string) (*User, error)
 	UserByName(ctx context.Context, name string) (*User, error)
 	Users(ctx context.Context) ([]*User, error)
-	// SetPassword replaces the hash, clears the lock-out and ends the
+	// SetPassword replaces the hash, clears the lock-outs and ends the
 	// user's sessions (a password reset must throw out whoever had it).
 	SetPassword(ctx context.Context, name, passwordHash string) error
 	// SetRole changes the role and ends the user's sessions, so that a
@@ -102,11 +101,9 @@ type Store interface {
 	SetRole(ctx context.Context, name string, role Role) error
 	// DisableUser marks the account disabled and ends its sessions.
 	DisableUser(ctx context.Context, name string) error
-	// RecordLoginFailure counts a failed login under p and returns the
-	// account as updated (LockedUntil set when this failure locked it).
-	RecordLoginFailure(ctx context.Context, name string, p LockoutPolicy) (*User, error)
-	// RecordLoginSuccess resets the failure counter and the lock.
-	RecordLoginSuccess(ctx context.Context, name string) error
+	// LoginThrottle: the login limiter's buckets and the lock-outs per
+	// name and source, in the store so that several servers share them.
+	LoginThrottle
 	// CreateSession starts a session for the user and returns the token
 	// for the cookie; only its hash is stored.
 	CreateSession(ctx context.Context, userID int64, p SessionPolicy) (token string, s *Session, err error)

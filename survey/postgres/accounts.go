@@ -15,19 +15,18 @@ import (
 
 var _ auth.Store = (*DB)(nil)
 
-const userCols = `id, name, role, password_hash, failed_logins, locked_until, created_at, disabled_at`
+const userCols = `id, name, role, password_hash, created_at, disabled_at`
 
 // scanUser reads one row of userCols.
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var u auth.User
 	var role string
-	var locked, disabled sql.NullTime
-	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &u.FailedLogins, &locked, &u.CreatedAt, &disabled); err != nil {
+	var disabled sql.NullTime
+	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &u.CreatedAt, &disabled); err != nil {
 		return nil, err
 	}
 	u.Role = auth.Role(role)
 	u.CreatedAt = utc(u.CreatedAt)
-	u.LockedUntil = utcPtr(locked)
 	u.DisabledAt = utcPtr(disabled)
 	return &u, nil
 }
@@ -120,15 +119,18 @@ func (db *DB) updateUser(ctx context.Context, name string, fn func(tx *sql.Tx, u
 	})
 }
 
-// SetPassword replaces the account's password hash, clears its lock-out and
+// SetPassword replaces the account's password hash, clears its lock-outs and
 // ends its sessions.
 func (db *DB) SetPassword(ctx context.Context, name, passwordHash string) error {
 	if passwordHash == "" {
 		return survey.Errorf(survey.EINVALID, "用户 %s 缺少密码", "user %s has no password", name)
 	}
 	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2`, passwordHash, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, passwordHash, u.ID); err != nil {
 			return fmt.Errorf("postgres: set password: %w", err)
+		}
+		if err := clearLoginLocks(ctx, tx, u.Name); err != nil {
+			return err
 		}
 		return deleteUserSessions(ctx, tx, u.ID)
 	})
@@ -195,42 +197,6 @@ func checkNotLastOffice(ctx context.Context, tx *sql.Tx, u *auth.User) error {
 			"%s is the last active office account and cannot be disabled or demoted; add another office account first", u.Name)
 	}
 	return nil
-}
-
-// RecordLoginFailure counts one failed login under p (see
-// auth.LockoutPolicy.Fail) and returns the updated account. ENOTFOUND for
-// an unknown name.
-func (db *DB) RecordLoginFailure(ctx context.Context, name string, p auth.LockoutPolicy) (*auth.User, error) {
-	var out *auth.User
-	err := db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		n, until := p.Fail(u.FailedLogins, u.LockedUntil, db.now())
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, n, nullTime(until), u.ID); err != nil {
-			return fmt.Errorf("postgres: record login failure: %w", err)
-		}
-		cp := *u
-		cp.FailedLogins, cp.LockedUntil = n, until
-		if until != nil {
-			t := until.UTC().Truncate(time.Microsecond)
-			cp.LockedUntil = &t
-		}
-		out = &cp
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// RecordLoginSuccess resets the failure counter and clears the lock.
-func (db *DB) RecordLoginSuccess(ctx context.Context, name string) error {
-	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if u.FailedLogins == 0 && u.LockedUntil == nil {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, u.ID)
-		return err
-	})
 }
 
 // CreateSession starts a session for an active user and returns its token.

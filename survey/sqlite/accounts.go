@@ -14,22 +14,19 @@ import (
 
 var _ auth.Store = (*DB)(nil)
 
-const userCols = `id, name, role, password_hash, failed_logins, locked_until, created_at, disabled_at`
+const userCols = `id, name, role, password_hash, created_at, disabled_at`
 
 // scanUser reads one row of userCols.
 func scanUser(row interface{ Scan(...any) error }) (*auth.User, error) {
 	var u auth.User
 	var role, created string
-	var locked, disabled sql.NullString
-	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &u.FailedLogins, &locked, &created, &disabled); err != nil {
+	var disabled sql.NullString
+	if err := row.Scan(&u.ID, &u.Name, &role, &u.PasswordHash, &created, &disabled); err != nil {
 		return nil, err
 	}
 	u.Role = auth.Role(role)
 	var err error
 	if u.CreatedAt, err = parseTime(created); err != nil {
-		return nil, err
-	}
-	if u.LockedUntil, err = parseTimePtr(locked); err != nil {
 		return nil, err
 	}
 	if u.DisabledAt, err = parseTimePtr(disabled); err != nil {
@@ -129,15 +126,18 @@ func (db *DB) updateUser(ctx context.Context, name string, fn func(tx *sql.Tx, u
 	})
 }
 
-// SetPassword replaces the account's password hash, clears its lock-out and
+// SetPassword replaces the account's password hash, clears its lock-outs and
 // ends its sessions.
 func (db *DB) SetPassword(ctx context.Context, name, passwordHash string) error {
 	if passwordHash == "" {
 		return survey.Errorf(survey.EINVALID, "用户 %s 缺少密码", "user %s has no password", name)
 	}
 	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if _, err := tx.Exec(`UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, passwordHash, u.ID); err != nil {
+		if _, err := tx.Exec(`UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, u.ID); err != nil {
 			return fmt.Errorf("sqlite: set password: %w", err)
+		}
+		if err := clearLoginLocks(tx, u.Name); err != nil {
+			return err
 		}
 		return deleteUserSessions(tx, u.ID)
 	})
@@ -196,42 +196,6 @@ func checkNotLastOffice(tx *sql.Tx, u *auth.User) error {
 			"%s is the last active office account and cannot be disabled or demoted; add another office account first", u.Name)
 	}
 	return nil
-}
-
-// RecordLoginFailure counts one failed login under p (see
-// auth.LockoutPolicy.Fail) and returns the updated account. ENOTFOUND for
-// an unknown name: the caller answers that exactly like a wrong password.
-func (db *DB) RecordLoginFailure(ctx context.Context, name string, p auth.LockoutPolicy) (*auth.User, error) {
-	var out *auth.User
-	err := db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		n, until := p.Fail(u.FailedLogins, u.LockedUntil, db.now())
-		var lu sql.NullString
-		if until != nil {
-			lu = sql.NullString{String: fmtTime(*until), Valid: true}
-		}
-		if _, err := tx.Exec(`UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`, n, lu, u.ID); err != nil {
-			return fmt.Errorf("sqlite: record login failure: %w", err)
-		}
-		cp := *u
-		cp.FailedLogins, cp.LockedUntil = n, until
-		out = &cp
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// RecordLoginSuccess resets the failure counter and clears the lock.
-func (db *DB) RecordLoginSuccess(ctx context.Context, name string) error {
-	return db.updateUser(ctx, name, func(tx *sql.Tx, u *auth.User) error {
-		if u.FailedLogins == 0 && u.LockedUntil == nil {
-			return nil
-		}
-		_, err := tx.Exec(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID)
-		return err
-	})
 }
 
 // CreateSession starts a session for an active user and returns its token.

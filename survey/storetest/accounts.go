@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register(test{"CreateUser", testCreateUser}, test{"UserChanges", testUserChanges}, test{"Lockout", testLockout},
+	register(test{"CreateUser", testCreateUser}, test{"UserChanges", testUserChanges},
 		test{"Sessions", testSessions}, test{"AuditLog", testAuditLog}, test{"LastOfficeConcurrent", testLastOfficeConcurrent})
 }
 
@@ -101,72 +101,6 @@ func testUserChanges(t *testing.T, h *Harness) {
 	}
 	if got, want := strings.Join(names, " "), "ivw:interviewer stat:office boss:statistician"; got != want {
 		t.Errorf("Users = %s, want %s (active first, by name)", got, want)
-	}
-}
-
-// testLockout drives the lock-out through the store: five failures lock
-// the account for 15 minutes; the counters survive a reopen; a success
-// resets them.
-func testLockout(t *testing.T, h *Harness) {
-	db, c, path := h.openAccounts(t)
-	ctx := context.Background()
-	mustAccount(t, db, "wang", auth.RoleStatistician)
-	p := auth.DefaultLockout
-	for i := 1; i <= 5; i++ {
-		u, err := db.RecordLoginFailure(ctx, "wang", p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		locked := auth.Locked(u.LockedUntil, c.Now())
-		if u.FailedLogins != i || locked != (i == 5) {
-			t.Fatalf("after failure %d: count %d, locked %v; want %d, %v", i, u.FailedLogins, locked, i, i == 5)
-		}
-	}
-	// A restart does not unlock.
-	db.Close()
-	db2, err := h.reopen(t, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close()
-	c.Add(14 * time.Minute)
-	u, err := db2.UserByName(ctx, "wang")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC); u.LockedUntil == nil || !u.LockedUntil.Equal(want) {
-		t.Fatalf("after reopen: locked until %v, want %v", u.LockedUntil, want)
-	}
-	if !auth.Locked(u.LockedUntil, c.Now()) {
-		t.Errorf("14 minutes later: not locked, want locked")
-	}
-	c.Add(time.Minute)
-	if auth.Locked(u.LockedUntil, c.Now()) {
-		t.Errorf("15 minutes later: locked, want unlocked")
-	}
-	if err := db2.RecordLoginSuccess(ctx, "wang"); err != nil {
-		t.Fatal(err)
-	}
-	u, _ = db2.UserByName(ctx, "wang")
-	if u.FailedLogins != 0 || u.LockedUntil != nil {
-		t.Errorf("after success: count %d, lock %v; want 0, nil", u.FailedLogins, u.LockedUntil)
-	}
-	if _, err := db2.RecordLoginFailure(ctx, "ghost", p); survey.ErrorCode(err) != survey.ENOTFOUND {
-		t.Errorf("RecordLoginFailure(ghost): %v, want ENOTFOUND", err)
-	}
-	// SetPassword clears a lock.
-	for range 5 {
-		db2.RecordLoginFailure(ctx, "wang", p)
-	}
-	if err := db2.SetPassword(ctx, "wang", cheapHash(t, "Another-pass-2026")); err != nil {
-		t.Fatal(err)
-	}
-	u, _ = db2.UserByName(ctx, "wang")
-	if u.FailedLogins != 0 || u.LockedUntil != nil {
-		t.Errorf("after SetPassword: count %d, lock %v; want 0, nil", u.FailedLogins, u.LockedUntil)
-	}
-	if ok, _ := auth.VerifyPassword(u.PasswordHash, "Another-pass-2026"); !ok {
-		t.Errorf("after SetPassword the new password does not verify")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -64,6 +65,14 @@ type Config struct {
 	// ContactKey opens the sealed phone numbers on the interviewer pages
 	// (cmd reads it from MANYI_CONTACT_KEY); nil means no numbers are shown.
 	ContactKey *secret.Key
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the server (cmd: --trusted-proxy). A request whose peer is one of
+	// them has its client address taken from X-Forwarded-For (the nearest
+	// address that is not a trusted proxy); any other request's client
+	// address is its peer, whatever headers it sends. Empty: no proxy,
+	// X-Forwarded-For is ignored. The address feeds the login and token
+	// limits and the audit log.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the resident survey's HTTP handler.
@@ -80,6 +89,7 @@ type Server struct {
 	baseURL   string
 	now       func() time.Time
 	key       *secret.Key
+	proxies   []*net.IPNet
 	views     *views
 	assets    *assets
 	echo      *echo.Echo
@@ -129,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 		baseURL:   cfg.BaseURL,
 		now:       cfg.Now,
 		key:       cfg.ContactKey,
+		proxies:   cfg.TrustedProxies,
 		views:     vs,
 		assets:    as,
 	}
@@ -146,6 +157,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.Logger = s.log
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientIP(s.proxies)
 	// Order matters: the logger is outermost so that it sees the status the
 	// error handler chose; recover turns a panic into a plain 500 page.
 	e.Use(s.logRequests)

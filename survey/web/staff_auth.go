@@ -24,7 +24,14 @@ const (
 	// loginCookie binds the login form's CSRF token before anyone is
 	// logged in (a random value, no meaning of its own).
 	loginCookie = "manyi_login"
+	// deviceCookie marks a browser that has logged in before (see
+	// auth.NewDeviceToken); it only changes how the login limits count.
+	deviceCookie = "manyi_device"
 )
+
+// deviceMaxAge is how long a browser stays a trusted device of the account
+// it last logged in to.
+const deviceMaxAge = 180 * 24 * 3600
 
 // staffKey is the echo.Context key of the logged-in *auth.Session.
 const staffKey = "manyi.staff"
@@ -37,7 +44,7 @@ type staff struct {
 	s        *Server
 	accounts auth.Store
 	views    map[string]*template.Template
-	limiter  *auth.Limiter
+	limits   auth.Limits
 	lockout  auth.LockoutPolicy
 	sessions auth.SessionPolicy
 	// secure forces the Secure cookie attribute: the public address is
@@ -87,6 +94,7 @@ func (st *staff) staffRouteTable() []staffRoute {
 		{http.MethodPost, "/app/m/:id/report", false, auth.PermReport, st.handleConclusionsSave},
 		{http.MethodGet, "/app/m/:id/report.pdf", false, auth.PermReport, st.handleReportPDF},
 	}
+	rs = append(rs, st.securityRoutes()...)
 	rs = append(rs, st.setupRoutes()...)
 	rs = append(rs, st.fieldworkRoutes()...)
 	return append(rs, st.officeRoutes()...)
@@ -100,10 +108,9 @@ func (s *Server) staffRoutes(e *echo.Echo) {
 		accounts: s.accounts,
 		lockout:  auth.DefaultLockout,
 		sessions: auth.DefaultSessionPolicy,
-		limiter:  auth.NewLimiter(auth.DefaultLimiterConfig),
+		limits:   auth.DefaultLimits,
 		secure:   strings.HasPrefix(strings.ToLower(s.baseURL), "https://"),
 	}
-	st.limiter.Now = s.now
 	if vs, err := parseStaffViews(); err != nil {
 		st.err = err
 	} else {
@@ -279,8 +286,8 @@ func (st *staff) handleLoginForm(c *echo.Context) error {
 // a disabled account, a wrong password and a locked account read the same,
 // so that the form does not tell which user names exist.
 var errLoginFailed = survey.Text{
-	Zh: "用户名或密码不正确，或账户因连续 5 次登录失败已被暂时锁定（15 分钟后自动解锁）。",
-	En: "The user name or password is not right, or the account is locked for 15 minutes after 5 failed logins in a row.",
+	Zh: "用户名或密码不正确；或者在这台设备上连续 5 次登录失败，此账户在这里被暂时锁定（15 分钟后自动解锁，管理员也可以在“用户管理”中解锁）。",
+	En: "The user name or password is not right; or, after 5 failed logins in a row from here, the account is locked here for 15 minutes (an administrator can also unlock it on the users page).",
 }
 
 var errTooMany = survey.Text{
@@ -318,7 +325,18 @@ func (st *staff) handleLogin(c *echo.Context) error {
 	fail := func() error {
 		return st.renderLogin(c, http.StatusUnauthorized, shown, next, errLoginFailed.Get(lang))
 	}
-	if !st.limiter.Allow(ip, name) {
+	// Where the attempt comes from: a trusted device of the account, or
+	// the client address. The lock-out counts per name and source, so an
+	// attacker locks only itself; the name's bucket slows down guessing
+	// from everywhere else but not the account's own browsers.
+	source, trusted := st.loginSource(c, name, ip)
+	buckets := []auth.Bucket{st.limits.AddressBucket(ip)}
+	if !trusted {
+		buckets = append(buckets, st.limits.NameBucket(name))
+	}
+	if ok, err := st.accounts.TakeLoginTokens(ctx, buckets); err != nil {
+		return err
+	} else if !ok {
 		return st.renderLogin(c, http.StatusTooManyRequests, shown, next, errTooMany.Get(lang))
 	}
 	u, err := st.accounts.UserByName(ctx, name)
@@ -333,29 +351,34 @@ func (st *staff) handleLogin(c *echo.Context) error {
 	case u.Disabled():
 		auth.BurnVerify(password)
 		return errors.Join(st.audit(c, u.Name, auth.ActionLoginFailed, "", map[string]any{"reason": "disabled"}), fail())
-	case auth.Locked(u.LockedUntil, st.s.now()):
+	}
+	lock, err := st.accounts.LoginLock(ctx, u.Name, source)
+	if err != nil {
+		return err
+	}
+	if auth.Locked(lock.LockedUntil, st.s.now()) {
 		// Same time as a password check, so that timing does not tell a
 		// locked account from a wrong password.
 		auth.BurnVerify(password)
-		return errors.Join(st.audit(c, u.Name, auth.ActionLoginFailed, "", map[string]any{"reason": "locked"}), fail())
+		return errors.Join(st.audit(c, u.Name, auth.ActionLoginFailed, "", map[string]any{"reason": "locked", "from": sourceKind(source)}), fail())
 	}
 	ok, err := auth.VerifyPassword(u.PasswordHash, password)
 	if err != nil {
 		return err // a damaged hash in the database: logged as internal
 	}
 	if !ok {
-		u2, err := st.accounts.RecordLoginFailure(ctx, u.Name, st.lockout)
+		l, err := st.accounts.RecordLoginFailure(ctx, u.Name, source, st.lockout)
 		if err != nil {
 			return err
 		}
-		action, detail := auth.ActionLoginFailed, map[string]any{"reason": "password", "failures": u2.FailedLogins}
-		if auth.Locked(u2.LockedUntil, st.s.now()) {
+		action, detail := auth.ActionLoginFailed, map[string]any{"reason": "password", "failures": l.Failures, "from": sourceKind(source)}
+		if auth.Locked(l.LockedUntil, st.s.now()) {
 			action = auth.ActionLockedOut
-			detail["locked_until"] = u2.LockedUntil.UTC().Format(time.RFC3339)
+			detail["locked_until"] = l.LockedUntil.UTC().Format(time.RFC3339)
 		}
 		return errors.Join(st.audit(c, u.Name, action, "", detail), fail())
 	}
-	if err := st.accounts.RecordLoginSuccess(ctx, u.Name); err != nil {
+	if err := st.accounts.RecordLoginSuccess(ctx, u.Name, source); err != nil {
 		return err
 	}
 	if auth.NeedsRehash(u.PasswordHash, auth.DefaultParams) {
@@ -373,10 +396,34 @@ func (st *staff) handleLogin(c *echo.Context) error {
 	}
 	st.setCookie(c, sessionCookie, tok, "/", 0)
 	st.clearCookie(c, loginCookie, "/login")
+	if !trusted {
+		st.setCookie(c, deviceCookie, auth.NewDeviceToken(st.s.secret, u.Name), "/login", deviceMaxAge)
+	}
 	if err := st.audit(c, u.Name, auth.ActionLogin, "", nil); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// loginSource returns the lock-out source of a login attempt at name: the
+// browser's device id when its device cookie was made for name, else the
+// client address.
+func (st *staff) loginSource(c *echo.Context, name, ip string) (string, bool) {
+	if ck, err := c.Cookie(deviceCookie); err == nil {
+		if id, ok := auth.DeviceID(st.s.secret, name, ck.Value); ok {
+			return auth.DeviceSource(id), true
+		}
+	}
+	return auth.AddressSource(ip), false
+}
+
+// sourceKind is what the audit log says of a source: "address" or
+// "device" (the address is in the entry's IP; a device id is not logged).
+func sourceKind(source string) string {
+	if strings.HasPrefix(source, auth.SourceDevice+":") {
+		return "device"
+	}
+	return "address"
 }
 
 // handleLogout handles POST /logout.

@@ -25,14 +25,14 @@ type usersPage struct {
 
 // userRow is one account in the table.
 type userRow struct {
-	Name        string
-	Role        auth.Role
-	RoleLabel   string
-	State       string
-	Created     string
-	Self        bool
-	Disabled    bool
-	LockedUntil string
+	Name      string
+	Role      auth.Role
+	RoleLabel string
+	State     string
+	Created   string
+	Self      bool
+	Disabled  bool
+	Locked    bool // some address or device is locked out: the unlock button shows
 }
 
 // roleOption is one entry of a role select.
@@ -48,7 +48,7 @@ type addForm struct {
 }
 
 // doneKeys are the success messages ?done= may name.
-var doneKeys = map[string]string{"created": "done_created", "role": "done_role", "password": "done_password", "disabled": "done_disabled"}
+var doneKeys = map[string]string{"created": "done_created", "role": "done_role", "password": "done_password", "disabled": "done_disabled", "unlocked": "done_unlocked"}
 
 // handleUsers handles GET /app/users.
 func (st *staff) handleUsers(c *echo.Context) error {
@@ -68,7 +68,10 @@ func (st *staff) renderUsers(c *echo.Context, status int, v usersPage) error {
 	if err != nil {
 		return err
 	}
-	now := st.s.now()
+	locks, err := st.loginLocks(c)
+	if err != nil {
+		return err
+	}
 	for _, u := range us {
 		r := userRow{
 			Name: u.Name, Role: u.Role, RoleLabel: u.Role.Label().Get(v.Lang),
@@ -78,8 +81,10 @@ func (st *staff) renderUsers(c *echo.Context, status int, v usersPage) error {
 		switch {
 		case u.Disabled():
 			r.State = staffUI["state_disabled"].Get(v.Lang)
-		case auth.Locked(u.LockedUntil, now):
-			r.State = staffUI["state_locked"].Get(v.Lang) + " " + v.Time(*u.LockedUntil)
+		case locks[u.Name].Sources > 0:
+			l := locks[u.Name]
+			r.Locked = true
+			r.State = fmt.Sprintf(staffUI["state_locked"].Get(v.Lang), l.Sources, v.Time(l.Until))
 		}
 		v.Users = append(v.Users, r)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"html"
@@ -144,6 +145,12 @@ func runLoad(b *testing.B, ls loadSetup) {
 	if rate > 0 {
 		period = time.Duration(float64(residents) / rate * float64(time.Second))
 	}
+	// With PostgreSQL the database's own CPU is apart from the servers':
+	// the backends serving this database, found by name.
+	var dbCPU0 map[int]time.Duration
+	if ls.postgres {
+		dbCPU0 = pgBackendsCPU(b, db)
+	}
 	srvCPU0, err := serversCPU()
 	if err != nil {
 		b.Fatal(err)
@@ -199,6 +206,12 @@ func runLoad(b *testing.B, ls loadSetup) {
 		b.Fatalf("%v\nserver log (tail):\n%s", err, tail(srvs[0].stderr.String(), 2000))
 	default:
 	}
+	var dbCPUUsed time.Duration
+	if ls.postgres {
+		for pid, d := range pgBackendsCPU(b, db) {
+			dbCPUUsed += d - dbCPU0[pid]
+		}
+	}
 	srvCPU, err := serversCPU()
 	if err != nil {
 		b.Fatal(err)
@@ -217,6 +230,9 @@ func runLoad(b *testing.B, ls loadSetup) {
 	// CPU time per page does not depend on what else runs on the machine:
 	// 2 cores / (server + client ms per page) bounds pages/s.
 	b.ReportMetric(ms(srvCPU-srvCPU0)/float64(b.N), "server-cpu-ms/page")
+	if ls.postgres {
+		b.ReportMetric(ms(dbCPUUsed)/float64(b.N), "db-cpu-ms/page")
+	}
 	b.ReportMetric(ms(cpu)/float64(b.N), "client-cpu-ms/page")
 	if hwm, err := procHWM(srvs[0].cmd.Process.Pid); err == nil {
 		b.ReportMetric(float64(hwm)/(1<<20), "server-VmHWM-MB")
@@ -424,4 +440,34 @@ func procHWM(pid int) (int64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM in /proc/status")
+}
+
+// pgBackendsCPU is the CPU time used so far by each PostgreSQL backend
+// connected to the database of dbURL (pg_stat_activity, /proc), by pid:
+// the database's share of a page on a machine where it runs beside the
+// servers. A backend that ends during the run is not counted; the
+// servers' pools keep theirs open.
+func pgBackendsCPU(tb testing.TB, dbURL string) map[int]time.Duration {
+	tb.Helper()
+	c, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	rows, err := c.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			tb.Fatal(err)
+		}
+		if d, err := procCPU(pid); err == nil {
+			out[pid] = d
+		}
+	}
+	return out
 }

@@ -148,8 +148,10 @@ func runLoad(b *testing.B, ls loadSetup) {
 	// With PostgreSQL the database's own CPU is apart from the servers':
 	// the backends serving this database, found by name.
 	var dbCPU0 map[int]time.Duration
+	var dbXact0, dbStmt0 int64
 	if ls.postgres {
 		dbCPU0 = pgBackendsCPU(b, db)
+		dbXact0, dbStmt0 = pgActivity(b, db)
 	}
 	srvCPU0, err := serversCPU()
 	if err != nil {
@@ -207,10 +209,13 @@ func runLoad(b *testing.B, ls loadSetup) {
 	default:
 	}
 	var dbCPUUsed time.Duration
+	var dbXacts, dbStmts int64
 	if ls.postgres {
 		for pid, d := range pgBackendsCPU(b, db) {
 			dbCPUUsed += d - dbCPU0[pid]
 		}
+		x, s := pgActivity(b, db)
+		dbXacts, dbStmts = x-dbXact0, s-dbStmt0
 	}
 	srvCPU, err := serversCPU()
 	if err != nil {
@@ -232,6 +237,8 @@ func runLoad(b *testing.B, ls loadSetup) {
 	b.ReportMetric(ms(srvCPU-srvCPU0)/float64(b.N), "server-cpu-ms/page")
 	if ls.postgres {
 		b.ReportMetric(ms(dbCPUUsed)/float64(b.N), "db-cpu-ms/page")
+		b.ReportMetric(float64(dbXacts)/float64(b.N), "db-xact/page")
+		b.ReportMetric(float64(dbStmts)/float64(b.N), "db-index-scans/page")
 	}
 	b.ReportMetric(ms(cpu)/float64(b.N), "client-cpu-ms/page")
 	if hwm, err := procHWM(srvs[0].cmd.Process.Pid); err == nil {
@@ -470,4 +477,26 @@ func pgBackendsCPU(tb testing.TB, dbURL string) map[int]time.Duration {
 		}
 	}
 	return out
+}
+
+// pgActivity returns the database's committed transactions and its index
+// scans over all tables so far (pg_stat_database, pg_stat_user_tables),
+// to count what one page costs the database.
+func pgActivity(tb testing.TB, dbURL string) (xacts, indexScans int64) {
+	tb.Helper()
+	c, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	// The statistics are sent by the backends now and then: ask for a
+	// fresh snapshot.
+	c.Exec(`SELECT pg_stat_clear_snapshot()`)
+	if err := c.QueryRow(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&xacts); err != nil {
+		tb.Fatal(err)
+	}
+	if err := c.QueryRow(`SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_tables`).Scan(&indexScans); err != nil {
+		tb.Fatal(err)
+	}
+	return xacts, indexScans
 }

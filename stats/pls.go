@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -615,48 +618,76 @@ type plsMoments struct {
 // moments computes the weighted moments, each row's weight multiplied by
 // mult[i] when mult is not nil.
 func (d *plsData) moments(mult []float64) *plsMoments {
+	var buf plsBuf
+	return d.finish(d.sumRows(nil, mult, &buf))
+}
+
+// plsSums are weighted sums of the centred values over some rows, from
+// which the moments follow (plsData.finish). Without missing values: Σw,
+// s = Σw·v and c = Σw·v vᵀ (p × p, upper triangle). With them (pairwise):
+// c = [w·M | w·V | w·V²]ᵀ [M | V] (3p × 2p), where M marks the answered
+// values and V holds them (0 where missing), which gives for every pair
+// the weight, the sums and squares of both values, and the cross-products
+// over the rows answering both. Sums over PSUs add up, so the bootstrap
+// sums each PSU once and then only weighs the PSU sums.
+type plsSums struct {
+	w float64
+	s []float64
+	c []float64
+}
+
+func (d *plsData) newSums() *plsSums {
 	p := d.p
-	mo := &plsMoments{cov: make([]float64, p*p), shift: make([]float64, p), sd: make([]float64, p)}
-	if !d.missing {
-		cp := mo.cov
-		for i := 0; i < d.n; i++ {
-			wi := d.w[i]
-			if mult != nil {
-				wi *= mult[i]
-			}
-			if wi == 0 {
-				continue
-			}
-			row := d.v[i*p : i*p+p]
-			mo.sumW += wi
-			for j, vj := range row {
-				mo.shift[j] += wi * vj
-				wv := wi * vj
-				cj := cp[j*p : j*p+p]
-				for k := j; k < p; k++ {
-					cj[k] += wv * row[k]
-				}
-			}
-		}
-		for j := 0; j < p; j++ {
-			mo.shift[j] /= mo.sumW
-		}
-		for j := 0; j < p; j++ {
-			for k := j; k < p; k++ {
-				c := cp[j*p+k]/mo.sumW - mo.shift[j]*mo.shift[k]
-				cp[j*p+k], cp[k*p+j] = c, c
-			}
-			mo.sd[j] = math.Sqrt(math.Max(cp[j*p+j], 0))
-		}
-		return mo
+	if d.missing {
+		return &plsSums{s: make([]float64, p), c: make([]float64, 6*p*p)}
 	}
-	// Pairwise: per pair the weight, the sums of both values, the sums of
-	// their squares and the cross-products over rows answering both.
-	pw := make([]float64, p*p)  // Σw over rows with j and k
-	sx := make([]float64, p*p)  // Σw x_j over rows with j and k
-	sxx := make([]float64, p*p) // Σw x_j² over rows with j and k
-	sxy := make([]float64, p*p) // Σw x_j x_k
-	for i := 0; i < d.n; i++ {
+	return &plsSums{s: make([]float64, p), c: make([]float64, p*p)}
+}
+
+// add adds f times o to sm.
+func (sm *plsSums) add(f float64, o *plsSums) {
+	sm.w += f * o.w
+	floats.AddScaled(sm.s, f, o.s)
+	floats.AddScaled(sm.c, f, o.c)
+}
+
+func (sm *plsSums) reset() {
+	sm.w = 0
+	clear(sm.s)
+	clear(sm.c)
+}
+
+// plsBuf is reusable scratch for sumRows.
+type plsBuf struct{ l, r []float64 }
+
+// sumRows returns the sums over rows (nil: every row), each row's weight
+// multiplied by mult[i] when mult is not nil. The cross-products are one
+// BLAS call over the rows packed into buf, transposed (one indicator per
+// row) so that the kernel runs dot products along the respondents.
+func (d *plsData) sumRows(rows []int, mult []float64, buf *plsBuf) *plsSums {
+	p := d.p
+	out := d.newSums()
+	nr := d.n
+	if rows != nil {
+		nr = len(rows)
+	}
+	hl, hr := p, 0 // rows of the packed left and right matrices
+	if d.missing {
+		hl, hr = 3*p, 2*p
+	}
+	if cap(buf.l) < hl*nr {
+		buf.l = make([]float64, hl*nr)
+	}
+	if cap(buf.r) < hr*nr {
+		buf.r = make([]float64, hr*nr)
+	}
+	l, r := buf.l[:hl*nr], buf.r[:hr*nr]
+	k := 0
+	for q := 0; q < nr; q++ {
+		i := q
+		if rows != nil {
+			i = rows[q]
+		}
 		wi := d.w[i]
 		if mult != nil {
 			wi *= mult[i]
@@ -664,49 +695,87 @@ func (d *plsData) moments(mult []float64) *plsMoments {
 		if wi == 0 {
 			continue
 		}
+		out.w += wi
 		row := d.v[i*p : i*p+p]
-		mo.sumW += wi
-		for j, vj := range row {
-			if math.IsNaN(vj) {
+		if !d.missing {
+			sw := math.Sqrt(wi)
+			for j, v := range row {
+				out.s[j] += wi * v
+				l[j*nr+k] = sw * v
+			}
+			k++
+			continue
+		}
+		for j, v := range row {
+			if math.IsNaN(v) {
+				l[j*nr+k], l[(p+j)*nr+k], l[(2*p+j)*nr+k] = 0, 0, 0
+				r[j*nr+k], r[(p+j)*nr+k] = 0, 0
 				continue
 			}
-			wv := wi * vj
-			for k, vk := range row {
-				if math.IsNaN(vk) {
-					continue
-				}
-				pw[j*p+k] += wi
-				sx[j*p+k] += wv
-				sxx[j*p+k] += wv * vj
-				if k >= j {
-					sxy[j*p+k] += wv * vk
-				}
-			}
+			l[j*nr+k], l[(p+j)*nr+k], l[(2*p+j)*nr+k] = wi, wi*v, wi*v*v
+			r[j*nr+k], r[(p+j)*nr+k] = 1, v
 		}
+		k++
 	}
+	if k == 0 {
+		return out
+	}
+	lt := blas64.General{Rows: hl, Cols: k, Stride: nr, Data: l}
+	if !d.missing {
+		blas64.Syrk(blas.NoTrans, 1, lt, 0, blas64.Symmetric{Uplo: blas.Upper, N: p, Stride: p, Data: out.c})
+		return out
+	}
+	rt := blas64.General{Rows: hr, Cols: k, Stride: nr, Data: r}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, lt, rt, 0, blas64.General{Rows: 3 * p, Cols: 2 * p, Stride: 2 * p, Data: out.c})
+	return out
+}
+
+// finish turns sums into moments.
+func (d *plsData) finish(sm *plsSums) *plsMoments {
+	p := d.p
+	mo := &plsMoments{cov: make([]float64, p*p), shift: make([]float64, p), sd: make([]float64, p), sumW: sm.w}
+	cp := mo.cov
+	if !d.missing {
+		for j := 0; j < p; j++ {
+			mo.shift[j] = sm.s[j] / sm.w
+		}
+		for j := 0; j < p; j++ {
+			for k := j; k < p; k++ {
+				c := sm.c[j*p+k]/sm.w - mo.shift[j]*mo.shift[k]
+				cp[j*p+k], cp[k*p+j] = c, c
+			}
+			mo.sd[j] = math.Sqrt(math.Max(cp[j*p+j], 0))
+		}
+		return mo
+	}
+	st := 2 * p
+	pw := func(j, k int) float64 { return sm.c[j*st+k] }        // Σw over rows with j and k
+	sx := func(j, k int) float64 { return sm.c[(p+j)*st+k] }    // Σw x_j over rows with j and k
+	sxx := func(j, k int) float64 { return sm.c[(2*p+j)*st+k] } // Σw x_j² over rows with j and k
+	sxy := func(j, k int) float64 { return sm.c[(p+j)*st+p+k] } // Σw x_j x_k
 	for j := 0; j < p; j++ {
-		if pw[j*p+j] > 0 {
-			mo.shift[j] = sx[j*p+j] / pw[j*p+j]
-			mo.sd[j] = math.Sqrt(math.Max(sxx[j*p+j]/pw[j*p+j]-mo.shift[j]*mo.shift[j], 0))
+		if n := pw(j, j); n > 0 {
+			mo.shift[j] = sx(j, j) / n
+			mo.sd[j] = math.Sqrt(math.Max(sxx(j, j)/n-mo.shift[j]*mo.shift[j], 0))
 		}
 	}
 	for j := 0; j < p; j++ {
 		for k := j; k < p; k++ {
-			n := pw[j*p+k]
+			n := pw(j, k)
 			c := math.NaN()
 			if n > 0 {
-				mj, mk := sx[j*p+k]/n, sx[k*p+j]/n
-				c = sxy[j*p+k]/n - mj*mk
+				mj, mk := sx(j, k)/n, sx(k, j)/n
+				c = sxy(j, k)/n - mj*mk
 				if d.std && j != k {
-					vj := sxx[j*p+k]/n - mj*mj
-					vk := sxx[k*p+j]/n - mk*mk
+					vj := sxx(j, k)/n - mj*mj
+					vk := sxx(k, j)/n - mk*mk
 					// Keep the pair's own correlation when the matrix is
 					// turned into correlations later: scale back to the
 					// items' own variances.
 					c = c / math.Sqrt(vj*vk) * mo.sd[j] * mo.sd[k]
 				}
 			}
-			mo.cov[j*p+k], mo.cov[k*p+j] = c, c
+			cp[j*p+k], cp[k*p+j] = c, c
 		}
 	}
 	return mo

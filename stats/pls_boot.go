@@ -56,32 +56,66 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 	lay := spec.bootLayout(withIndex)
 	est := spec.bootValues(core, full.Indices, lay)
 	vals := make([][]float64, o.Reps)
+	// With few PSUs each is summed once; a replicate then only weighs the
+	// PSU sums. With many (single interviews) a replicate sums its rows.
+	var unitSums []*plsSums
+	if len(unit) <= n/4 {
+		unitSums = make([]*plsSums, len(unit))
+		var buf plsBuf
+		for u, rows := range unit {
+			unitSums[u] = d.sumRows(rows, nil, &buf)
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mult := make([]float64, n)
+			var mult []float64
+			if unitSums == nil || (withIndex && d.missing) {
+				mult = make([]float64, n)
+			}
 			um := make([]float64, len(unit))
+			var buf plsBuf
+			tot := d.newSums()
 			for {
 				r := int(next.Add(1) - 1)
 				if r >= o.Reps {
 					return
 				}
 				drawPSUs(rand.New(rand.NewPCG(o.Seed, uint64(r))), strata, um)
-				for u, rows := range unit {
-					for _, i := range rows {
-						mult[i] = um[u]
+				if mult != nil {
+					for u, rows := range unit {
+						for _, i := range rows {
+							mult[i] = um[u]
+						}
 					}
 				}
-				c, err := spec.fit(d.moments(mult))
+				var sm *plsSums
+				if unitSums != nil {
+					tot.reset()
+					for u, f := range um {
+						if f != 0 {
+							tot.add(f, unitSums[u])
+						}
+					}
+					sm = tot
+				} else {
+					sm = d.sumRows(nil, mult, &buf)
+				}
+				mo := d.finish(sm)
+				c, err := spec.fit(mo)
 				if err != nil {
 					continue
 				}
 				var idx []float64
 				if withIndex {
-					idx, err = d.index(spec, c.w, mult, spec.m.IndexScale[0], spec.m.IndexScale[1])
+					if d.missing {
+						idx, err = d.index(spec, c.w, mult, spec.m.IndexScale[0], spec.m.IndexScale[1])
+					} else {
+						idx, err = d.indexFromMeans(spec, c.w, mo.shift, spec.m.IndexScale[0], spec.m.IndexScale[1])
+					}
 					if err != nil {
 						continue
 					}

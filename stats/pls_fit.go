@@ -443,12 +443,11 @@ func (d *plsData) scores(s *plsSpec, mo *plsMoments, w []float64) *mat.Dense {
 	return out
 }
 
-// index computes the customer-satisfaction index of every block from the
-// outer weights w (per position), each row's weight multiplied by mult.
-func (d *plsData) index(s *plsSpec, w, mult []float64, lo, hi float64) ([]float64, error) {
-	nb, p := s.nb, s.p
-	rw := make([]float64, p) // weights on the items' scale, summing to 1 per block
-	for b := 0; b < nb; b++ {
+// indexWeights returns the outer weights on the items' scale, summing to 1
+// per block, or an error for a block with a non-positive weight.
+func (d *plsData) indexWeights(s *plsSpec, w []float64) ([]float64, error) {
+	rw := make([]float64, s.p)
+	for b := 0; b < s.nb; b++ {
 		var t float64
 		for j := s.off[b]; j < s.off[b+1]; j++ {
 			if !(w[j] > 0) {
@@ -463,6 +462,36 @@ func (d *plsData) index(s *plsSpec, w, mult []float64, lo, hi float64) ([]float6
 		for j := s.off[b]; j < s.off[b+1]; j++ {
 			rw[j] /= t
 		}
+	}
+	return rw, nil
+}
+
+// indexFromMeans is index for data without missing values, where the
+// mean of the rescaled scores is the rescaled mean: shift is the weighted
+// mean of the centred values (plsMoments.shift).
+func (d *plsData) indexFromMeans(s *plsSpec, w, shift []float64, lo, hi float64) ([]float64, error) {
+	rw, err := d.indexWeights(s, w)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, s.nb)
+	for b := range out {
+		var m float64
+		for j := s.off[b]; j < s.off[b+1]; j++ {
+			m += rw[j] * (d.mean[j] + shift[j])
+		}
+		out[b] = (m - lo) / (hi - lo) * 100
+	}
+	return out, nil
+}
+
+// index computes the customer-satisfaction index of every block from the
+// outer weights w (per position), each row's weight multiplied by mult.
+func (d *plsData) index(s *plsSpec, w, mult []float64, lo, hi float64) ([]float64, error) {
+	nb, p := s.nb, s.p
+	rw, err := d.indexWeights(s, w)
+	if err != nil {
+		return nil, err
 	}
 	sum := make([]float64, nb)
 	den := make([]float64, nb)

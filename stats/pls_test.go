@@ -621,3 +621,68 @@ func TestPLSDrawPSUs(t *testing.T) {
 		t.Fatalf("no design: %d PSUs in %d strata", len(unit), len(strata))
 	}
 }
+
+// TestPLSSumsAddUp: the moments of a replicate from weighed PSU sums are
+// those from its rows, with and without missing answers, and the index
+// from the means is the index from the rows.
+func TestPLSSumsAddUp(t *testing.T) {
+	for _, missing := range []string{PLSMeanReplace, PLSPairwise} {
+		c := ccsiCase(t)
+		c.model.Missing = missing
+		c.model.Standardize = missing == PLSPairwise
+		n := len(c.cols[0])
+		w := make([]float64, n)
+		for i := range w {
+			w[i] = 1 + float64(i%3)/2
+			if i%13 == 0 {
+				c.cols[i%21][i] = math.NaN()
+			}
+		}
+		spec, err := compilePLS(len(c.cols), c.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := preparePLS(c.cols, w, spec, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		psu := make([]int, n)
+		for i := range psu {
+			psu[i] = i / 10
+		}
+		unit, strata := plsUnits(n, PLSDesign{PSU: psu})
+		um := make([]float64, len(unit))
+		drawPSUs(rand.New(rand.NewPCG(5, 6)), strata, um)
+		mult := make([]float64, n)
+		tot := d.newSums()
+		var buf plsBuf
+		for u, rows := range unit {
+			for _, i := range rows {
+				mult[i] = um[u]
+			}
+			tot.add(um[u], d.sumRows(rows, nil, &buf))
+		}
+		a, b := d.finish(tot), d.moments(mult)
+		for k := range a.cov {
+			if math.Abs(a.cov[k]-b.cov[k]) > 1e-12 {
+				t.Fatalf("%s: cov[%d] %g from PSU sums, %g from rows", missing, k, a.cov[k], b.cov[k])
+			}
+		}
+		if missing == PLSMeanReplace {
+			core, err := spec.fit(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err1 := d.index(spec, core.w, mult, 1, 10)
+			y, err2 := d.indexFromMeans(spec, core.w, a.shift, 1, 10)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for k := range x {
+				if math.Abs(x[k]-y[k]) > 1e-9 {
+					t.Errorf("index %d: %g from rows, %g from means", k, x[k], y[k])
+				}
+			}
+		}
+	}
+}

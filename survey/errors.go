@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // logged in, but the role may not: 403
 	EGONE         = "gone"         // closed measurement, used link: 410
 	ETOOLARGE     = "too_large"    // body over the limit: 413
+	ETOOMANY      = "too_many"     // a rate limit: 429
 	EINTERNAL     = "internal"     // a bug or an outage: 500, logged, never shown
 )
 

@@ -84,7 +84,6 @@ func runLoad(b *testing.B, ls loadSetup) {
 	dir := b.TempDir()
 	db := filepath.Join(dir, "manyi.db")
 	if ls.postgres {
-		requireFullPostgres(b)
 		db = pgtest.NewDatabase(b)
 	}
 	bin := buildManyi(b, dir)

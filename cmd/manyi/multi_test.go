@@ -22,7 +22,6 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/demo"
-	"manyi/survey/postgres"
 	"manyi/survey/postgres/pgtest"
 	"manyi/survey/sampling"
 )
@@ -68,18 +67,7 @@ func multiFixture(t testing.TB, bin, db string, links int) []string {
 // another shows at once (or, while the new figures are computed, says so,
 // never showing the old ones as current).
 func TestThreeServersOnePostgres(t *testing.T) {
-	requireFullPostgres(t)
 	runSharedChecks(t, pgtest.NewDatabase(t), 3)
-}
-
-// requireFullPostgres skips a test that serves from PostgreSQL while
-// survey/postgres does not yet implement every store interface (serve
-// refuses such a store), naming what is missing.
-func requireFullPostgres(t testing.TB) {
-	t.Helper()
-	if m := missingMethods(&postgres.DB{}); len(m) > 0 {
-		t.Skipf("survey/postgres does not implement every store interface yet (missing %d methods: %s): serve cannot run on it", len(m), strings.Join(m, ", "))
-	}
 }
 
 // TestSharedChecksSQLite runs the same checks on one server over a
@@ -461,7 +449,6 @@ func checkSharedWeighting(t *testing.T, bases []string) {
 // included) is stored with the answers sent; the residents then finish on
 // the two others, as a load balancer would send them there.
 func TestKillOneOfThreeServers(t *testing.T) {
-	requireFullPostgres(t)
 	const (
 		links     = 60
 		residents = 30

@@ -203,15 +203,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 	// Compute the results of the measurements in the background now, so a
 	// statistician's first view does not wait for them.
 	h.WarmResults(ctx)
-	srv := &http.Server{
-		Handler:           limitInFlight(h, maxInFlight()),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(limitInFlight(h, maxInFlight()), log, defaultTimeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", addr)
@@ -233,6 +225,33 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 		return err
 	}
 	return nil
+}
+
+// timeouts are the HTTP server's limits on slow clients.
+type timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// defaultTimeouts: a client has 10 s to send its request line and headers
+// and 30 s for the whole request (a 50 MB upload needs about 14 Mbit/s to
+// make it: an office on a slow line splits the file), a response must be
+// written within 60 s, and an idle keep-alive connection is closed after 2
+// minutes. So a slow client (slowloris) holds a connection for at most 10 s
+// before sending its headers; TestSlowClients shows it on a real listener.
+var defaultTimeouts = timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 2 * time.Minute}
+
+// newHTTPServer is the server `manyi serve` runs: h behind the timeouts t
+// and a 64 KB header limit.
+func newHTTPServer(h http.Handler, log *slog.Logger, t timeouts) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // maxInFlight is how many requests run the handler at once: enough to keep

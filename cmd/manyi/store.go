@@ -2,10 +2,8 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"net/url"
-	"reflect"
 	"strings"
 
 	"manyi/survey"
@@ -36,7 +34,10 @@ type store interface {
 
 // The adapters implement the whole of store; a missing method fails the
 // build here rather than a subcommand at run time.
-var _ store = (*sqlite.DB)(nil)
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 // isPostgresURL reports whether a --db value names a PostgreSQL database
 // (postgres:// or postgresql://) rather than a SQLite file.
@@ -50,19 +51,7 @@ func isPostgresURL(db string) bool {
 // (created when missing).
 func openStore(db string) (store, error) {
 	if isPostgresURL(db) {
-		pg, err := postgres.Open(db)
-		if err != nil {
-			return nil, err
-		}
-		// While survey/postgres is being completed it may lack some
-		// interfaces: say which instead of failing later. Once it does,
-		// `var _ store = (*postgres.DB)(nil)` above makes this a
-		// build-time check.
-		if s, ok := any(pg).(store); ok {
-			return s, nil
-		}
-		pg.Close()
-		return nil, fmt.Errorf("the PostgreSQL store of this build does not yet implement every store interface (missing methods: %s)", strings.Join(missingMethods(pg), ", "))
+		return postgres.Open(db)
 	}
 	return sqlite.Open(db)
 }
@@ -86,20 +75,6 @@ const dbUsage = "database: a SQLite `file` (created when missing) or a postgres:
 // dbFlag defines the --db flag of a subcommand.
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr("MANYI_DB", "./data/manyi.db"), dbUsage)
-}
-
-// missingMethods names the methods of store that v lacks.
-func missingMethods(v any) []string {
-	var out []string
-	t := reflect.TypeOf(v)
-	st := reflect.TypeFor[store]()
-	for i := 0; i < st.NumMethod(); i++ {
-		m := st.Method(i)
-		if _, ok := t.MethodByName(m.Name); !ok {
-			out = append(out, m.Name)
-		}
-	}
-	return out
 }
 
 // migrateStore opens the adapter named by db, which applies the

@@ -129,6 +129,7 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		if err != nil {
 			return fail(err)
 		}
+		fieldwork.ReportProgress(ctx, end, len(units))
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE frames SET units = $1, contacts = $2, complete = true WHERE measurement_id = $3`, len(units), contacts, measurementID)

@@ -103,7 +103,7 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 			measurementID, now, units, strata, dists, batches, pos, probs, weights); err != nil {
 			return fmt.Errorf("postgres: save cases: %w", err)
 		}
-		return releaseCases(ctx, tx, measurementID, `batch = 0`, now)
+		return releaseCases(ctx, tx, measurementID, nil, now)
 	})
 	if err != nil {
 		return nil, err
@@ -111,15 +111,20 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 	return db.Sample(ctx, measurementID)
 }
 
-// releaseCases gives every unreleased case of the measurement matching
-// cond an invitation (a random token, thrown away: IssueLinks gives the
-// case a link when it is sent) and marks it released.
-func releaseCases(ctx context.Context, tx *sql.Tx, measurementID, cond string, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, unit_id FROM cases WHERE measurement_id = $1 AND NOT released AND `+cond+` ORDER BY position`, measurementID)
+// releaseCases gives every unreleased case of the measurement among ids
+// (nil: the main sample, batch 0) an invitation (a random token, thrown
+// away: IssueLinks gives the case a link when it is sent) and marks it
+// released.
+func releaseCases(ctx context.Context, tx *sql.Tx, measurementID string, ids []int64, now time.Time) error {
+	cond, args := `batch = 0`, []any{measurementID}
+	if ids != nil {
+		cond, args = `id = ANY($2::bigint[])`, append(args, ids)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, unit_id FROM cases WHERE measurement_id = $1 AND NOT released AND `+cond+` ORDER BY position`, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: release cases: %w", err)
 	}
-	var ids []int64
+	ids = nil
 	var units []string
 	for rows.Next() {
 		var id int64
@@ -222,18 +227,15 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("postgres: release batch: %w", err)
 		}
-		var uids []int64
-		var probs, weights []float64
-		for i, d := range sampling.Weights(smp, next) {
-			if d.Released {
-				uids, probs, weights = append(uids, ids[i]), append(probs, d.Prob), append(weights, d.Weight)
-			}
+		// A stratum released further by ReleaseStratumBatch keeps its level.
+		levels, err := releasedBatches(ctx, tx, measurementID)
+		if err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET prob = t.p, weight = t.w
-			FROM unnest($1::bigint[], $2::float8[], $3::float8[]) AS t(id, p, w) WHERE cases.id = t.id`, uids, probs, weights); err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
+		for _, st := range si.Alloc.Strata {
+			levels[st.Name] = max(levels[st.Name], next)
 		}
-		if err := releaseCases(ctx, tx, measurementID, `batch <= `+strconv.Itoa(next), db.now()); err != nil {
+		if err := applyDesign(ctx, tx, measurementID, ids, sampling.WeightsReleased(smp, levels), db.now()); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = $1 WHERE measurement_id = $2`, next, measurementID); err != nil {
@@ -243,6 +245,27 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		return nil
 	})
 	return batch, err
+}
+
+// applyDesign gives the released cases of design (ids[i] the case of
+// design[i]) their probability and weight, and releases those not yet
+// released.
+func applyDesign(ctx context.Context, tx *sql.Tx, measurementID string, ids []int64, design []sampling.Design, now time.Time) error {
+	var uids []int64
+	var probs, weights []float64
+	for i, d := range design {
+		if d.Released {
+			uids, probs, weights = append(uids, ids[i]), append(probs, d.Prob), append(weights, d.Weight)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET prob = t.p, weight = t.w
+		FROM unnest($1::bigint[], $2::float8[], $3::float8[]) AS t(id, p, w) WHERE cases.id = t.id`, uids, probs, weights); err != nil {
+		return fmt.Errorf("postgres: release batch: %w", err)
+	}
+	if uids == nil {
+		uids = []int64{}
+	}
+	return releaseCases(ctx, tx, measurementID, uids, now)
 }
 
 // caseSelect reads a fieldwork.Case; the joins bring the frame's gender
@@ -405,19 +428,34 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 	if len(disps) == 0 {
 		disps = []string{sampling.DispNotSent}
 	}
+	started := false // a reminder: cases whose resident has begun
 	for _, d := range disps {
-		if d != sampling.DispNotSent && d != sampling.DispSent {
-			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”或“已发送”的样本发链接，不能给“%s”的", "links are issued only to not_sent or sent cases, not %q", d)
+		switch d {
+		case sampling.DispNotSent, sampling.DispSent:
+		case sampling.DispOpened, sampling.DispPartial:
+			started = true
+		default:
+			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”“已发送”“已打开”或“部分完成”的样本发链接，不能给“%s”的", "links are issued only to not_sent, sent, opened or partial cases, not %q", d)
 		}
 	}
 	if sel.WithContact && key == nil {
 		return nil, survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s", "%s is not set", secret.EnvKey)
 	}
 	var args argList
-	where := []string{`c.measurement_id = ` + args.add(measurementID), `c.released`, `c.invitation_id IS NOT NULL`, `r.id IS NULL`,
+	where := []string{`c.measurement_id = ` + args.add(measurementID), `c.released`, `c.invitation_id IS NOT NULL`,
 		`c.disposition IN (` + addAll(&args, disps) + `)`}
+	if started {
+		// The resident may have begun, never finished: the new link
+		// resumes the same response.
+		where = append(where, `(r.id IS NULL OR r.status = 'in_progress')`)
+	} else {
+		where = append(where, `r.id IS NULL`)
+	}
 	if len(sel.Districts) > 0 {
 		where = append(where, `c.district IN (`+addAll(&args, sel.Districts)+`)`)
+	}
+	if len(sel.Batches) > 0 {
+		where = append(where, `c.batch IN (`+addAll(&args, sel.Batches)+`)`)
 	}
 	if len(sel.CaseIDs) > 0 {
 		where = append(where, `c.id IN (`+addAll(&args, sel.CaseIDs)+`)`)
@@ -481,10 +519,17 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 			tok, h := storekit.NewToken()
 			invs, hashes = append(invs, p.inv), append(hashes, h)
 			note := "link issued"
-			if p.disp == sampling.DispSent {
+			if p.disp != sampling.DispNotSent {
 				note = "link reissued; the earlier link no longer works"
 			}
-			hcase, hfrom, hto, hnote = append(hcase, p.link.CaseID), append(hfrom, p.disp), append(hto, sampling.DispSent), append(hnote, note)
+			// not_sent and sent move to sent; a reminder keeps the
+			// disposition (opened, partial) and the history records the
+			// new link only.
+			to := p.disp
+			if p.disp == sampling.DispNotSent || p.disp == sampling.DispSent {
+				to = sampling.DispSent
+			}
+			hcase, hfrom, hto, hnote = append(hcase, p.link.CaseID), append(hfrom, p.disp), append(hto, to), append(hnote, note)
 			p.link.Token = tok
 			links = append(links, p.link)
 		}
@@ -493,8 +538,8 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 				FROM unnest($2::bigint[], $3::bytea[]) AS t(id, h) WHERE invitations.id = t.id`, now, invs, hashes); err != nil {
 				return fmt.Errorf("postgres: issue links: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE cases SET disposition = $1, updated_at = $2 WHERE id = ANY($3::bigint[]) AND disposition <> $1`,
-				sampling.DispSent, now, hcase); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET disposition = $1, updated_at = $2 WHERE id = ANY($3::bigint[]) AND disposition = $4`,
+				sampling.DispSent, now, hcase, sampling.DispNotSent); err != nil {
 				return fmt.Errorf("postgres: issue links: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note)
@@ -556,6 +601,13 @@ func loadCaseForInterviewer(ctx context.Context, tx *sql.Tx, caseID int64, inter
 	}
 	if err != nil {
 		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
+	}
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM measurements WHERE id = $1`, measurementID).Scan(&status); err != nil {
+		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
+	}
+	if status == survey.StatusClosed {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
 	}
 	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
 		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)

@@ -18,8 +18,8 @@ const maxInvitations = 100000
 
 // Invitation dispositions the store sets; fieldwork adds its own later.
 const (
-	DispIssued  = "issued"  // created, not opened yet
-	DispStarted = "started" // a response exists
+	DispIssued  = storekit.DispIssued  // created, not opened yet
+	DispStarted = storekit.DispStarted // a response exists
 )
 
 // insertRows runs INSERT INTO head VALUES (...), (...) for rows of n

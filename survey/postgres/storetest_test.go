@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"manyi/survey"
 	"manyi/survey/postgres/pgtest"
 	"manyi/survey/storetest"
+	"manyi/survey/workspace"
 )
 
 // harness opens stores on fresh databases of the test server.
@@ -35,3 +37,11 @@ var harness = storetest.Harness{
 
 // TestConformance runs the stores' conformance suite on PostgreSQL.
 func TestConformance(t *testing.T) { storetest.Run(t, harness) }
+
+// The store is the workspace's, the importer's and the whole product's:
+// checked here, since survey/workspace imports no adapter.
+var (
+	_ workspace.EditStore     = (*DB)(nil)
+	_ survey.ResponseImporter = (*DB)(nil)
+	_ storetest.Store         = (*DB)(nil)
+)

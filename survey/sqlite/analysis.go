@@ -12,6 +12,7 @@ import (
 	"manyi/survey"
 	"manyi/survey/analysis"
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
 
 // auditTx appends an audit entry inside a write transaction, so that the
@@ -172,14 +173,8 @@ func (db *DB) SetCensus(ctx context.Context, measurementID string, c *analysis.C
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	for _, d := range m.Districts {
-		known[d.Code] = true
-	}
-	for i, cell := range c.Cells {
-		if !known[cell.District] {
-			return survey.Errorf(survey.EINVALID, "人口普查第 %d 行：区县 %q 不是本测评的区县", "census row %d: district %q is not one of the measurement's districts", i+1, cell.District)
-		}
+	if err := storekit.CheckCensus(m, c); err != nil {
+		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`DELETE FROM census_cells WHERE measurement_id = ?`, measurementID); err != nil {

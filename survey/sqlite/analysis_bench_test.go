@@ -7,6 +7,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/analysis"
+	"manyi/survey/storetest"
 )
 
 // BenchmarkLoadDataset20k reads a measurement of 20,000 submitted
@@ -28,7 +29,7 @@ func BenchmarkLoadDataset20k(b *testing.B) {
 		b.Fatal(err)
 	}
 	ds := analysis.Simulate(analysis.SimOptions{N: 20000, Seed: 1})
-	if _, err := db.ImportResponses(ctx, "m1", imported(ds)); err != nil {
+	if _, err := db.ImportResponses(ctx, "m1", storetest.SimResponses(ds)); err != nil {
 		b.Fatal(err)
 	}
 	if err := db.SetCensus(ctx, "m1", ds.Census, "bench"); err != nil {

@@ -4,12 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"manyi/survey"
 	"manyi/survey/analysis"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
 
@@ -85,7 +84,7 @@ func (db *DB) LoadDataset(ctx context.Context, measurementID string) (*analysis.
 		if err := rows.Scan(&id, &invitation, &mode, &openLink, &records); err != nil {
 			return nil, fmt.Errorf("sqlite: load dataset: %w", err)
 		}
-		a, err := answerRecords(records, intern)
+		a, err := storekit.AnswerRecords(records, intern)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: load dataset: response %d: %w", id, err)
 		}
@@ -115,57 +114,6 @@ func (db *DB) LoadDataset(ctx context.Context, measurementID string) (*analysis.
 // in bytes, a unit separator, the value. The length (not a separator)
 // ends the value, so an open answer may hold any character.
 const answerRecord = "a.item_id || '\x1f' || octet_length(a.value) || '\x1f' || a.value"
-
-// answerRecords decodes a response's aggregated answers (answerRecord
-// after answerRecord, ordered by item and position) into Answers. The
-// values are substrings of s and share one backing array, each item's
-// slice capped at its own values: a response costs the string, the map
-// and that array, however many answers it has.
-func answerRecords(s string, intern map[string]string) (survey.Answers, error) {
-	n := strings.Count(s, "\x1f") / 2
-	a := make(survey.Answers, n)
-	if n == 0 {
-		if s != "" {
-			return nil, fmt.Errorf("bad answer record %.20q", s)
-		}
-		return a, nil
-	}
-	vals := make([]string, 0, n)
-	item, first := "", 0
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], 0x1f)
-		if j < 0 {
-			return nil, fmt.Errorf("bad answer record at byte %d", i)
-		}
-		it := s[i : i+j]
-		i += j + 1
-		k := strings.IndexByte(s[i:], 0x1f)
-		if k < 0 {
-			return nil, fmt.Errorf("bad answer record of item %s", it)
-		}
-		size, err := strconv.Atoi(s[i : i+k])
-		if err != nil || size < 0 || i+k+1+size > len(s) {
-			return nil, fmt.Errorf("bad answer length of item %s", it)
-		}
-		i += k + 1
-		if it != item {
-			if len(vals) > first {
-				a[item] = vals[first:len(vals):len(vals)]
-			}
-			if x, ok := intern[it]; ok {
-				it = x
-			} else {
-				it = strings.Clone(it)
-				intern[it] = it
-			}
-			item, first = it, len(vals)
-		}
-		vals = append(vals, s[i:i+size])
-		i += size
-	}
-	a[item] = vals[first:len(vals):len(vals)]
-	return a, nil
-}
 
 // Fieldwork summarises the measurement's fieldwork for the report.
 func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.Summary, error) {
@@ -202,18 +150,6 @@ func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.S
 	return s, nil
 }
 
-// invitationDisposition maps the store's own invitation dispositions (a
-// measurement without a drawn sample) to the fieldwork's.
-var invitationDisposition = map[string]string{
-	DispIssued:               sampling.DispSent,
-	DispStarted:              sampling.DispPartial,
-	survey.RespSubmitted:     sampling.DispComplete,
-	survey.RespScreenedOut:   sampling.DispScreenedOut,
-	survey.RespQuotaFull:     sampling.DispQuotaFull,
-	sampling.DispRefused:     sampling.DispRefused,
-	sampling.DispUnreachable: sampling.DispUnreachable,
-}
-
 // invitationDispositions counts the invitations of a measurement by
 // disposition, all under the unknown district "".
 func invitationDispositions(ctx context.Context, tx *sql.Tx, measurementID string) (map[string]sampling.DispositionCounts, error) {
@@ -230,7 +166,7 @@ func invitationDispositions(ctx context.Context, tx *sql.Tx, measurementID strin
 		if err := rows.Scan(&d, &n); err != nil {
 			return nil, fmt.Errorf("sqlite: dispositions: %w", err)
 		}
-		fd, ok := invitationDisposition[d]
+		fd, ok := storekit.InvitationDisposition[d]
 		if !ok {
 			fd = d
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"manyi/survey"
 	"manyi/survey/internal/storekit"
@@ -30,7 +29,7 @@ func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []su
 		return nil, err
 	}
 	for i := range rs {
-		if err := checkImported(q, &rs[i], i+1); err != nil {
+		if err := storekit.CheckImported(q, &rs[i], i+1); err != nil {
 			return nil, err
 		}
 	}
@@ -49,37 +48,6 @@ func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []su
 		ids = append(ids, got...)
 	}
 	return ids, nil
-}
-
-// checkImported validates one imported response (n counts from 1).
-func checkImported(q *survey.Questionnaire, r *survey.ImportedResponse, n int) error {
-	if r.Status == "" {
-		r.Status = survey.RespSubmitted
-	}
-	switch r.Status {
-	case survey.RespSubmitted, survey.RespScreenedOut, survey.RespQuotaFull, survey.RespInProgress:
-	default:
-		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：状态 %q 无效", "response %d: status %q is not a response status", n, r.Status)
-	}
-	switch r.Mode {
-	case survey.ModeWeb, survey.ModePhone, survey.ModeFace:
-	default:
-		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：调查方式 %q 无效", "response %d: mode %q is not web, phone or face", n, r.Mode)
-	}
-	for item := range r.Answers {
-		if it, _ := q.Item(item); it == nil {
-			return survey.Errorf(survey.EINVALID, "第 %d 份答卷：问卷中没有题目 %s", "response %d: the questionnaire has no item %s", n, item)
-		}
-	}
-	if r.Status == survey.RespInProgress {
-		r.SubmittedAt = time.Time{}
-	} else if r.SubmittedAt.Before(r.StartedAt) {
-		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：提交时间早于开始时间", "response %d: submitted before it was started", n)
-	}
-	if r.StartedAt.IsZero() {
-		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：开始与提交时间无效", "response %d: the start and submission times are not valid", n)
-	}
-	return nil
 }
 
 // importTx writes one batch.

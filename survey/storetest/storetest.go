@@ -21,9 +21,11 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/analysis"
 	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/survey/setup"
+	"manyi/survey/workspace"
 )
 
 // Store is every store interface the product uses, as one: what an
@@ -35,7 +37,16 @@ type Store interface {
 	fieldwork.Store
 	fieldwork.SetupStore
 	fieldwork.OpenLinkStore
+	fieldwork.OfficeStore
 	setup.Store
+	workspace.EditStore
+	survey.ResponseImporter
+	// SetCensus replaces the census counts (ImportCensusCSV parsed).
+	SetCensus(ctx context.Context, measurementID string, c *analysis.Census, by string) error
+	// SetPrevMeasurement links a measurement to last year's.
+	SetPrevMeasurement(ctx context.Context, id, prevID, by string) error
+	// WeightingVersion returns one saved weighting version.
+	WeightingVersion(ctx context.Context, measurementID string, version int) (*analysis.WeightingVersion, error)
 	// SetDisposition records a disposition learned outside the
 	// questionnaire.
 	SetDisposition(ctx context.Context, caseID int64, to, by, note string) error

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -18,6 +19,7 @@ var statusOf = map[string]int{
 	survey.EFORBIDDEN:    http.StatusForbidden,
 	survey.EGONE:         http.StatusGone,
 	survey.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	survey.ETOOMANY:      http.StatusTooManyRequests,
 	survey.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -44,12 +46,21 @@ var errorTexts = map[int][2]survey.Text{
 	http.StatusRequestEntityTooLarge: {
 		{Zh: "提交的内容过长", En: "Too much text"},
 		{Zh: "您提交的内容超过了 64 KB 的上限。请返回上一页，缩短填写的文字后再提交。", En: "What you sent is longer than the 64 KB limit. Please go back, shorten your text and submit again."}},
+	http.StatusTooManyRequests: {
+		{Zh: "尝试次数过多", En: "Too many attempts"},
+		{Zh: "请求过于频繁，请等一两分钟再试。", En: "Too many requests. Please wait a minute or two and try again."}},
 	http.StatusUnprocessableEntity: {
 		{Zh: "内容有误", En: "Something is not right"},
 		{Zh: "提交的内容有误，请返回修改。", En: "Something in the form is not right. Please go back and correct it."}},
 	http.StatusInternalServerError: {
 		{Zh: "系统繁忙", En: "Something went wrong"},
 		{Zh: "系统出现错误，请稍后再试。您已保存的回答不会丢失。", En: "Something went wrong on our side. Please try again later; the answers you saved are kept."}},
+}
+
+// errUploadTooLarge is the 413 of an upload route.
+var errUploadTooLarge = survey.Text{
+	Zh: fmt.Sprintf("上传的文件超过 %d MB，未上传，也没有保存任何内容。请分成几个文件，或删去不需要的列后再上传。", maxUpload>>20),
+	En: fmt.Sprintf("The file is larger than %d MB and was not uploaded; nothing was saved. Split it, or remove columns that are not needed, and upload again.", maxUpload>>20),
 }
 
 // handleError is the one error handler: it maps survey error codes and
@@ -86,6 +97,9 @@ func (s *Server) handleError(c *echo.Context, err error) {
 	}
 	if msg.Zh == "" {
 		msg = texts[1]
+		if status == http.StatusRequestEntityTooLarge && largeBodyRoutes[c.Request().Method+" "+c.Path()] {
+			msg = errUploadTooLarge
+		}
 	}
 	lang := language(c)
 	v := errorPage{

@@ -167,15 +167,20 @@ func (s *Server) routes() *echo.Echo {
 	// tables for every response, a fifth of the server's CPU per page; the
 	// fastest level skips that for a slightly larger page (docs/PERFORMANCE.md).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 512}))
-	// Upload routes (largeBodyRoutes) set their own, larger limit.
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: func(c *echo.Context) bool {
-		return largeBodyRoutes[c.Request().Method+" "+c.Path()]
-	}}))
+	// Every body is limited: maxBody, or for the upload routes
+	// (largeBodyRoutes) maxUpload plus room for the form's other fields.
+	// The upload limit holds from the first byte, before the CSRF check
+	// parses the multipart form, so no request can spool more than that to
+	// a temporary file.
+	isUpload := func(c *echo.Context) bool { return largeBodyRoutes[c.Request().Method+" "+c.Path()] }
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxBody, Skipper: isUpload}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{LimitBytes: maxUpload + maxBody, Skipper: func(c *echo.Context) bool { return !isUpload(c) }}))
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)
-	e.GET("/s/:token", s.handleShow)
-	e.POST("/s/:token", s.handleAnswer)
+	guesses := limitGuesses(newGuessLimiter(s.now))
+	e.GET("/s/:token", s.handleShow, guesses)
+	e.POST("/s/:token", s.handleAnswer, guesses)
 	s.openLinkRoutes(e)
 	s.staffRoutes(e)
 	e.RouteNotFound("/*", func(c *echo.Context) error { return echo.ErrNotFound })
@@ -215,12 +220,16 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders forbids every resource from another host, framing and the
-// referrer: the page URL holds the resident's token, which must not leak to
-// any other site.
+// securityHeaders forbids every resource from another host, inline
+// script, framing and the referrer: the page URL holds the resident's
+// token, which must not leak to any other site. Every answer is no-store
+// (resident pages carry the token and the answers, staff pages the
+// results; redirects and errors too): only the static files replace it with
+// a public cache. TestHeadersEveryRoute checks every route.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

@@ -15,9 +15,12 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"manyi/survey"
+	"manyi/survey/analysis"
 	"manyi/survey/sampling"
 )
 
@@ -313,4 +316,131 @@ func CheckCellKey(c string) error {
 // so a visitor cannot probe for slugs.
 func ErrNoOpenLink() error {
 	return survey.Errorf(survey.ENOTFOUND, "该公开链接无效或已关闭。", "This open link is not valid or has been switched off.")
+}
+
+// Invitation dispositions a store sets; fieldwork adds its own.
+const (
+	DispIssued  = "issued"  // created, not opened yet
+	DispStarted = "started" // a response exists
+)
+
+// InvitationDisposition maps the store's own invitation dispositions (a
+// measurement without a drawn sample) to the fieldwork's.
+var InvitationDisposition = map[string]string{
+	DispIssued:               sampling.DispSent,
+	DispStarted:              sampling.DispPartial,
+	survey.RespSubmitted:     sampling.DispComplete,
+	survey.RespScreenedOut:   sampling.DispScreenedOut,
+	survey.RespQuotaFull:     sampling.DispQuotaFull,
+	sampling.DispRefused:     sampling.DispRefused,
+	sampling.DispUnreachable: sampling.DispUnreachable,
+}
+
+// AnswerRecords decodes a response's answers aggregated by the database
+// into one string, ordered by item and position, each value as its item
+// id, a unit separator (0x1f), its length in bytes, a unit separator and
+// the value itself (the length, not a separator, ends the value, so an
+// open answer may hold any character). The values are substrings of s and
+// share one backing array, each item's slice capped at its own values: a
+// response costs the string, the map and that array, however many answers
+// it has. intern shares item id strings across responses.
+func AnswerRecords(s string, intern map[string]string) (survey.Answers, error) {
+	n := strings.Count(s, "\x1f") / 2
+	a := make(survey.Answers, n)
+	if n == 0 {
+		if s != "" {
+			return nil, fmt.Errorf("bad answer record %.20q", s)
+		}
+		return a, nil
+	}
+	vals := make([]string, 0, n)
+	item, first := "", 0
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], 0x1f)
+		if j < 0 {
+			return nil, fmt.Errorf("bad answer record at byte %d", i)
+		}
+		it := s[i : i+j]
+		i += j + 1
+		k := strings.IndexByte(s[i:], 0x1f)
+		if k < 0 {
+			return nil, fmt.Errorf("bad answer record of item %s", it)
+		}
+		size, err := strconv.Atoi(s[i : i+k])
+		if err != nil || size < 0 || i+k+1+size > len(s) {
+			return nil, fmt.Errorf("bad answer length of item %s", it)
+		}
+		i += k + 1
+		if it != item {
+			if len(vals) > first {
+				a[item] = vals[first:len(vals):len(vals)]
+			}
+			if x, ok := intern[it]; ok {
+				it = x
+			} else {
+				it = strings.Clone(it)
+				intern[it] = it
+			}
+			item, first = it, len(vals)
+		}
+		vals = append(vals, s[i:i+size])
+		i += size
+	}
+	a[item] = vals[first:len(vals):len(vals)]
+	return a, nil
+}
+
+// CheckImported validates one imported response (n counts from 1).
+func CheckImported(q *survey.Questionnaire, r *survey.ImportedResponse, n int) error {
+	if r.Status == "" {
+		r.Status = survey.RespSubmitted
+	}
+	switch r.Status {
+	case survey.RespSubmitted, survey.RespScreenedOut, survey.RespQuotaFull, survey.RespInProgress:
+	default:
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：状态 %q 无效", "response %d: status %q is not a response status", n, r.Status)
+	}
+	switch r.Mode {
+	case survey.ModeWeb, survey.ModePhone, survey.ModeFace:
+	default:
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：调查方式 %q 无效", "response %d: mode %q is not web, phone or face", n, r.Mode)
+	}
+	for item := range r.Answers {
+		if it, _ := q.Item(item); it == nil {
+			return survey.Errorf(survey.EINVALID, "第 %d 份答卷：问卷中没有题目 %s", "response %d: the questionnaire has no item %s", n, item)
+		}
+	}
+	if r.Status == survey.RespInProgress {
+		r.SubmittedAt = time.Time{}
+	} else if r.SubmittedAt.Before(r.StartedAt) {
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：提交时间早于开始时间", "response %d: submitted before it was started", n)
+	}
+	if r.StartedAt.IsZero() {
+		return survey.Errorf(survey.EINVALID, "第 %d 份答卷：开始与提交时间无效", "response %d: the start and submission times are not valid", n)
+	}
+	return nil
+}
+
+// CheckCensus refuses census counts for measurement m that are empty, name
+// a district that is not m's, or repeat a cell (naming the row).
+func CheckCensus(m *survey.Measurement, c *analysis.Census) error {
+	if c == nil || len(c.Cells) == 0 {
+		return survey.Errorf(survey.EINVALID, "人口普查数据为空", "the census has no cells")
+	}
+	known := map[string]bool{}
+	for _, d := range m.Districts {
+		known[d.Code] = true
+	}
+	seen := map[[3]string]bool{}
+	for i, cell := range c.Cells {
+		if !known[cell.District] {
+			return survey.Errorf(survey.EINVALID, "人口普查第 %d 行：区县 %q 不是本测评的区县", "census row %d: district %q is not one of the measurement's districts", i+1, cell.District)
+		}
+		key := [3]string{cell.District, cell.Gender, cell.AgeBand}
+		if seen[key] {
+			return survey.Errorf(survey.EINVALID, "人口普查第 %d 行重复：%s|%s|%s", "census row %d repeats %s|%s|%s", i+1, cell.District, cell.Gender, cell.AgeBand)
+		}
+		seen[key] = true
+	}
+	return nil
 }

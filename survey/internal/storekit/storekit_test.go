@@ -1,4 +1,4 @@
-package sqlite
+package storekit
 
 import (
 	"reflect"
@@ -8,7 +8,7 @@ import (
 	"manyi/survey"
 )
 
-// rec builds one answer record as the load query's answerRecord does.
+// rec builds one answer record as the adapters' load queries do.
 func rec(item, value string) string {
 	return item + "\x1f" + strconv.Itoa(len(value)) + "\x1f" + value
 }
@@ -34,7 +34,7 @@ func TestAnswerRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := answerRecords(tt.in, map[string]string{})
+			got, err := AnswerRecords(tt.in, map[string]string{})
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("error %v, want error %v", err, tt.wantErr)
 			}
@@ -45,7 +45,7 @@ func TestAnswerRecords(t *testing.T) {
 	}
 	// A value appended to one item's slice must not overwrite the next
 	// item's: the slices are capped.
-	got, err := answerRecords(rec("A", "1")+rec("B", "2"), map[string]string{})
+	got, err := AnswerRecords(rec("A", "1")+rec("B", "2"), map[string]string{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -686,3 +686,44 @@ func TestPLSSumsAddUp(t *testing.T) {
 		}
 	}
 }
+
+// TestPLSBlockOrder: the constructs may be listed in any order (plspm
+// needs the paths' order); the fit is the same, permuted.
+func TestPLSBlockOrder(t *testing.T) {
+	c := ccsiCase(t)
+	want, err := FitPLS(c.cols, nil, c.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perm := []int{6, 2, 4, 0, 5, 1, 3} // new position -> old block
+	old2new := make([]int, len(perm))
+	m := c.model
+	m.Blocks = nil
+	for nw, o := range perm {
+		m.Blocks = append(m.Blocks, c.model.Blocks[o])
+		old2new[o] = nw
+	}
+	m.Paths = nil
+	for _, p := range c.model.Paths {
+		m.Paths = append(m.Paths, [2]int{old2new[p[0]], old2new[p[1]]})
+	}
+	got, err := FitPLS(c.cols, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for nw, o := range perm {
+		for k := range want.OuterWeights[o] {
+			if d := math.Abs(got.OuterWeights[nw][k] - want.OuterWeights[o][k]); d > 1e-12 {
+				t.Errorf("%s weight %d differs by %g", m.Blocks[nw].Name, k, d)
+			}
+		}
+		if math.Abs(got.Indices[nw]-want.Indices[o]) > 1e-9 || math.Abs(got.R2[nw]-want.R2[o]) > 1e-12 {
+			t.Errorf("%s: index %g R² %g, want %g and %g", m.Blocks[nw].Name, got.Indices[nw], got.R2[nw], want.Indices[o], want.R2[o])
+		}
+		for f, of := range perm {
+			if d := math.Abs(got.TotalEffects.At(nw, f) - want.TotalEffects.At(o, of)); d > 1e-12 {
+				t.Errorf("total effect %s -> %s differs by %g", m.Blocks[f].Name, m.Blocks[nw].Name, d)
+			}
+		}
+	}
+}

@@ -194,7 +194,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 	}
 
 	h, err := web.New(web.Config{
-		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st,
+		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st, Setup: st,
 		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey, TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

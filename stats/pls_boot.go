@@ -111,13 +111,12 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 				}
 				var idx []float64
 				if withIndex {
+					// NaN for a block with a non-positive weight in this
+					// replicate; its index statistic leaves the replicate out.
 					if d.missing {
-						idx, err = d.index(spec, c.w, mult, spec.m.IndexScale[0], spec.m.IndexScale[1])
+						idx, _ = d.index(spec, c.w, mult, spec.m.IndexScale[0], spec.m.IndexScale[1])
 					} else {
-						idx, err = d.indexFromMeans(spec, c.w, mo.shift, spec.m.IndexScale[0], spec.m.IndexScale[1])
-					}
-					if err != nil {
-						continue
+						idx, _ = d.indexFromMeans(spec, c.w, mo.shift, spec.m.IndexScale[0], spec.m.IndexScale[1])
 					}
 				}
 				vals[r] = spec.bootValues(c, idx, lay)
@@ -137,9 +136,13 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 	stat := func(k int) PLSBootStat {
 		st := PLSBootStat{Estimate: est[k]}
 		for _, v := range vals {
-			if v != nil {
+			if v != nil && !math.IsNaN(v[k]) {
 				st.Reps = append(st.Reps, v[k])
 			}
+		}
+		if len(st.Reps) < 2 {
+			st.SE, st.Lo, st.Hi = math.NaN(), math.NaN(), math.NaN()
+			return st
 		}
 		var mean float64
 		for _, v := range st.Reps {

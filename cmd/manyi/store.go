@@ -11,6 +11,7 @@ import (
 	"manyi/survey/demo"
 	"manyi/survey/fieldwork"
 	"manyi/survey/postgres"
+	"manyi/survey/setup"
 	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
@@ -29,6 +30,7 @@ type store interface {
 	fieldwork.OfficeStore
 	fieldwork.OpenLinkStore
 	workspace.EditStore
+	setup.Store
 	demo.SimStore
 	survey.SectorWeightStore
 	fieldwork.InterceptStore

@@ -99,7 +99,7 @@ type PLSResult struct {
 	Communality  [][]float64 // squared loadings
 	Redundancy   [][]float64 // communality × R² of the construct
 
-	Scores *mat.Dense    // N × blocks construct scores (weighted mean 0, weighted variance 1)
+	Scores *mat.Dense    // N × blocks construct scores (weighted mean 0, variance 1; under PLSPairwise with missing answers only about)
 	LVCor  *mat.SymDense // weighted correlations of the construct scores
 
 	Paths        *mat.Dense // path coefficients At(to, from): OLS of each endogenous construct on its predecessors, 0 where no path
@@ -113,7 +113,8 @@ type PLSResult struct {
 	GoF                  float64   // goodness of fit: √(mean communality of multi-indicator blocks × mean R² of endogenous constructs)
 
 	// Indices is the customer-satisfaction index per construct (0–100) when
-	// Model.IndexScale is set, else nil; see PLSResult.Index.
+	// Model.IndexScale is set, else nil; see PLSResult.Index. A construct
+	// with a non-positive outer weight has NaN (no index), the fit stands.
 	Indices []float64
 
 	Iterations int   // outer iterations until convergence
@@ -129,7 +130,7 @@ type PLSBootStat struct {
 	Estimate float64   // the full-sample estimate
 	SE       float64   // standard deviation of the replicates (divisor R − 1)
 	Lo, Hi   float64   // percentile interval (R's quantile type 7)
-	Reps     []float64 // the replicate values, in replicate order (failed replicates left out)
+	Reps     []float64 // the replicate values, in replicate order (failed replicates and NaN left out; fewer than 2: SE, Lo, Hi are NaN)
 }
 
 // PLSBoot holds bootstrap standard errors and percentile intervals.
@@ -229,9 +230,11 @@ func FitPLS(x [][]float64, w []float64, m PLSModel) (*PLSResult, error) {
 // items' own scale (outer weights rescaled to sum 1 over the block, as
 // plspm::rescale does, applied to the uncentred answers), its weighted mean
 // over respondents mapped linearly from [lo, hi] to [0, 100] (the
-// ACSI/CCSI convention). Missing answers are treated as in the fit. A block
-// with a negative or zero outer weight has no index (an error, as in
-// plspm::rescale).
+// ACSI/CCSI convention). Missing answers are treated as in the fit. With
+// Standardize the weights are first put back on the items' scale (divided
+// by the items' standard deviations). A block with a negative or zero
+// outer weight has no index: its entry is NaN and the error names the
+// first such block (plspm::rescale refuses the whole model).
 func (r *PLSResult) Index(lo, hi float64) ([]float64, error) {
 	if !(hi > lo) {
 		return nil, fmt.Errorf("index scale [%g, %g] is empty", lo, hi)

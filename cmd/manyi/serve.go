@@ -21,6 +21,7 @@ import (
 	"manyi/survey"
 	"manyi/survey/demo"
 	"manyi/survey/secret"
+	"manyi/survey/sqlite"
 	"manyi/survey/web"
 )
 
@@ -110,8 +111,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if err := serve(ctx, c, stdout, log); err != nil {
 		log.Error("serve failed", "err", err)
-		fmt.Fprintf(stderr, "manyi serve: %v\n", err)
-		return 1
+		return errExit(stderr, "serve", err)
 	}
 	return 0
 }
@@ -119,6 +119,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // serve opens the store, seeds the demo when asked, and serves until ctx
 // ends, then shuts down gracefully.
 func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logger) error {
+	if !isPostgresURL(c.DB) {
+		// One server process per SQLite file (sqlite.LockServer), taken
+		// before the file is opened so a second server changes nothing.
+		release, err := sqlite.LockServer(c.DB)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	st, err := openStore(c.DB)
 	if err != nil {
 		return err
@@ -128,6 +137,12 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 			log.Error("closing the database", "err", err)
 		}
 	}()
+	if db, ok := st.(*sqlite.DB); ok {
+		// A damaged file stops the start here, before anything listens.
+		if err := db.QuickCheck(ctx); err != nil {
+			return err
+		}
+	}
 	log.Info("database open", "db", redactURL(c.DB))
 
 	secret := []byte(c.Secret)

@@ -7,15 +7,13 @@ import (
 	"fmt"
 
 	"manyi/survey"
-	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
 )
 
-var _ fieldwork.InterceptStore = (*DB)(nil)
-
 // StartIntercept makes an invitation for an intercept interview (marked
-// open_link: not drawn, so counted as a non-probability answer) and starts
-// its response in mode face under the interviewer, in one transaction.
+// open_link: it is not drawn, so every result counts it as a
+// non-probability answer) and starts its response in mode face under the
+// interviewer, in one transaction.
 func (db *DB) StartIntercept(ctx context.Context, measurementID, interviewer string) (string, error) {
 	if interviewer == "" {
 		return "", survey.Errorf(survey.EINVALID, "缺少访员", "the interviewer is missing")
@@ -25,7 +23,7 @@ func (db *DB) StartIntercept(ctx context.Context, measurementID, interviewer str
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM measurements WHERE id = $1`, measurementID).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
+			return storekit.ErrNoMeasurement(measurementID)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: intercept: %w", err)
@@ -56,8 +54,9 @@ func (db *DB) StartIntercept(ctx context.Context, measurementID, interviewer str
 	return tok, nil
 }
 
-// SectorProgress counts a service measurement's submitted responses by
-// the answers to its district and sector items.
+// SectorProgress counts the submitted responses of a service measurement
+// by the answers to its district and sector items (district code → sector
+// code → count).
 func (db *DB) SectorProgress(ctx context.Context, measurementID string) (map[string]map[string]int, error) {
 	q, _, err := db.latestQuestionnaire(ctx, measurementID)
 	if err != nil {

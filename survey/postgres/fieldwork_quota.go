@@ -10,7 +10,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 // SetQuotaTargets sets the targets of the given cells (district code →
@@ -134,20 +133,8 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("postgres: quota: %w", err)
 		}
-		district, gender, band := fieldwork.QuotaCellOf(q, ans, ds)
-		cell, service := storekit.SectorCell(q, ans) // a service measurement's cell is the sector
-		if !service {
-			if gender == "" {
-				gender = fGender
-			}
-			if band == "" {
-				band = fBand
-			}
-			if gender != "" && band != "" {
-				cell = sampling.CellKey(gender, band)
-			}
-		}
-		if district == "" || cell == "" {
+		district, cell := storekit.QuotaCell(q, ans, ds, fGender, fBand)
+		if cell == "" {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}

@@ -442,6 +442,14 @@ func chartDistricts(m *Model, lang string) (*chart, error) {
 // chartMatrix is the importance–performance matrix: domains as dots, cut
 // lines at the means, the four zones named in the corners.
 func chartMatrix(m *Model, lang string) (*chart, error) {
+	return chartMatrixWidth(m, lang, widthMatrix)
+}
+
+// chartMatrixWidth is chartMatrix drawn w millimetres wide. The service
+// report gives each sector's matrix a slightly different width: fpdf
+// orders images of equal width by map iteration, which would make the
+// bytes of a report with several matrices change from run to run.
+func chartMatrixWidth(m *Model, lang string, w float64) (*chart, error) {
 	h, err := chartText()
 	if err != nil {
 		return nil, err
@@ -473,7 +481,7 @@ func chartMatrix(m *Model, lang string) (*chart, error) {
 	p.Y.Min, p.Y.Max = ymin-ypad, math.Min(100, ymax+ypad)
 	p.X.Label.Text = tr(lang, "重要性（影响占比，%）", "Importance (share of influence, %)")
 	p.Y.Label.Text = tr(lang, "表现（满意度指数）", "Performance (satisfaction index)")
-	return renderPNG(p, widthMatrix, 92)
+	return renderPNG(p, w, 92)
 }
 
 // chartTrend is the overall index over the years with interval whiskers.

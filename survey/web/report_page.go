@@ -133,6 +133,9 @@ func (st *staff) handleReportPDF(c *echo.Context) error {
 	if lang != survey.LangZh && lang != survey.LangEn {
 		return st.workError(c, survey.Errorf(survey.EINVALID, "报告语言 %q 无效：应为 zh 或 en", "report language %q is not zh or en", lang))
 	}
+	if m, err := st.s.store.Measurement(ctx, id); err == nil && m.IsService() {
+		return st.serviceReportPDF(c, m, lang)
+	}
 	comp, err := w.computed(ctx, id)
 	if err != nil {
 		return st.workError(c, err)

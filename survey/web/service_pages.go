@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"html/template"
 	"math"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -543,4 +546,31 @@ var csiUI = map[string]survey.Text{
 	"i_intro":        {Zh: "在服务场所（商场、网点、车站等）拦截刚接受过服务的顾客，当面用平板电脑访问。每按一次开始一份新问卷，记录为面访和您的账号。", En: "Stop customers who have just used a service (at a shop, a branch, a station) and interview them face to face on the tablet. Each press starts a new questionnaire, recorded as face to face under your account."},
 	"i_start":        {Zh: "开始新的拦截访问", En: "Start a new intercept interview"},
 	"i_closed":       {Zh: "测评未开放，不能开始访问。", En: "The measurement is not open; no interview can start."},
+}
+
+// serviceReportPDF is GET /app/m/:id/report.pdf for a service measurement:
+// the CSI report (workspace.ReportService over the page's computation),
+// audited like the residents' report.
+func (st *staff) serviceReportPDF(c *echo.Context, m *survey.Measurement, lang string) error {
+	ctx := c.Request().Context()
+	if st.s.service == nil {
+		return fmt.Errorf("web: no service store configured")
+	}
+	comp, err := workspace.ComputeService(ctx, st.s.workStore, st.s.service, m.ID, serviceCache)
+	if err != nil {
+		return st.workError(c, err)
+	}
+	pdf, err := workspace.ReportService(ctx, st.s.workStore, comp, lang, time.Time{})
+	if err != nil {
+		return st.workError(c, err)
+	}
+	sum := sha256.Sum256(pdf)
+	if err := st.audit(c, staffSession(c).User.Name, auth.ActionReport, m.ID, map[string]any{
+		"lang": lang, "bytes": len(pdf), "sha256": hex.EncodeToString(sum[:]), "kind": survey.KindService, "n": comp.Results.N,
+	}); err != nil {
+		return err
+	}
+	noStoreDownload(c, "application/pdf", m.ID+"-report-"+lang+".pdf")
+	_, err = c.Response().Write(pdf)
+	return err
 }

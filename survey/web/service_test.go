@@ -115,6 +115,12 @@ func TestServicePages(t *testing.T) {
 		t.Error("the English page lacks its headings")
 	}
 
+	// The report PDF of a service measurement is the CSI report.
+	pdf := c.get("/app/m/" + id + "/report.pdf?for=zh")
+	if pdf.Code != http.StatusOK || !strings.HasPrefix(pdf.Body.String(), "%PDF") {
+		t.Errorf("report.pdf: %d %q", pdf.Code, pdf.Header().Get("Content-Type"))
+	}
+
 	// The interviewer starts an intercept interview.
 	iv := e.client("10.3.0.2")
 	iv.login("ivw")

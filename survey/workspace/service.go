@@ -3,9 +3,11 @@ package workspace
 import (
 	"context"
 	"sync"
+	"time"
 
 	"manyi/survey"
 	"manyi/survey/csi"
+	"manyi/survey/report"
 )
 
 // ServiceComputed is a service measurement's CSI with what it was
@@ -112,4 +114,40 @@ func serviceStamp(ctx context.Context, st Store, ws survey.SectorWeightStore, m 
 		parts = append(parts, ds, w)
 	}
 	return hash(parts)
+}
+
+// ReportService renders the service report PDF of a computed CSI: the
+// fieldwork dates and the office's saved conclusions from the store, the
+// numbers from c. A zero date means the end of fieldwork.
+func ReportService(ctx context.Context, st Store, c *ServiceComputed, lang string, date time.Time) ([]byte, error) {
+	m := c.Measurement
+	fw, err := st.Fieldwork(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	concl, err := st.Conclusions(ctx, m.ID, lang)
+	if err != nil {
+		return nil, err
+	}
+	if date.IsZero() {
+		date = fw.End
+	}
+	if date.IsZero() {
+		date = m.CreatedAt
+	}
+	in := report.ServiceInput{
+		Meta: report.Meta{City: m.City, Title: m.Title, Year: m.Year, Office: m.Office, ReportDate: day(date),
+			FieldStart: day(fw.Start), FieldEnd: day(fw.End), Lang: lang},
+		Results: c.Results,
+	}
+	if c.Prev != nil {
+		in.PrevTitle = c.Prev.Title
+	}
+	if concl != nil && len(concl.Paragraphs) > 0 {
+		in.Conclusions = concl.Paragraphs
+	}
+	if ds, err := st.LoadDataset(ctx, m.ID); err == nil {
+		in.Questionnaire = ds.Q
+	}
+	return report.RenderService(in, report.Options{Lang: lang})
 }

@@ -99,7 +99,7 @@ type PLSResult struct {
 	Communality  [][]float64 // squared loadings
 	Redundancy   [][]float64 // communality × R² of the construct
 
-	Scores *mat.Dense    // N × blocks construct scores (weighted mean 0, weighted variance 1)
+	Scores *mat.Dense    // N × blocks construct scores (weighted mean 0, variance 1; under PLSPairwise with missing answers only about)
 	LVCor  *mat.SymDense // weighted correlations of the construct scores
 
 	Paths        *mat.Dense // path coefficients At(to, from): OLS of each endogenous construct on its predecessors, 0 where no path
@@ -113,7 +113,8 @@ type PLSResult struct {
 	GoF                  float64   // goodness of fit: √(mean communality of multi-indicator blocks × mean R² of endogenous constructs)
 
 	// Indices is the customer-satisfaction index per construct (0–100) when
-	// Model.IndexScale is set, else nil; see PLSResult.Index.
+	// Model.IndexScale is set, else nil; see PLSResult.Index. A construct
+	// with a non-positive outer weight has NaN (no index), the fit stands.
 	Indices []float64
 
 	Iterations int   // outer iterations until convergence
@@ -129,7 +130,7 @@ type PLSBootStat struct {
 	Estimate float64   // the full-sample estimate
 	SE       float64   // standard deviation of the replicates (divisor R − 1)
 	Lo, Hi   float64   // percentile interval (R's quantile type 7)
-	Reps     []float64 // the replicate values, in replicate order (failed replicates left out)
+	Reps     []float64 // the replicate values, in replicate order (failed replicates and NaN left out; fewer than 2: SE, Lo, Hi are NaN)
 }
 
 // PLSBoot holds bootstrap standard errors and percentile intervals.
@@ -229,9 +230,11 @@ func FitPLS(x [][]float64, w []float64, m PLSModel) (*PLSResult, error) {
 // items' own scale (outer weights rescaled to sum 1 over the block, as
 // plspm::rescale does, applied to the uncentred answers), its weighted mean
 // over respondents mapped linearly from [lo, hi] to [0, 100] (the
-// ACSI/CCSI convention). Missing answers are treated as in the fit. A block
-// with a negative or zero outer weight has no index (an error, as in
-// plspm::rescale).
+// ACSI/CCSI convention). Missing answers are treated as in the fit. With
+// Standardize the weights are first put back on the items' scale (divided
+// by the items' standard deviations). A block with a negative or zero
+// outer weight has no index: its entry is NaN and the error names the
+// first such block (plspm::rescale refuses the whole model).
 func (r *PLSResult) Index(lo, hi float64) ([]float64, error) {
 	if !(hi > lo) {
 		return nil, fmt.Errorf("index scale [%g, %g] is empty", lo, hi)
@@ -485,34 +488,59 @@ func preparePLS(x [][]float64, w []float64, s *plsSpec, n int) (*plsData, error)
 		return nil, errors.New("the sampling weights sum to 0")
 	}
 	p := s.p
+	// One pass per column: copy, check, and the available-case weighted
+	// means (needed for the empty-block fallback).
 	d.v = make([]float64, n*p)
+	d.mean = make([]float64, p)
+	holes := false
 	for k, j := range s.cols {
 		col := x[j]
-		for i := 0; i < n; i++ {
-			if math.IsInf(col[i], 0) {
+		var sum, cnt float64
+		for i, v := range col {
+			if math.IsNaN(v) {
+				holes = true
+			} else if math.IsInf(v, 0) {
 				return nil, fmt.Errorf("row %d, %s is infinite", i+1, s.colName(j))
+			} else {
+				sum += d.w[i] * v
+				cnt += d.w[i]
 			}
-			d.v[i*p+k] = col[i]
+			d.v[i*p+k] = v
 		}
+		if !(cnt > 0) {
+			return nil, fmt.Errorf("%s of %q has no answer", s.colName(j), s.m.Blocks[s.blockOf(k)].Name)
+		}
+		d.mean[k] = sum / cnt
 	}
-	// Available-case weighted means, needed for the empty-block fallback.
-	d.mean = make([]float64, p)
+	if holes {
+		d.fillHoles(s)
+	}
+	// Centre, and the weighted standard deviations (available cases).
+	d.sd = make([]float64, p)
 	cnt := make([]float64, p)
 	for i := 0; i < n; i++ {
 		row := d.v[i*p : i*p+p]
-		for k, v := range row {
-			if !math.IsNaN(v) {
-				d.mean[k] += d.w[i] * v
-				cnt[k] += d.w[i]
+		wi := d.w[i]
+		for k := range row {
+			v := row[k] - d.mean[k] // NaN stays NaN
+			row[k] = v
+			if v == v {
+				d.sd[k] += wi * v * v
+				cnt[k] += wi
 			}
 		}
 	}
-	for k := range d.mean {
-		if !(cnt[k] > 0) {
-			return nil, fmt.Errorf("%s of %q has no answer", s.colName(s.cols[k]), s.m.Blocks[s.blockOf(k)].Name)
-		}
-		d.mean[k] /= cnt[k]
+	for k := range d.sd {
+		d.sd[k] = math.Sqrt(d.sd[k] / cnt[k])
 	}
+	return d, nil
+}
+
+// fillHoles replaces missing answers by the respondent's block mean (or
+// counts them, under pairwise) and, having replaced any, recomputes the
+// means of the completed data.
+func (d *plsData) fillHoles(s *plsSpec) {
+	n, p := d.n, d.p
 	if d.pairwise {
 		d.emptyRow = make([][]bool, s.nb)
 	}
@@ -569,24 +597,6 @@ func preparePLS(x [][]float64, w []float64, s *plsSpec, n int) (*plsData, error)
 			d.mean[k] /= d.sumW
 		}
 	}
-	for i := 0; i < n; i++ {
-		row := d.v[i*p : i*p+p]
-		for k := range row {
-			row[k] -= d.mean[k] // NaN stays NaN
-		}
-	}
-	d.sd = make([]float64, p)
-	for k := 0; k < p; k++ {
-		var ss, c float64
-		for i := 0; i < n; i++ {
-			if v := d.v[i*p+k]; !math.IsNaN(v) {
-				ss += d.w[i] * v * v
-				c += d.w[i]
-			}
-		}
-		d.sd[k] = math.Sqrt(ss / c)
-	}
-	return d, nil
 }
 
 // colName names data column j in messages.

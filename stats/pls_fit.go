@@ -338,11 +338,8 @@ func (s *plsSpec) result(d *plsData, mo *plsMoments, c *plsCore) (*PLSResult, er
 	r.LVCor = mat.NewSymDense(nb, append([]float64(nil), c.cy...))
 	r.Scores = d.scores(s, mo, c.w)
 	if s.m.IndexScale != [2]float64{} {
-		idx, err := d.index(s, c.w, nil, s.m.IndexScale[0], s.m.IndexScale[1])
-		if err != nil {
-			return nil, err
-		}
-		r.Indices = idx
+		// A block with a non-positive outer weight gets NaN, not a failed fit.
+		r.Indices, _ = d.index(s, c.w, nil, s.m.IndexScale[0], s.m.IndexScale[1])
 	}
 	return r, nil
 }
@@ -444,14 +441,19 @@ func (d *plsData) scores(s *plsSpec, mo *plsMoments, w []float64) *mat.Dense {
 }
 
 // indexWeights returns the outer weights on the items' scale, summing to 1
-// per block, or an error for a block with a non-positive weight.
+// per block. A block with a non-positive weight has NaN weights, and the
+// error names the first such block.
 func (d *plsData) indexWeights(s *plsSpec, w []float64) ([]float64, error) {
 	rw := make([]float64, s.p)
+	var err error
 	for b := 0; b < s.nb; b++ {
 		var t float64
 		for j := s.off[b]; j < s.off[b+1]; j++ {
+			if !(w[j] > 0) && err == nil {
+				err = fmt.Errorf("construct %q has a non-positive outer weight; it has no index", s.m.Blocks[b].Name)
+			}
 			if !(w[j] > 0) {
-				return nil, fmt.Errorf("construct %q has a non-positive outer weight; it has no index", s.m.Blocks[b].Name)
+				t = math.NaN()
 			}
 			rw[j] = w[j]
 			if s.m.Standardize {
@@ -463,7 +465,7 @@ func (d *plsData) indexWeights(s *plsSpec, w []float64) ([]float64, error) {
 			rw[j] /= t
 		}
 	}
-	return rw, nil
+	return rw, err
 }
 
 // indexFromMeans is index for data without missing values, where the
@@ -471,9 +473,6 @@ func (d *plsData) indexWeights(s *plsSpec, w []float64) ([]float64, error) {
 // mean of the centred values (plsMoments.shift).
 func (d *plsData) indexFromMeans(s *plsSpec, w, shift []float64, lo, hi float64) ([]float64, error) {
 	rw, err := d.indexWeights(s, w)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]float64, s.nb)
 	for b := range out {
 		var m float64
@@ -482,7 +481,7 @@ func (d *plsData) indexFromMeans(s *plsSpec, w, shift []float64, lo, hi float64)
 		}
 		out[b] = (m - lo) / (hi - lo) * 100
 	}
-	return out, nil
+	return out, err
 }
 
 // index computes the customer-satisfaction index of every block from the
@@ -490,9 +489,6 @@ func (d *plsData) indexFromMeans(s *plsSpec, w, shift []float64, lo, hi float64)
 func (d *plsData) index(s *plsSpec, w, mult []float64, lo, hi float64) ([]float64, error) {
 	nb, p := s.nb, s.p
 	rw, err := d.indexWeights(s, w)
-	if err != nil {
-		return nil, err
-	}
 	sum := make([]float64, nb)
 	den := make([]float64, nb)
 	for i := 0; i < d.n; i++ {
@@ -513,7 +509,7 @@ func (d *plsData) index(s *plsSpec, w, mult []float64, lo, hi float64) ([]float6
 				}
 			}
 			if got == 0 {
-				continue // no answer in the block: it scores the mean
+				continue // no answer in the block: it scores the mean (NaN weights: NaN)
 			}
 			sum[b] += wi * y / got
 			den[b] += wi
@@ -522,8 +518,11 @@ func (d *plsData) index(s *plsSpec, w, mult []float64, lo, hi float64) ([]float6
 	out := make([]float64, nb)
 	for b := range out {
 		out[b] = (sum[b]/den[b] - lo) / (hi - lo) * 100
+		if math.IsNaN(rw[s.off[b]]) {
+			out[b] = math.NaN()
+		}
 	}
-	return out, nil
+	return out, err
 }
 
 func flatWeights(w [][]float64) []float64 {

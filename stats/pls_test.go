@@ -668,6 +668,22 @@ func TestPLSSumsAddUp(t *testing.T) {
 				t.Fatalf("%s: cov[%d] %g from PSU sums, %g from rows", missing, k, a.cov[k], b.cov[k])
 			}
 		}
+		if missing == PLSPairwise {
+			core, err := spec.fit(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err1 := d.index(spec, core.w, mult, 1, 10)
+			y, err2 := d.indexSums(spec, unit).index(d, spec, core.w, um, 1, 10)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for k := range x {
+				if math.Abs(x[k]-y[k]) > 1e-9 {
+					t.Errorf("pairwise index %d: %g from rows, %g from PSU sums", k, x[k], y[k])
+				}
+			}
+		}
 		if missing == PLSMeanReplace {
 			core, err := spec.fit(b)
 			if err != nil {
@@ -684,5 +700,76 @@ func TestPLSSumsAddUp(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPLSBlockOrder: the constructs may be listed in any order (plspm
+// needs the paths' order); the fit is the same, permuted.
+func TestPLSBlockOrder(t *testing.T) {
+	c := ccsiCase(t)
+	want, err := FitPLS(c.cols, nil, c.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perm := []int{6, 2, 4, 0, 5, 1, 3} // new position -> old block
+	old2new := make([]int, len(perm))
+	m := c.model
+	m.Blocks = nil
+	for nw, o := range perm {
+		m.Blocks = append(m.Blocks, c.model.Blocks[o])
+		old2new[o] = nw
+	}
+	m.Paths = nil
+	for _, p := range c.model.Paths {
+		m.Paths = append(m.Paths, [2]int{old2new[p[0]], old2new[p[1]]})
+	}
+	got, err := FitPLS(c.cols, nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for nw, o := range perm {
+		for k := range want.OuterWeights[o] {
+			if d := math.Abs(got.OuterWeights[nw][k] - want.OuterWeights[o][k]); d > 1e-12 {
+				t.Errorf("%s weight %d differs by %g", m.Blocks[nw].Name, k, d)
+			}
+		}
+		if math.Abs(got.Indices[nw]-want.Indices[o]) > 1e-9 || math.Abs(got.R2[nw]-want.R2[o]) > 1e-12 {
+			t.Errorf("%s: index %g R² %g, want %g and %g", m.Blocks[nw].Name, got.Indices[nw], got.R2[nw], want.Indices[o], want.R2[o])
+		}
+		for f, of := range perm {
+			if d := math.Abs(got.TotalEffects.At(nw, f) - want.TotalEffects.At(o, of)); d > 1e-12 {
+				t.Errorf("total effect %s -> %s differs by %g", m.Blocks[f].Name, m.Blocks[nw].Name, d)
+			}
+		}
+	}
+}
+
+// TestPLSIndexNegativeWeight: a block with a negative outer weight (here a
+// reverse-coded item) has no index (NaN, and Index says why), while the
+// fit and the other indices stand; the bootstrap leaves it out the same.
+func TestPLSIndexNegativeWeight(t *testing.T) {
+	c := ccsiCase(t)
+	rev := make([]float64, len(c.cols[0]))
+	for i, v := range c.cols[0] {
+		rev[i] = 11 - v
+	}
+	c.cols = append(c.cols, rev)
+	c.model.Blocks[0].Indicators = append(c.model.Blocks[0].Indicators, len(c.cols)-1)
+	r, err := FitPLS(c.cols, nil, c.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := r.OuterWeights[0][3]; !(w < 0) || !math.IsNaN(r.Indices[0]) || math.IsNaN(r.Indices[4]) {
+		t.Fatalf("reverse item weight %g, IMAG index %g, SAT index %g", w, r.Indices[0], r.Indices[4])
+	}
+	if _, err := r.Index(1, 10); err == nil || !strings.Contains(err.Error(), `construct "IMAG" has a non-positive outer weight`) {
+		t.Errorf("Index: %v", err)
+	}
+	bt, err := BootstrapPLS(c.cols, nil, c.model, PLSDesign{}, PLSBootOptions{Reps: 10, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bt.Index[0].Reps) != 0 || !math.IsNaN(bt.Index[0].SE) || len(bt.Index[4].Reps) != 10 || bt.Failed != 0 {
+		t.Errorf("bootstrap IMAG index %d replicates (SE %g), SAT %d, failed %d", len(bt.Index[0].Reps), bt.Index[0].SE, len(bt.Index[4].Reps), bt.Failed)
 	}
 }

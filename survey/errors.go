@@ -15,6 +15,7 @@ const (
 	EGONE         = "gone"         // closed measurement, used link: 410
 	ETOOLARGE     = "too_large"    // body over the limit: 413
 	ETOOMANY      = "too_many"     // a rate limit: 429
+	ENOSPACE      = "no_space"     // the disk is full: 507, logged; nothing was changed
 	EINTERNAL     = "internal"     // a bug or an outage: 500, logged, never shown
 )
 

@@ -125,6 +125,7 @@ type resident struct {
 	q      *survey.Questionnaire
 	rng    *rand.Rand
 	given  survey.Answers // everything acknowledged so far
+	lang   string         // "en" sends the language cookie; "" is the Chinese default
 	// fixed, when set, overrides the picked answers of these items (a
 	// quota test puts every resident in one cell).
 	fixed survey.Answers
@@ -139,6 +140,18 @@ type ack struct {
 
 // errFinal means the link shows a final page (no form): nothing to answer.
 var errFinal = errors.New("final page")
+
+// statusError is an answer with an unexpected status; the fault tests
+// look at its status and page.
+type statusError struct {
+	what   string
+	status int
+	body   string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s: status %d: %.300s", e.what, e.status, e.body)
+}
 
 // stepTimes are the durations of the two requests of one step.
 type stepTimes struct{ get, post time.Duration }
@@ -155,7 +168,7 @@ func (r *resident) step(ctx context.Context) (*ack, stepTimes, error) {
 		return nil, st, err
 	}
 	if status != http.StatusOK {
-		return nil, st, fmt.Errorf("GET page: status %d", status)
+		return nil, st, &statusError{what: "GET page", status: status, body: body}
 	}
 	form := hiddenFields(body)
 	page := form.Get("_page")
@@ -193,7 +206,7 @@ func (r *resident) step(ctx context.Context) (*ack, stepTimes, error) {
 		return nil, st, err
 	}
 	if status != http.StatusSeeOther {
-		return nil, st, fmt.Errorf("POST page %s: status %d: %.300s", page, status, body)
+		return nil, st, &statusError{what: "POST page " + page, status: status, body: body}
 	}
 	if page == "review" {
 		return nil, st, nil
@@ -214,6 +227,9 @@ func (r *resident) do(ctx context.Context, method, path string, form url.Values)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari/537.36")
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if r.lang != "" {
+		req.AddCookie(&http.Cookie{Name: "lang", Value: r.lang})
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -326,6 +342,28 @@ func startServer(t testing.TB, bin, db string, flags ...string) *server {
 	return s
 }
 
+// demoTokens creates the demo measurement in db with `manyi demo` and
+// returns the tokens of its n invitation links.
+func demoTokens(t testing.TB, bin, db string, n int) []string {
+	t.Helper()
+	out, err := exec.Command(bin, "demo", "--db", db, "--invitations", strconv.Itoa(n), "--base-url", "http://example.invalid").Output()
+	if err != nil {
+		t.Fatalf("manyi demo: %v", err)
+	}
+	var tokens []string
+	for _, l := range strings.Fields(string(out)) {
+		_, tok, ok := strings.Cut(l, "/s/")
+		if !ok || !strings.HasPrefix(l, "http://example.invalid/s/") {
+			t.Fatalf("manyi demo printed %q, want links ending in /s/<token>", l)
+		}
+		tokens = append(tokens, tok)
+	}
+	if len(tokens) != n {
+		t.Fatalf("manyi demo printed %d links, want %d", len(tokens), n)
+	}
+	return tokens
+}
+
 // kill sends SIGKILL and waits for the process to be gone.
 func (s *server) kill(t testing.TB) {
 	t.Helper()
@@ -410,115 +448,81 @@ func TestServeDemo(t *testing.T) {
 	}
 }
 
-// TestCrashKeepsAcknowledgedPages runs the real binary, lets 40 residents
-// answer concurrently, kills the server with SIGKILL in the middle of the
-// run and checks, after a restart, that every page that got a 303 is in
-// the database, whole, with one response per invitation.
+// TestCrashKeepsAcknowledgedPages runs the real binary while 40 residents
+// answer concurrently, kills it with SIGKILL in the middle of the load,
+// restarts it on the same file, and does so three times in a row. After
+// each kill it checks that every page that got a 303 is in the database
+// with exactly the answers sent, that every survey whose final submit got
+// a 303 is submitted, and that no invitation has two responses and no page
+// is half-written (PRAGMA integrity_check included). Then the restarted
+// server finishes ten residents' surveys from where they stopped.
 func TestCrashKeepsAcknowledgedPages(t *testing.T) {
 	const (
-		links     = 60
+		links     = 150
 		residents = 40
-		killAfter = 300 // acknowledged pages before the kill
+		kills     = 3
+		killAfter = 200 // acknowledged pages in each round before its kill
 	)
 	dir := t.TempDir()
 	bin := buildManyi(t, dir)
 	db := filepath.Join(dir, "data", "manyi.db")
-
-	out, err := exec.Command(bin, "demo", "--db", db, "--invitations", strconv.Itoa(links), "--base-url", "http://example.invalid").Output()
-	if err != nil {
-		t.Fatalf("manyi demo: %v", err)
-	}
-	var tokens []string
-	for _, l := range strings.Fields(string(out)) {
-		_, tok, ok := strings.Cut(l, "/s/")
-		if !ok || !strings.HasPrefix(l, "http://example.invalid/s/") {
-			t.Fatalf("manyi demo printed %q, want links ending in /s/<token>", l)
-		}
-		tokens = append(tokens, tok)
-	}
-	if len(tokens) != links {
-		t.Fatalf("manyi demo printed %d links, want %d", len(tokens), links)
-	}
-
-	srv := startServer(t, bin, db)
+	tokens := demoTokens(t, bin, db, links)
 	q := survey.DefaultQuestionnaire()
 	client := newClient(residents)
+	ctx := context.Background()
 
-	var (
-		mu     sync.Mutex
-		acks   []ack
-		nacks  atomic.Int64
-		killed atomic.Bool
-		next   atomic.Int64
-		wg     sync.WaitGroup
-		errs   = make(chan error, residents)
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	killNow := make(chan struct{})
-	for w := range residents {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(w), 1))
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(tokens) {
-					return
-				}
-				r := &resident{client: client, base: srv.base, token: tokens[i], q: q, rng: rng, given: survey.Answers{}}
-				for {
-					a, _, err := r.step(ctx)
-					if killed.Load() {
-						return // errors after the kill are expected
-					}
-					if errors.Is(err, errFinal) {
-						break
-					}
-					if err != nil {
-						errs <- fmt.Errorf("resident %d: %w", i, err)
-						return
-					}
-					if a == nil {
-						break // submitted
-					}
-					mu.Lock()
-					acks = append(acks, *a)
-					mu.Unlock()
-					if nacks.Add(1) == killAfter {
-						close(killNow)
-					}
-				}
+	var acked []ack        // every page acknowledged, over all rounds, in order
+	var submitted []string // tokens whose final submit was acknowledged
+	srv := startServer(t, bin, db)
+	for round := 1; round <= kills; round++ {
+		// Resume every survey not yet submitted from what the database holds,
+		// as a resident reopening the link would.
+		st, err := sqlite.Open(db)
+		if err != nil {
+			t.Fatalf("round %d: open: %v", round, err)
+		}
+		var open []*resident
+		for i, tok := range tokens {
+			s, err := st.OpenSession(ctx, tok)
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
-	select {
-	case <-killNow:
-	case err := <-errs:
-		t.Fatalf("before the kill: %v\nserver log:\n%s", err, srv.stderr)
-	case <-ctx.Done():
-		t.Fatalf("only %d pages acknowledged before the deadline, want %d", nacks.Load(), killAfter)
-	}
-	// Kill under the lock: every ack recorded so far got its 303 before
-	// the process died; acks that arrive later are not counted.
-	mu.Lock()
-	killed.Store(true)
-	srv.kill(t)
-	acked := slices.Clone(acks)
-	mu.Unlock()
-	wg.Wait()
-	t.Logf("killed after %d acknowledged pages", len(acked))
+			given := survey.Answers{}
+			if s.Response != nil {
+				if s.Response.Status != survey.RespInProgress {
+					continue
+				}
+				given = s.Response.Answers
+			}
+			open = append(open, &resident{client: client, base: srv.base, token: tok, q: q, rng: rand.New(rand.NewPCG(uint64(i), uint64(round))), given: given})
+		}
+		st.Close()
+		a, sub := loadUntilKill(t, srv, open, residents, killAfter)
+		acked, submitted = append(acked, a...), append(submitted, sub...)
+		t.Logf("round %d: killed after %d acknowledged pages and %d submits (%d pages, %d submits in all)", round, len(a), len(sub), len(acked), len(submitted))
 
-	// Restart on the same file: recovery runs on open.
-	srv2 := startServer(t, bin, db)
-	st, err := sqlite.Open(db)
-	if err != nil {
-		t.Fatalf("reopen after the crash: %v", err)
+		// Restart on the same file: recovery runs on open.
+		srv = startServer(t, bin, db)
+		st, err = sqlite.Open(db)
+		if err != nil {
+			t.Fatalf("reopen after kill %d: %v", round, err)
+		}
+		checkAcked(t, st, q, acked)
+		checkSubmitted(t, st, submitted)
+		checkWhole(t, st, db)
+		st.Close()
+		if t.Failed() {
+			t.Fatalf("after kill %d: acknowledged data lost or damaged\nserver log:\n%s", round, srv.stderr)
+		}
 	}
-	defer st.Close()
-	checkAcked(t, st, q, acked)
-	checkWhole(t, st, db)
 
 	// The restarted server still works: finish ten residents' surveys from
 	// where they stopped.
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	finished := 0
 	for _, tok := range tokens {
 		if finished == 10 {
@@ -531,11 +535,11 @@ func TestCrashKeepsAcknowledgedPages(t *testing.T) {
 		if s.Response == nil || s.Response.Status != survey.RespInProgress {
 			continue
 		}
-		r := &resident{client: client, base: srv2.base, token: tok, q: q, rng: rand.New(rand.NewPCG(7, 7)), given: s.Response.Answers}
+		r := &resident{client: client, base: srv.base, token: tok, q: q, rng: rand.New(rand.NewPCG(7, 7)), given: s.Response.Answers}
 		for steps := 0; ; steps++ {
 			a, _, err := r.step(ctx)
 			if err != nil {
-				t.Fatalf("after restart, resident %s…: %v\nserver log:\n%s", tok[:4], err, srv2.stderr)
+				t.Fatalf("after restart, resident %s…: %v\nserver log:\n%s", tok[:4], err, srv.stderr)
 			}
 			if a == nil {
 				break
@@ -556,9 +560,100 @@ func TestCrashKeepsAcknowledgedPages(t *testing.T) {
 		finished++
 	}
 	if finished == 0 {
-		t.Fatal("no response was left in progress to finish after the restart")
+		t.Fatal("no response was left in progress to finish after the restarts")
 	}
 	checkWhole(t, st, db)
+}
+
+// loadUntilKill lets workers answer the residents' surveys concurrently on
+// srv and kills it with SIGKILL once killAfter pages have been
+// acknowledged. It returns the pages and the final submits that got their
+// 303 before the kill; answers that arrive after it are not counted.
+func loadUntilKill(t *testing.T, srv *server, rs []*resident, workers, killAfter int) (acked []ack, submitted []string) {
+	t.Helper()
+	var (
+		mu     sync.Mutex
+		nacks  atomic.Int64
+		killed atomic.Bool
+		next   atomic.Int64
+		wg     sync.WaitGroup
+		errs   = make(chan error, workers)
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	killNow := make(chan struct{})
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(rs) {
+					return
+				}
+				r := rs[i]
+				for {
+					a, _, err := r.step(ctx)
+					if killed.Load() {
+						return // errors after the kill are expected
+					}
+					if errors.Is(err, errFinal) {
+						break
+					}
+					if err != nil {
+						errs <- fmt.Errorf("resident %d: %w", i, err)
+						return
+					}
+					mu.Lock()
+					if killed.Load() {
+						mu.Unlock()
+						return // answered after the kill began: not counted
+					}
+					if a == nil {
+						submitted = append(submitted, r.token)
+					} else {
+						acked = append(acked, *a)
+					}
+					mu.Unlock()
+					if a == nil {
+						break
+					}
+					if nacks.Add(1) == int64(killAfter) {
+						close(killNow)
+					}
+				}
+			}
+		})
+	}
+	select {
+	case <-killNow:
+	case err := <-errs:
+		t.Fatalf("before the kill: %v\nserver log:\n%s", err, srv.stderr)
+	case <-ctx.Done():
+		t.Fatalf("only %d pages acknowledged before the deadline, want %d", nacks.Load(), killAfter)
+	}
+	// Kill under the lock: every ack recorded so far got its 303 before
+	// the process died.
+	mu.Lock()
+	killed.Store(true)
+	srv.kill(t)
+	acked, submitted = slices.Clone(acked), slices.Clone(submitted)
+	mu.Unlock()
+	wg.Wait()
+	return acked, submitted
+}
+
+// checkSubmitted checks that every survey whose final submit was
+// acknowledged is stored as submitted.
+func checkSubmitted(t *testing.T, st *sqlite.DB, tokens []string) {
+	t.Helper()
+	for _, tok := range tokens {
+		s, err := st.OpenSession(context.Background(), tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Response == nil || s.Response.Status != survey.RespSubmitted {
+			t.Errorf("a submit was acknowledged but the response is %v, want submitted", s.Response)
+		}
+	}
 }
 
 // checkAcked checks that every acknowledged page is stored with exactly

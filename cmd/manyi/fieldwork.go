@@ -198,15 +198,8 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 			fmt.Fprintf(stderr, "%s: %s\n", *framePath, e.Line(l))
 		}
 		rejected = fieldwork.RejectedRows(rowErrs)
-		if *rejectsPath != "" {
-			var buf bytes.Buffer
-			if err := sampling.WriteRejects(&buf, frame.Header, rowErrs); err == nil {
-				err = sampleWriteFile(*rejectsPath, buf.Bytes(), 0o600)
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "manyi frame import: writing %s: %v\n", *rejectsPath, err)
-				return 1
-			}
+		if *rejectsPath != "" && !writeRejectsFile("frame import", *rejectsPath, frame.Header, rowErrs, l, stderr) {
+			return 1
 		}
 		if !*allowRejects {
 			fmt.Fprintln(stderr, sampleMsg(l, fmt.Sprintf("%s：%d 行有问题，未导入（修正后重试，或用 --allow-rejects --rejects 文件 只导入合格的行）", *framePath, rejected),

@@ -456,7 +456,7 @@ func writePLSTable(w io.Writer, in *plsInput, r *stats.PLSResult, bt *stats.PLSB
 			mode = "A"
 		}
 		idx := "-"
-		if r.Indices != nil {
+		if r.Indices != nil && !math.IsNaN(r.Indices[b]) {
 			idx = strconv.FormatFloat(r.Indices[b], 'f', 2, 64)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t", bl.Name, mode, f(r.R2[b]), f(r.AVE[b]), f(r.CronbachAlpha[b]), f(r.CompositeReliability[b]), idx)

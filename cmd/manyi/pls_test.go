@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -216,5 +217,73 @@ func TestPLSCommandErrors(t *testing.T) {
 				t.Errorf("exit %d, stdout %d bytes, stderr %q; want 2, nothing, one line containing %q", code, out.Len(), msg, tc.want)
 			}
 		})
+	}
+}
+
+// TestPLSCommandDontKnow: a dont_know code is a missing answer, the same
+// as an empty field, and a weight column weighs the rows.
+func TestPLSCommandDontKnow(t *testing.T) {
+	src := filepath.Join(plsCases, "ccsi_sim")
+	data, err := os.ReadFile(filepath.Join(src, "data.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := os.ReadFile(filepath.Join(src, "model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	blank := slices.Clone(lines)
+	dk := slices.Clone(lines)
+	for i := 1; i < len(lines); i += 9 {
+		f := strings.Split(lines[i], ",")
+		f[i%len(f)] = ""
+		blank[i] = strings.Join(f, ",")
+		f[i%len(f)] = "99"
+		dk[i] = strings.Join(f, ",")
+	}
+	dir := t.TempDir()
+	fit := func(name string, ls []string, m string) string {
+		t.Helper()
+		dp, mp := filepath.Join(dir, name+".csv"), filepath.Join(dir, name+".json")
+		if err := os.WriteFile(dp, []byte(strings.Join(ls, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(mp, []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		if code := run([]string{"pls", "--data", dp, "--model", mp}, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errb.String())
+		}
+		return out.String()
+	}
+	a := fit("blank", blank, string(model))
+	b := fit("dk", dk, strings.Replace(string(model), `"scheme"`, `"dont_know": [99], "scheme"`, 1))
+	if a != b {
+		t.Error("dont_know 99 and empty fields gave different fits")
+	}
+	if !strings.Contains(a, "answers missing") || strings.Contains(a, "; 0 answers missing") {
+		t.Errorf("the note does not count the missing answers: %s", a[strings.Index(a, `"note"`):])
+	}
+	if a == fit("full", lines, string(model)) {
+		t.Error("the missing answers changed nothing")
+	}
+	// weight 2 on every row is the same fit as no weights
+	wl := slices.Clone(lines)
+	wl[0] += ",w"
+	for i := 1; i < len(wl); i++ {
+		wl[i] += ",2"
+	}
+	wm := strings.Replace(string(model), `"scheme"`, `"weight": "w", "scheme"`, 1)
+	g, full := jsonLeaves(t, []byte(fit("w", wl, wm))), jsonLeaves(t, []byte(fit("full", lines, string(model))))
+	for i := range full {
+		if x, ok := full[i].val.(json.Number); ok {
+			xf, _ := x.Float64()
+			yf, _ := g[i].val.(json.Number).Float64()
+			if math.Abs(xf-yf) > 1e-12 {
+				t.Errorf("%s: %v weighted 2, %v unweighted", full[i].path, yf, xf)
+			}
+		}
 	}
 }

@@ -103,15 +103,8 @@ func runSample(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: %s\n", *framePath, e.Line(l))
 		}
 		rows := fieldwork.RejectedRows(rowErrs)
-		if *rejectsPath != "" {
-			var buf bytes.Buffer
-			if err := sampling.WriteRejects(&buf, frame.Header, rowErrs); err == nil {
-				err = sampleWriteFile(*rejectsPath, buf.Bytes(), 0o600) // holds contacts
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "manyi sample: writing %s: %v\n", *rejectsPath, err)
-				return 1
-			}
+		if *rejectsPath != "" && !writeRejectsFile("sample", *rejectsPath, frame.Header, rowErrs, l, stderr) {
+			return 1
 		}
 		if !*allowRejects {
 			fmt.Fprintln(stderr, sampleMsg(l, fmt.Sprintf("%s：%d 行有问题，未抽样（修正后重试，或用 --allow-rejects --rejects 文件 只用合格的行）", *framePath, rows),
@@ -183,6 +176,26 @@ func sampleColumns(s string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
+}
+
+// writeRejectsFile writes the rejected frame rows to path (mode 0600: the
+// rows repeat the frame's phone numbers) for the command cmd. A failure is
+// said on stderr, naming the file, and it returns false: the caller then
+// stops with exit 1 before importing or drawing, so no rejected row is lost
+// unseen.
+func writeRejectsFile(cmd, path string, header []string, rowErrs []sampling.RowError, lang string, stderr io.Writer) bool {
+	var buf bytes.Buffer
+	err := sampling.WriteRejects(&buf, header, rowErrs)
+	if err == nil {
+		err = sampleWriteFile(path, buf.Bytes(), 0o600)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "manyi %s: %s\n", cmd, sampleMsg(lang,
+			fmt.Sprintf("无法写入被剔除的行 %s：%v；未做任何更改", path, err),
+			fmt.Sprintf("cannot write the rejected rows to %s: %v; nothing was changed", path, err)))
+		return false
+	}
+	return true
 }
 
 func sampleMsg(lang, zh, en string) string { return survey.Text{Zh: zh, En: en}.Get(lang) }

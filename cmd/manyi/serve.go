@@ -21,6 +21,7 @@ import (
 	"manyi/survey"
 	"manyi/survey/demo"
 	"manyi/survey/secret"
+	"manyi/survey/sqlite"
 	"manyi/survey/web"
 )
 
@@ -110,8 +111,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if err := serve(ctx, c, stdout, log); err != nil {
 		log.Error("serve failed", "err", err)
-		fmt.Fprintf(stderr, "manyi serve: %v\n", err)
-		return 1
+		return errExit(stderr, "serve", err)
 	}
 	return 0
 }
@@ -119,6 +119,15 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // serve opens the store, seeds the demo when asked, and serves until ctx
 // ends, then shuts down gracefully.
 func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logger) error {
+	if !isPostgresURL(c.DB) {
+		// One server process per SQLite file (sqlite.LockServer), taken
+		// before the file is opened so a second server changes nothing.
+		release, err := sqlite.LockServer(c.DB)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	st, err := openStore(c.DB)
 	if err != nil {
 		return err
@@ -128,6 +137,12 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 			log.Error("closing the database", "err", err)
 		}
 	}()
+	if db, ok := st.(*sqlite.DB); ok {
+		// A damaged file stops the start here, before anything listens.
+		if err := db.QuickCheck(ctx); err != nil {
+			return err
+		}
+	}
 	log.Info("database open", "db", redactURL(c.DB))
 
 	secret := []byte(c.Secret)
@@ -178,6 +193,19 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 			log.Info("demo responses simulated", "id", demo.ID, "responses", n, "previous_year", sim.Added[demo.PrevID])
 			fmt.Fprintf(stdout, "demo measurement %s: %d simulated completed responses, and %d for last year (%s)\n", demo.ID, n, sim.Added[demo.PrevID], demo.PrevID)
 		}
+		// The service-industry CSI demo (two years, 7 sectors × 6
+		// districts) is stored in the background: the server answers at
+		// once and the CSI pages fill in within a minute.
+		go func() {
+			ssim, err := demo.SimulateService(ctx, st, 0, 0)
+			if err != nil {
+				log.Error("demo service measurement", "err", err)
+				return
+			}
+			if n := ssim.Added[demo.ServiceID]; n > 0 {
+				log.Info("demo service measurement simulated", "id", demo.ServiceID, "responses", n, "previous_year", ssim.Added[demo.ServicePrevID])
+			}
+		}()
 		// Staff accounts, only on a database without any, so that a
 		// newcomer can log in to the results at once.
 		accts, err := demo.EnsureAccounts(ctx, st)
@@ -194,7 +222,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 	}
 
 	h, err := web.New(web.Config{
-		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st,
+		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st, Setup: st, Service: st,
 		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey, TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"manyi/survey/demo"
 	"manyi/survey/fieldwork"
 	"manyi/survey/postgres"
+	"manyi/survey/setup"
 	"manyi/survey/sqlite"
 	"manyi/survey/workspace"
 )
@@ -29,7 +30,10 @@ type store interface {
 	fieldwork.OfficeStore
 	fieldwork.OpenLinkStore
 	workspace.EditStore
+	setup.Store
 	demo.SimStore
+	survey.SectorWeightStore
+	fieldwork.InterceptStore
 }
 
 // The adapters implement the whole of store; a missing method fails the

@@ -10,6 +10,7 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
 )
@@ -59,26 +60,10 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	if err != nil {
 		return nil, err
 	}
-	if len(f.Units) == 0 {
-		return nil, survey.Errorf(survey.EINVALID, "抽样框中没有可用的行", "the frame has no usable rows")
-	}
 	units := f.Units
-	codes := make([]string, len(units))
-	contacts := 0
-	for i := range units {
-		u := &units[i]
-		code, ok := canon[u.District]
-		if !ok {
-			return nil, survey.Errorf(survey.EINVALID, "抽样框第 %d 行：区县“%s”不是本测评的区县", "frame row %d: district %q is not one of the measurement's districts", u.Row, u.District)
-		}
-		codes[i] = code
-		if u.Contact != "" {
-			if key == nil {
-				return nil, survey.Errorf(survey.EINVALID, "抽样框含有联系方式，但未设置加密密钥 %s（可用 openssl rand -base64 32 生成）",
-					"the frame has contact details but %s is not set (generate one with openssl rand -base64 32)", secret.EnvKey)
-			}
-			contacts++
-		}
+	codes, contacts, err := storekit.FrameCodes(f, canon, key)
+	if err != nil {
+		return nil, err
 	}
 	now := db.now()
 	err = db.write(ctx, func(tx *sql.Tx) error {

@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 // SetQuotaTargets sets the targets of the given cells (district code →
@@ -23,35 +21,14 @@ func (db *DB) SetQuotaTargets(ctx context.Context, measurementID string, targets
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	for _, d := range m.Districts {
-		known[d.Code] = true
+	rows, err := storekit.QuotaTargets(m, targets)
+	if err != nil {
+		return err
 	}
-	type row struct {
-		d, c string
-		t    int
-	}
-	var rows []row
-	for d, cells := range targets {
-		if !known[d] {
-			return survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
-		}
-		for c, t := range cells {
-			if err := storekit.CheckCellKey(c); err != nil {
-				return err
-			}
-			if t < 0 {
-				return survey.Errorf(survey.EINVALID, "配额 %s %s 的目标为负数", "quota %s %s has a negative target", d, c)
-			}
-			rows = append(rows, row{d, c, t})
-		}
-	}
-	// Sorted, so that two concurrent calls lock the cells in one order.
-	sort.Slice(rows, func(i, j int) bool { return rows[i].d+"\x00"+rows[i].c < rows[j].d+"\x00"+rows[j].c })
 	return db.write(ctx, func(tx *sql.Tx) error {
 		for _, r := range rows {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO quota_cells (measurement_id, district, cell, target) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (measurement_id, district, cell) DO UPDATE SET target = excluded.target`, measurementID, r.d, r.c, r.t); err != nil {
+				ON CONFLICT (measurement_id, district, cell) DO UPDATE SET target = excluded.target`, measurementID, r.District, r.Cell, r.Target); err != nil {
 				return fmt.Errorf("postgres: set quota targets: %w", err)
 			}
 		}
@@ -156,19 +133,13 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("postgres: quota: %w", err)
 		}
-		district, gender, band := fieldwork.QuotaCellOf(q, ans, ds)
-		if gender == "" {
-			gender = fGender
-		}
-		if band == "" {
-			band = fBand
-		}
-		if district == "" || gender == "" || band == "" {
+		district, cell := storekit.QuotaCell(q, ans, ds, fGender, fBand)
+		if cell == "" {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}
 		now := db.now()
-		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, sampling.CellKey(gender, band), now)
+		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, cell, now)
 		if err != nil {
 			return err
 		}

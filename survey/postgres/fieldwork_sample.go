@@ -622,15 +622,10 @@ func loadCaseForInterviewer(ctx context.Context, tx *sql.Tx, caseID int64, inter
 // the case's disposition where the outcome settles it (see survey/sqlite's
 // RecordAttempt for the rules). A final disposition never changes.
 func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fieldwork.CallAttempt, error) {
-	if !slices.Contains(fieldwork.Outcomes, a.Outcome) {
-		return nil, survey.Errorf(survey.EINVALID, "未知的拨打结果“%s”", "unknown call outcome %q", a.Outcome)
+	if err := storekit.CheckAttempt(&a); err != nil {
+		return nil, err
 	}
-	if a.Outcome == fieldwork.OutcomeCallback && a.CallbackAt == nil {
-		return nil, survey.Errorf(survey.EINVALID, "约定回拨时请填写回拨时间", "a call-back needs the agreed time")
-	}
-	if a.Outcome != fieldwork.OutcomeCallback {
-		a.CallbackAt = nil
-	} else {
+	if a.CallbackAt != nil {
 		t := a.CallbackAt.UTC().Truncate(time.Microsecond)
 		a.CallbackAt = &t
 	}
@@ -640,31 +635,16 @@ func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fiel
 		if err != nil {
 			return err
 		}
-		final := disp == sampling.DispComplete || disp == sampling.DispScreenedOut || disp == sampling.DispQuotaFull
 		if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
-			return survey.Errorf(survey.EINVALID, "样本 %d 的问卷尚未提交，不能记为完成", "case %d has no submitted questionnaire; it cannot be recorded as completed", a.CaseID)
+			return storekit.ErrCompletedUnsubmitted(a.CaseID)
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO call_attempts (case_id, interviewer, at, outcome, callback_at, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			a.CaseID, a.Interviewer, a.At, a.Outcome, nullTime(a.CallbackAt), a.Note).Scan(&a.ID); err != nil {
 			return fmt.Errorf("postgres: record attempt: %w", err)
 		}
+		to, final := storekit.AttemptDisposition(disp, a.Outcome)
 		if final {
 			return nil
-		}
-		to := disp
-		switch a.Outcome {
-		case fieldwork.OutcomeRefused:
-			to = sampling.DispRefused
-		case fieldwork.OutcomeWrongNumber:
-			to = sampling.DispUnreachable
-		case fieldwork.OutcomeCallback:
-			if disp == sampling.DispNotSent || disp == sampling.DispSent || disp == sampling.DispUnreachable || disp == sampling.DispRefused {
-				to = sampling.DispOpened
-			}
-		case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy:
-			if disp == sampling.DispNotSent {
-				to = sampling.DispSent
-			}
 		}
 		return setDisposition(ctx, tx, a.CaseID, disp, to, a.At, a.Interviewer, "call: "+a.Outcome)
 	})

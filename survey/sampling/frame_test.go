@@ -243,27 +243,3 @@ func TestAgeBand(t *testing.T) {
 		}
 	}
 }
-
-func FuzzReadFrame(f *testing.F) {
-	f.Add([]byte("id,district,gender,age_band,contact\nr1,上城区,男,18-29,13800138000\n"))
-	f.Add([]byte("\ufeffid,district\n\"a\nb\",x\n,\n"))
-	f.Add([]byte("id,district,contact\n1,上城区,+86\n2,西湖区,\"0086 10 1\"\"2\"\n"))
-	f.Add([]byte("district,id\n\"\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		fr, errs, err := ReadFrame(bytes.NewReader(data), FrameOptions{Districts: testDistricts})
-		if err != nil {
-			return
-		}
-		seen := map[string]bool{}
-		for _, u := range fr.Units {
-			if u.ID == "" || seen[u.ID] {
-				t.Fatalf("got empty or duplicate id %q in clean units", u.ID)
-			}
-			seen[u.ID] = true
-		}
-		var buf bytes.Buffer
-		if err := WriteRejects(&buf, fr.Header, errs); err != nil {
-			t.Fatal(err)
-		}
-	})
-}

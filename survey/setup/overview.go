@@ -87,7 +87,7 @@ func LoadOverview(ctx context.Context, st Store, id string) (*Overview, error) {
 	if o.Revision, err = st.Revision(ctx, id, 0); err != nil {
 		return nil, err
 	}
-	o.Problems = o.Revision.Q.Validate()
+	o.Problems = Problems(m, o.Revision.Q)
 	if o.Frame, err = st.Frame(ctx, id); err != nil && survey.ErrorCode(err) != survey.ENOTFOUND {
 		return nil, err
 	}

@@ -45,6 +45,20 @@ type Store interface {
 	Measurements(ctx context.Context) ([]*survey.Measurement, error)
 	Questionnaire(ctx context.Context, measurementID string, version int) (*survey.QuestionnaireVersion, error)
 
+	RevisionStore
+
+	// Frame returns the imported frame's summary (ENOTFOUND when none).
+	Frame(ctx context.Context, measurementID string) (*fieldwork.FrameSummary, error)
+	// Sample returns the drawn sample (ENOTFOUND when none).
+	Sample(ctx context.Context, measurementID string) (*fieldwork.SampleInfo, error)
+	// SetupCounts returns the fieldwork figures of the overview.
+	SetupCounts(ctx context.Context, measurementID string) (*Counts, error)
+}
+
+// RevisionStore keeps the questionnaire editor's saves. It is its own
+// interface so that the store conformance suite (survey/storetest) holds
+// every adapter to it.
+type RevisionStore interface {
 	// SaveRevision stores q as the next revision of the measurement's
 	// questionnaire, by author. base is the revision the edit started from:
 	// when it is not the newest any more (someone else saved meanwhile)
@@ -60,11 +74,4 @@ type Store interface {
 	// Revisions lists the revisions newest first, without their
 	// questionnaires.
 	Revisions(ctx context.Context, measurementID string) ([]Revision, error)
-
-	// Frame returns the imported frame's summary (ENOTFOUND when none).
-	Frame(ctx context.Context, measurementID string) (*fieldwork.FrameSummary, error)
-	// Sample returns the drawn sample (ENOTFOUND when none).
-	Sample(ctx context.Context, measurementID string) (*fieldwork.SampleInfo, error)
-	// SetupCounts returns the fieldwork figures of the overview.
-	SetupCounts(ctx context.Context, measurementID string) (*Counts, error)
 }

@@ -126,7 +126,7 @@ func Open(path string) (*DB, error) {
 	db := &DB{Now: time.Now, path: path, wdb: wdb, ops: make(chan *writeOp, 4*maxBatch), done: make(chan struct{})}
 	if err := db.migrate(context.Background()); err != nil {
 		wdb.Close()
-		return nil, err
+		return nil, damagedOr(path, err)
 	}
 
 	rdb, err := sql.Open("sqlite", rdsn)
@@ -295,7 +295,24 @@ func (db *DB) writeThen(ctx context.Context, fn func(tx *sql.Tx) error, after fu
 	db.mu.RUnlock()
 	// Once queued the write will run; wait for it even if ctx ends, so that
 	// the caller never reports a failure for a write that was committed.
-	return <-op.err
+	return noSpace(<-op.err)
+}
+
+// errNoSpace is what a write that failed on a full disk returns: the
+// transaction was rolled back whole, so nothing of it is stored, and the
+// same write succeeds once there is space again.
+var errNoSpace = survey.Errorf(survey.ENOSPACE,
+	"磁盘已满，无法保存；已保存的数据完好，腾出空间后即可继续",
+	"the disk is full and nothing more can be saved; what was saved is intact, and writes work again once space is freed")
+
+// noSpace turns SQLite's SQLITE_FULL (a write to the database or its WAL
+// hit ENOSPC) into errNoSpace, keeping the driver's error for the log.
+func noSpace(err error) error {
+	var se *sqlite.Error
+	if err != nil && errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
+		return fmt.Errorf("%w (%v)", errNoSpace, err)
+	}
+	return err
 }
 
 // writer commits queued writes: it takes every write waiting when it is

@@ -9,27 +9,19 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 )
-
-// maxReason bounds an exclusion's reason, in runes.
-const maxReason = 500
 
 // Exclude leaves a submitted response out of the estimates, with a reason.
 // The response and its answers stay. A response already excluded is
 // ECONFLICT; one that was not submitted is EINVALID.
 func (db *DB) Exclude(ctx context.Context, responseID int64, reason, by string) (*fieldwork.Exclusion, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, survey.Errorf(survey.EINVALID, "请填写剔除理由", "give a reason for the exclusion")
-	}
-	if len([]rune(reason)) > maxReason {
-		return nil, survey.Errorf(survey.EINVALID, "剔除理由不能超过 %d 字", "the reason must be at most %d characters", maxReason)
-	}
-	if by == "" {
-		return nil, survey.Errorf(survey.EINVALID, "剔除操作缺少操作人", "the exclusion has no user")
+	reason, err := storekit.CheckExclusion(reason, by)
+	if err != nil {
+		return nil, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		var status string
 		err := tx.QueryRow(`SELECT status FROM responses WHERE id = ?`, responseID).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -586,14 +586,8 @@ func loadCaseForInterviewer(tx *sql.Tx, caseID int64, interviewer string) (measu
 // case whose questionnaire was submitted. A final disposition (complete,
 // screened out, quota full) never changes.
 func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fieldwork.CallAttempt, error) {
-	if !slices.Contains(fieldwork.Outcomes, a.Outcome) {
-		return nil, survey.Errorf(survey.EINVALID, "未知的拨打结果“%s”", "unknown call outcome %q", a.Outcome)
-	}
-	if a.Outcome == fieldwork.OutcomeCallback && a.CallbackAt == nil {
-		return nil, survey.Errorf(survey.EINVALID, "约定回拨时请填写回拨时间", "a call-back needs the agreed time")
-	}
-	if a.Outcome != fieldwork.OutcomeCallback {
-		a.CallbackAt = nil
+	if err := storekit.CheckAttempt(&a); err != nil {
+		return nil, err
 	}
 	a.At = db.now()
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -601,9 +595,8 @@ func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fiel
 		if err != nil {
 			return err
 		}
-		final := disp == sampling.DispComplete || disp == sampling.DispScreenedOut || disp == sampling.DispQuotaFull
 		if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
-			return survey.Errorf(survey.EINVALID, "样本 %d 的问卷尚未提交，不能记为完成", "case %d has no submitted questionnaire; it cannot be recorded as completed", a.CaseID)
+			return storekit.ErrCompletedUnsubmitted(a.CaseID)
 		}
 		var cb any
 		if a.CallbackAt != nil {
@@ -616,23 +609,9 @@ func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fiel
 			return fmt.Errorf("sqlite: record attempt: %w", err)
 		}
 		a.ID = id
+		to, final := storekit.AttemptDisposition(disp, a.Outcome)
 		if final {
 			return nil
-		}
-		to := disp
-		switch a.Outcome {
-		case fieldwork.OutcomeRefused:
-			to = sampling.DispRefused
-		case fieldwork.OutcomeWrongNumber:
-			to = sampling.DispUnreachable
-		case fieldwork.OutcomeCallback:
-			if disp == sampling.DispNotSent || disp == sampling.DispSent || disp == sampling.DispUnreachable || disp == sampling.DispRefused {
-				to = sampling.DispOpened
-			}
-		case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy:
-			if disp == sampling.DispNotSent {
-				to = sampling.DispSent
-			}
 		}
 		return setDisposition(tx, a.CaseID, disp, to, at, a.Interviewer, "call: "+a.Outcome)
 	})

@@ -21,7 +21,11 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 	if q == nil {
 		return nil, survey.Errorf(survey.EINVALID, "问卷为空", "the questionnaire is missing")
 	}
-	problems := len(q.Validate())
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	problems := len(setup.Problems(m, q))
 	body, sum, err := storekit.EncodeQuestionnaire(q)
 	if err != nil {
 		return nil, err

@@ -154,8 +154,22 @@ func (h *Harness) openAccounts(t *testing.T) (Store, *Clock, string) {
 }
 
 // clocks remembers the clock each database was opened with, so that a
-// second handle (another process) reads the same time.
-var clocks sync.Map // ref → *Clock
+// second handle (another process) reads the same time; refs the database
+// of each store the suite opened.
+var (
+	clocks sync.Map // ref → *Clock
+	refs   sync.Map // Store → ref
+)
+
+// refOf returns the database ref the suite opened s on.
+func (h *Harness) refOf(t *testing.T, s Store) string {
+	t.Helper()
+	ref, ok := refs.Load(s)
+	if !ok {
+		t.Fatal("refOf: store not opened by the suite")
+	}
+	return ref.(string)
+}
 
 func (h *Harness) reopenWith(t *testing.T, ref string, c *Clock) (Store, error) {
 	clocks.Store(ref, c)
@@ -163,7 +177,8 @@ func (h *Harness) reopenWith(t *testing.T, ref string, c *Clock) (Store, error) 
 	if err != nil {
 		return nil, err
 	}
-	t.Cleanup(func() { s.Close() })
+	refs.Store(s, ref)
+	t.Cleanup(func() { refs.Delete(s); s.Close() })
 	return s, nil
 }
 

@@ -20,6 +20,7 @@ var statusOf = map[string]int{
 	survey.EGONE:         http.StatusGone,
 	survey.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	survey.ETOOMANY:      http.StatusTooManyRequests,
+	survey.ENOSPACE:      http.StatusInsufficientStorage,
 	survey.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -52,6 +53,9 @@ var errorTexts = map[int][2]survey.Text{
 	http.StatusUnprocessableEntity: {
 		{Zh: "内容有误", En: "Something is not right"},
 		{Zh: "提交的内容有误，请返回修改。", En: "Something in the form is not right. Please go back and correct it."}},
+	http.StatusInsufficientStorage: {
+		{Zh: "暂时无法保存", En: "Your answers cannot be saved just now"},
+		{Zh: "服务器暂时无法保存新的回答。请过几分钟再提交这一页；您之前已保存的回答不会丢失。", En: "The server cannot save new answers just now. Please submit this page again in a few minutes; the answers you saved before are kept."}},
 	http.StatusInternalServerError: {
 		{Zh: "系统繁忙", En: "Something went wrong"},
 		{Zh: "系统出现错误，请稍后再试。您已保存的回答不会丢失。", En: "Something went wrong on our side. Please try again later; the answers you saved are kept."}},
@@ -79,7 +83,7 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		if st, ok := statusOf[se.Code]; ok {
 			status = st
 		}
-		if status != http.StatusInternalServerError {
+		if status < 500 {
 			msg = se.Message
 		}
 	case echo.StatusCode(err) != 0:
@@ -109,7 +113,7 @@ func (s *Server) handleError(c *echo.Context, err error) {
 		Message: msg.Get(lang),
 	}
 	// From a page of a survey that still exists, offer the way back.
-	if tok := c.Param("token"); validToken(tok) && (status == http.StatusConflict || status == http.StatusForbidden || status == http.StatusRequestEntityTooLarge || status == http.StatusUnprocessableEntity) {
+	if tok := c.Param("token"); validToken(tok) && (status == http.StatusConflict || status == http.StatusForbidden || status == http.StatusRequestEntityTooLarge || status == http.StatusUnprocessableEntity || status == http.StatusInsufficientStorage) {
 		v.BackURL = surveyURL(tok)
 	}
 	if c.Request().Method == http.MethodHead {

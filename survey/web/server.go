@@ -16,6 +16,7 @@ import (
 	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/survey/secret"
+	"manyi/survey/setup"
 	"manyi/survey/workspace"
 )
 
@@ -49,6 +50,12 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
+	// Service serves a service measurement's sector weights and the
+	// intercept interviews.
+	Service ServiceStore
+	// Setup serves the new measurement form, the overview and the
+	// questionnaire editor.
+	Setup setup.Store
 	// Office serves the office's frame, sample, invitations, case
 	// assignment and fieldwork pages; nil turns those pages off (they
 	// answer 500 and the start logs why).
@@ -83,6 +90,8 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	service   ServiceStore
+	setup     setup.Store
 	office    fieldwork.OfficeStore
 	log       *slog.Logger
 	secret    []byte
@@ -104,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 	}{
 		{"Store", cfg.Store == nil}, {"Accounts", cfg.Accounts == nil}, {"Fieldwork", cfg.Fieldwork == nil},
 		{"Quotas", cfg.Quotas == nil}, {"OpenLinks", cfg.OpenLinks == nil}, {"Workspace", cfg.Workspace == nil},
+		{"Setup", cfg.Setup == nil},
 	} {
 		if f.nil {
 			return nil, fmt.Errorf("web: Config.%s is nil", f.name)
@@ -133,6 +143,8 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		service:   cfg.Service,
+		setup:     cfg.Setup,
 		office:    cfg.Office,
 		log:       cfg.Log,
 		secret:    append([]byte(nil), cfg.Secret...),

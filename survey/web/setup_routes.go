@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -17,10 +16,10 @@ import (
 
 // setupPageFiles are the setup pages (docs/OFFICE.md), each parsed with
 // staff_base.html.
-var setupPageFiles = []string{"setup_new.html", "setup_overview.html"}
+var setupPageFiles = []string{"setup_new.html", "setup_overview.html", "setup_questionnaire.html", "setup_q_page.html", "setup_q_item.html", "setup_q_settings.html", "setup_preview.html"}
 
-// setupPages holds the setup pages' state: the setup store (the server's
-// store when it implements setup.Store) and the parsed templates.
+// setupPages holds the setup pages' state: the setup store
+// (Config.Setup) and the parsed templates.
 type setupPages struct {
 	st    *staff
 	store setup.Store
@@ -41,12 +40,7 @@ func init() {
 // needs view_setup (office and statistician), changing manage_measurement
 // (office only); the interviewer gets none of them.
 func (st *staff) setupRoutes() []staffRoute {
-	sp := &setupPages{st: st}
-	if ss, ok := st.s.store.(setup.Store); ok {
-		sp.store = ss
-	} else {
-		sp.err = errors.New("web: the store does not implement setup.Store; setup pages are off")
-	}
+	sp := &setupPages{st: st, store: st.s.setup}
 	if vs, err := parseSetupViews(); err != nil {
 		sp.err = err
 	} else {
@@ -84,7 +78,7 @@ func parseSetupViews() (map[string]*template.Template, error) {
 	for _, name := range setupPageFiles {
 		t, err := base.Clone()
 		if err == nil {
-			t, err = t.ParseFS(templates.FS, name)
+			t, err = t.ParseFS(templates.FS, "setup_parts.html", name)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing templates/%s: %w", name, err)
@@ -118,6 +112,7 @@ type setupLayout struct {
 	// without any form.
 	CanEdit bool
 	Done    string // the message after a successful change (?done=…)
+	SetupJS string // drag to reorder, type-dependent fields (an improvement only)
 	Error   string // the message of a failed change
 }
 
@@ -137,6 +132,7 @@ func (sp *setupPages) newSetupLayout(c *echo.Context, m *survey.Measurement, tit
 	sess := staffSession(c)
 	l := setupLayout{staffLayout: sp.st.newStaffLayout(c, sess, setupUI[titleKey].Get(lang), c.Request().URL.RequestURI())}
 	l.CanEdit = sess != nil && auth.Can(sess.User.Role, auth.PermManageMeasurement)
+	l.SetupJS = sp.st.s.assets.url("js/setup.js")
 	if m != nil {
 		l.ID, l.MeasTitle = m.ID, m.Title.Get(lang)
 		l.Sub = sp.st.measNav(c, m.ID)

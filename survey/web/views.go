@@ -137,6 +137,9 @@ type questionPage struct {
 	Questions []question
 	Errors    []summaryError
 	First     bool // no Back button on the first page
+	// Preview is the office's preview of a page (setup_preview.go): the
+	// same page, whose form only moves between pages and saves nothing.
+	Preview bool
 }
 
 // ProgressText is the accessible progress text ("第 3 / 11 页").

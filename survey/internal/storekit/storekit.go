@@ -21,7 +21,9 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/analysis"
+	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
+	"manyi/survey/secret"
 )
 
 // idPattern is what a measurement id may look like: it appears in URLs and
@@ -443,4 +445,175 @@ func CheckCensus(m *survey.Measurement, c *analysis.Census) error {
 		seen[key] = true
 	}
 	return nil
+}
+
+// FrameCodes checks a frame before it is stored for a measurement whose
+// district names map to codes by canon (FrameDistricts): every unit's
+// district must be one of them (EINVALID naming the row), and contacts
+// need a key. It returns each unit's district code and how many units
+// have a contact.
+func FrameCodes(f *sampling.Frame, canon map[string]string, key *secret.Key) ([]string, int, error) {
+	if len(f.Units) == 0 {
+		return nil, 0, survey.Errorf(survey.EINVALID, "抽样框中没有可用的行", "the frame has no usable rows")
+	}
+	codes := make([]string, len(f.Units))
+	contacts := 0
+	for i := range f.Units {
+		u := &f.Units[i]
+		code, ok := canon[u.District]
+		if !ok {
+			return nil, 0, survey.Errorf(survey.EINVALID, "抽样框第 %d 行：区县“%s”不是本测评的区县", "frame row %d: district %q is not one of the measurement's districts", u.Row, u.District)
+		}
+		codes[i] = code
+		if u.Contact != "" {
+			if key == nil {
+				return nil, 0, survey.Errorf(survey.EINVALID, "抽样框含有联系方式，但未设置加密密钥 %s（可用 openssl rand -base64 32 生成）",
+					"the frame has contact details but %s is not set (generate one with openssl rand -base64 32)", secret.EnvKey)
+			}
+			contacts++
+		}
+	}
+	return codes, contacts, nil
+}
+
+// CheckAttempt validates a call attempt before it is recorded; a time to
+// call back is kept only for a call-back.
+func CheckAttempt(a *fieldwork.CallAttempt) error {
+	if !slices.Contains(fieldwork.Outcomes, a.Outcome) {
+		return survey.Errorf(survey.EINVALID, "未知的拨打结果“%s”", "unknown call outcome %q", a.Outcome)
+	}
+	if a.Outcome == fieldwork.OutcomeCallback && a.CallbackAt == nil {
+		return survey.Errorf(survey.EINVALID, "约定回拨时请填写回拨时间", "a call-back needs the agreed time")
+	}
+	if a.Outcome != fieldwork.OutcomeCallback {
+		a.CallbackAt = nil
+	}
+	return nil
+}
+
+// AttemptDisposition is where a call outcome moves a case of disposition
+// disp: refused → refused, wrong number → unreachable, call-back → opened
+// (reached, eligibility not yet known), no answer or busy → sent. A final
+// disposition (complete, screened out, quota full) never changes; final
+// reports it.
+func AttemptDisposition(disp, outcome string) (to string, final bool) {
+	if disp == sampling.DispComplete || disp == sampling.DispScreenedOut || disp == sampling.DispQuotaFull {
+		return disp, true
+	}
+	switch outcome {
+	case fieldwork.OutcomeRefused:
+		return sampling.DispRefused, false
+	case fieldwork.OutcomeWrongNumber:
+		return sampling.DispUnreachable, false
+	case fieldwork.OutcomeCallback:
+		if disp == sampling.DispNotSent || disp == sampling.DispSent || disp == sampling.DispUnreachable || disp == sampling.DispRefused {
+			return sampling.DispOpened, false
+		}
+	case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy:
+		if disp == sampling.DispNotSent {
+			return sampling.DispSent, false
+		}
+	}
+	return disp, false
+}
+
+// ErrCompletedUnsubmitted refuses a "completed" call outcome for a case
+// whose questionnaire was not submitted.
+func ErrCompletedUnsubmitted(caseID int64) error {
+	return survey.Errorf(survey.EINVALID, "样本 %d 的问卷尚未提交，不能记为完成", "case %d has no submitted questionnaire; it cannot be recorded as completed", caseID)
+}
+
+// QuotaTarget is one cell's target to set.
+type QuotaTarget struct {
+	District, Cell string
+	Target         int
+}
+
+// QuotaTargets checks targets (district code → cell key → target) against
+// measurement m and returns them sorted by district and cell, so that
+// concurrent writers lock the cells in one order.
+func QuotaTargets(m *survey.Measurement, targets map[string]map[string]int) ([]QuotaTarget, error) {
+	known := map[string]bool{}
+	for _, d := range m.Districts {
+		known[d.Code] = true
+	}
+	var rows []QuotaTarget
+	for d, cells := range targets {
+		if !known[d] {
+			return nil, survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
+		}
+		for c, t := range cells {
+			if err := checkCell(m, c); err != nil {
+				return nil, err
+			}
+			if t < 0 {
+				return nil, survey.Errorf(survey.EINVALID, "配额 %s %s 的目标为负数", "quota %s %s has a negative target", d, c)
+			}
+			rows = append(rows, QuotaTarget{d, c, t})
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].District+"\x00"+rows[i].Cell < rows[j].District+"\x00"+rows[j].Cell
+	})
+	return rows, nil
+}
+
+// checkCell accepts a sector code as the cell of a service measurement
+// (its quotas are sector × district) and gender|age_band otherwise.
+func checkCell(m *survey.Measurement, c string) error {
+	if !m.IsService() {
+		return CheckCellKey(c)
+	}
+	if m.Sector(c) == nil {
+		return survey.Errorf(survey.EINVALID, "配额格“%s”不是本测评的行业代码（服务业测评的配额按 行业 × 区县）", "quota cell %q is not a sector code of the measurement (a service measurement's quotas are sector × district)", c)
+	}
+	return nil
+}
+
+// QuotaCell is the quota cell of a response with answers ans to q: the
+// district item's answer, and as cell the sector answered (a service
+// measurement's questionnaire has a sector item) or gender|age_band, the
+// frame's gender and band (frameGender, frameBand: a sampled case's)
+// standing in for unanswered ones. "" when the answers do not place the
+// response in a cell yet.
+func QuotaCell(q *survey.Questionnaire, ans survey.Answers, districts []survey.District, frameGender, frameBand string) (district, cell string) {
+	district, gender, band := fieldwork.QuotaCellOf(q, ans, districts)
+	if si := q.SectorItem(); si != nil {
+		if v := ans[si.ID]; len(v) > 0 {
+			cell = v[0]
+		}
+	} else {
+		if gender == "" {
+			gender = frameGender
+		}
+		if band == "" {
+			band = frameBand
+		}
+		if gender != "" && band != "" {
+			cell = sampling.CellKey(gender, band)
+		}
+	}
+	if district == "" || cell == "" {
+		return "", ""
+	}
+	return district, cell
+}
+
+// MaxReason bounds an exclusion's reason, in runes.
+const MaxReason = 500
+
+// CheckExclusion validates an exclusion's reason and user and returns the
+// reason trimmed.
+func CheckExclusion(reason, by string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", survey.Errorf(survey.EINVALID, "请填写剔除理由", "give a reason for the exclusion")
+	}
+	if len([]rune(reason)) > MaxReason {
+		return "", survey.Errorf(survey.EINVALID, "剔除理由不能超过 %d 字", "the reason must be at most %d characters", MaxReason)
+	}
+	if by == "" {
+		return "", survey.Errorf(survey.EINVALID, "剔除操作缺少操作人", "the exclusion has no user")
+	}
+	return reason, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"manyi/survey"
+	"manyi/survey/fieldwork"
 	"manyi/survey/setup"
 )
 
@@ -136,6 +137,11 @@ func TestSetupEditorItem(t *testing.T) {
 	qv, _ := e.db.Questionnaire(context.Background(), "m2027", 0)
 	if x, _ := qv.Q.Item("serv_delivery"); x.Text.En == "" {
 		t.Errorf("the stored version took the invalid save")
+	}
+	// Fieldwork cannot open on it (the office's open check reads the
+	// newest save, not only the stored version).
+	if checks, err := fieldwork.OpenChecks(context.Background(), e.db, "m2027"); err != nil || checks[0].OK {
+		t.Errorf("open checks with a questionnaire draft problem: %+v, %v", checks, err)
 	}
 	// The overview says so and fieldwork is blocked.
 	if ov := c.get("/app/m/m2027").Body.String(); !strings.Contains(ov, "请先修正问卷中的问题") {

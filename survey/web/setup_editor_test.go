@@ -407,3 +407,23 @@ func TestSetupEditorLocked(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupEnglish opens every setup page in English: no interface key is
+// left untranslated and the page is in English.
+func TestSetupEnglish(t *testing.T) {
+	e := newStaffEnv(t, "")
+	c := newDraft(t, e)
+	base := "/app/m/m2027/questionnaire"
+	for _, p := range []string{"/app/measurements/new", "/app/m/m2027", base, base + "/items/serv_delivery", base + "/pages/service", base + "/settings", base + "/preview"} {
+		rec := c.get(p + "?lang=en")
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK || !strings.Contains(body, `<html lang="en">`) {
+			t.Errorf("%s in English: %d", p, rec.Code)
+		}
+		for _, key := range []string{">f_", ">step_", ">state_", ">kind_", ">type_", ">role_", " f_", "done_"} {
+			if strings.Contains(body, key) {
+				t.Errorf("%s: an untranslated key %q", p, key)
+			}
+		}
+	}
+}

@@ -25,6 +25,10 @@
 // with na.rm = TRUE. Linearization work is linear in the number of rows; no
 // n×n matrix is ever formed.
 //
+// FitPLS and BootstrapPLS estimate PLS path models (the CCSI customer-
+// satisfaction model) as R's plspm 0.4.9 does, with sampling weights,
+// missing answers and a design bootstrap; see docs/PLS.md.
+//
 // Misuse (slices of the wrong length, codes out of range) panics with a
 // "stats:" prefix; bad data (a lonely PSU under LonelyFail, an empty domain,
 // a calibration target that cannot be met) returns an error.

@@ -99,7 +99,7 @@ type PLSResult struct {
 	Communality  [][]float64 // squared loadings
 	Redundancy   [][]float64 // communality × R² of the construct
 
-	Scores *mat.Dense    // N × blocks construct scores (weighted mean 0, weighted variance 1)
+	Scores *mat.Dense    // N × blocks construct scores (weighted mean 0, variance 1; under PLSPairwise with missing answers only about)
 	LVCor  *mat.SymDense // weighted correlations of the construct scores
 
 	Paths        *mat.Dense // path coefficients At(to, from): OLS of each endogenous construct on its predecessors, 0 where no path

@@ -66,6 +66,10 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 			unitSums[u] = d.sumRows(rows, nil, &buf)
 		}
 	}
+	var isums *plsIndexSums
+	if unitSums != nil && withIndex && d.missing {
+		isums = d.indexSums(spec, unit)
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -73,7 +77,7 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 		go func() {
 			defer wg.Done()
 			var mult []float64
-			if unitSums == nil || (withIndex && d.missing) {
+			if unitSums == nil {
 				mult = make([]float64, n)
 			}
 			um := make([]float64, len(unit))
@@ -113,9 +117,12 @@ func bootstrapPLS(x [][]float64, w []float64, m PLSModel, des PLSDesign, o PLSBo
 				if withIndex {
 					// NaN for a block with a non-positive weight in this
 					// replicate; its index statistic leaves the replicate out.
-					if d.missing {
+					switch {
+					case isums != nil:
+						idx, _ = isums.index(d, spec, c.w, um, spec.m.IndexScale[0], spec.m.IndexScale[1])
+					case d.missing:
 						idx, _ = d.index(spec, c.w, mult, spec.m.IndexScale[0], spec.m.IndexScale[1])
-					} else {
+					default:
 						idx, _ = d.indexFromMeans(spec, c.w, mo.shift, spec.m.IndexScale[0], spec.m.IndexScale[1])
 					}
 				}
@@ -216,6 +223,103 @@ func plsUnits(n int, des PLSDesign) (unit [][]int, strata [][]int) {
 		unit[u] = append(unit[u], i)
 	}
 	return unit, strata
+}
+
+// plsIndexSums lets a pairwise replicate's index come from PSU sums: a
+// row that answered every item of a block scores a linear combination of
+// its answers, so per PSU and block the weight and the weighted answer sums
+// of such rows suffice; the other rows are kept one by one.
+type plsIndexSums struct {
+	w    []float64 // [unit*nb + b]: Σw over the unit's rows complete in block b
+	x    []float64 // [unit*p + j]: Σw·x_j (items' scale) over the unit's rows complete in j's block
+	part []plsPartRow
+	vals []float64 // the answers of the partial rows' blocks (items' scale, NaN missing), in part order
+}
+
+// plsPartRow is a row with some but not all of block b answered; its
+// answers are vals[at : at+len(block)], kept together for the cache.
+type plsPartRow struct {
+	w       float64 // the row's weight
+	unit, b int
+	at      int
+}
+
+func (d *plsData) indexSums(s *plsSpec, unit [][]int) *plsIndexSums {
+	nb, p := s.nb, s.p
+	is := &plsIndexSums{w: make([]float64, len(unit)*nb), x: make([]float64, len(unit)*p)}
+	for u, rows := range unit {
+		for _, i := range rows {
+			row := d.v[i*p : i*p+p]
+			for b := 0; b < nb; b++ {
+				na := 0
+				for j := s.off[b]; j < s.off[b+1]; j++ {
+					if math.IsNaN(row[j]) {
+						na++
+					}
+				}
+				switch na {
+				case 0:
+					is.w[u*nb+b] += d.w[i]
+					for j := s.off[b]; j < s.off[b+1]; j++ {
+						is.x[u*p+j] += d.w[i] * (row[j] + d.mean[j])
+					}
+				case s.off[b+1] - s.off[b]:
+					// no answer: scores the mean, left out
+				default:
+					is.part = append(is.part, plsPartRow{w: d.w[i], unit: u, b: b, at: len(is.vals)})
+					for j := s.off[b]; j < s.off[b+1]; j++ {
+						is.vals = append(is.vals, row[j]+d.mean[j])
+					}
+				}
+			}
+		}
+	}
+	return is
+}
+
+// index is plsData.index for PSU multiplicities um.
+func (is *plsIndexSums) index(d *plsData, s *plsSpec, w, um []float64, lo, hi float64) ([]float64, error) {
+	nb, p := s.nb, s.p
+	rw, err := d.indexWeights(s, w)
+	sum := make([]float64, nb)
+	den := make([]float64, nb)
+	for u, f := range um {
+		if f == 0 {
+			continue
+		}
+		for b := 0; b < nb; b++ {
+			den[b] += f * is.w[u*nb+b]
+			var y float64
+			for j := s.off[b]; j < s.off[b+1]; j++ {
+				y += rw[j] * is.x[u*p+j]
+			}
+			sum[b] += f * y
+		}
+	}
+	for _, pr := range is.part {
+		f := um[pr.unit] * pr.w
+		if f == 0 {
+			continue
+		}
+		lo := s.off[pr.b]
+		var y, got float64
+		for k, v := range is.vals[pr.at : pr.at+s.off[pr.b+1]-lo] {
+			if v == v { // answered
+				y += rw[lo+k] * v
+				got += rw[lo+k]
+			}
+		}
+		sum[pr.b] += f * y / got
+		den[pr.b] += f
+	}
+	out := make([]float64, nb)
+	for b := range out {
+		out[b] = (sum[b]/den[b] - lo) / (hi - lo) * 100
+		if math.IsNaN(rw[s.off[b]]) {
+			out[b] = math.NaN()
+		}
+	}
+	return out, err
 }
 
 // drawPSUs sets um[u] to the times PSU u is drawn when each stratum

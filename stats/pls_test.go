@@ -668,6 +668,22 @@ func TestPLSSumsAddUp(t *testing.T) {
 				t.Fatalf("%s: cov[%d] %g from PSU sums, %g from rows", missing, k, a.cov[k], b.cov[k])
 			}
 		}
+		if missing == PLSPairwise {
+			core, err := spec.fit(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err1 := d.index(spec, core.w, mult, 1, 10)
+			y, err2 := d.indexSums(spec, unit).index(d, spec, core.w, um, 1, 10)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for k := range x {
+				if math.Abs(x[k]-y[k]) > 1e-9 {
+					t.Errorf("pairwise index %d: %g from rows, %g from PSU sums", k, x[k], y[k])
+				}
+			}
+		}
 		if missing == PLSMeanReplace {
 			core, err := spec.fit(b)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"html"
@@ -143,6 +144,14 @@ func runLoad(b *testing.B, ls loadSetup) {
 	if rate > 0 {
 		period = time.Duration(float64(residents) / rate * float64(time.Second))
 	}
+	// With PostgreSQL the database's own CPU is apart from the servers':
+	// the backends serving this database, found by name.
+	var dbCPU0 map[int]time.Duration
+	var dbXact0, dbStmt0 int64
+	if ls.postgres {
+		dbCPU0 = pgBackendsCPU(b, db)
+		dbXact0, dbStmt0 = pgActivity(b, db)
+	}
 	srvCPU0, err := serversCPU()
 	if err != nil {
 		b.Fatal(err)
@@ -198,6 +207,15 @@ func runLoad(b *testing.B, ls loadSetup) {
 		b.Fatalf("%v\nserver log (tail):\n%s", err, tail(srvs[0].stderr.String(), 2000))
 	default:
 	}
+	var dbCPUUsed time.Duration
+	var dbXacts, dbStmts int64
+	if ls.postgres {
+		for pid, d := range pgBackendsCPU(b, db) {
+			dbCPUUsed += d - dbCPU0[pid]
+		}
+		x, s := pgActivity(b, db)
+		dbXacts, dbStmts = x-dbXact0, s-dbStmt0
+	}
 	srvCPU, err := serversCPU()
 	if err != nil {
 		b.Fatal(err)
@@ -216,6 +234,11 @@ func runLoad(b *testing.B, ls loadSetup) {
 	// CPU time per page does not depend on what else runs on the machine:
 	// 2 cores / (server + client ms per page) bounds pages/s.
 	b.ReportMetric(ms(srvCPU-srvCPU0)/float64(b.N), "server-cpu-ms/page")
+	if ls.postgres {
+		b.ReportMetric(ms(dbCPUUsed)/float64(b.N), "db-cpu-ms/page")
+		b.ReportMetric(float64(dbXacts)/float64(b.N), "db-xact/page")
+		b.ReportMetric(float64(dbStmts)/float64(b.N), "db-index-scans/page")
+	}
 	b.ReportMetric(ms(cpu)/float64(b.N), "client-cpu-ms/page")
 	if hwm, err := procHWM(srvs[0].cmd.Process.Pid); err == nil {
 		b.ReportMetric(float64(hwm)/(1<<20), "server-VmHWM-MB")
@@ -423,4 +446,56 @@ func procHWM(pid int) (int64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM in /proc/status")
+}
+
+// pgBackendsCPU is the CPU time used so far by each PostgreSQL backend
+// connected to the database of dbURL (pg_stat_activity, /proc), by pid:
+// the database's share of a page on a machine where it runs beside the
+// servers. A backend that ends during the run is not counted; the
+// servers' pools keep theirs open.
+func pgBackendsCPU(tb testing.TB, dbURL string) map[int]time.Duration {
+	tb.Helper()
+	c, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	rows, err := c.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			tb.Fatal(err)
+		}
+		if d, err := procCPU(pid); err == nil {
+			out[pid] = d
+		}
+	}
+	return out
+}
+
+// pgActivity returns the database's committed transactions and its index
+// scans over all tables so far (pg_stat_database, pg_stat_user_tables),
+// to count what one page costs the database.
+func pgActivity(tb testing.TB, dbURL string) (xacts, indexScans int64) {
+	tb.Helper()
+	c, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	// The statistics are sent by the backends now and then: ask for a
+	// fresh snapshot.
+	c.Exec(`SELECT pg_stat_clear_snapshot()`)
+	if err := c.QueryRow(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`).Scan(&xacts); err != nil {
+		tb.Fatal(err)
+	}
+	if err := c.QueryRow(`SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_tables`).Scan(&indexScans); err != nil {
+		tb.Fatal(err)
+	}
+	return xacts, indexScans
 }

@@ -10,6 +10,13 @@
 // does not undo the others. Reads use a separate pool of read-only
 // connections and never wait for the writer.
 //
+// One server process per file: the session cache (sessionCache) keeps
+// the sessions this process last wrote and is coherent only while one
+// process writes residents' responses. Commands may run beside the server
+// (they write measurements, invitations and settings, which OpenSession
+// checks apart); a second server may not (docs/DEPLOY.md: several servers
+// share a PostgreSQL database instead). Backup copies a live file.
+//
 // Migrations are the embedded files migrations/NNNN_name.sql, applied in
 // order, each in its own transaction, and recorded in schema_migrations.
 // A migration that has shipped is never edited: add the next one.

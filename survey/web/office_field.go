@@ -131,6 +131,7 @@ func (o *officePages) render(c *echo.Context, status int, file string, data any)
 type ofLayout struct {
 	fwLayout
 	MID      string // the measurement id, path-escaped
+	Heading  string // the page's own title
 	Steps    []navLink
 	CanEdit  bool
 	Archived bool
@@ -171,6 +172,7 @@ func (o *officePages) layout(c *echo.Context, titleKey, here string) (ofLayout, 
 	l := ofLayout{
 		fwLayout: fwLayout{staffLayout: o.st.newStaffLayout(c, sess, ofUI[titleKey].Get(lang), "/app/m/"+id+here), Measurement: m, MTitle: m.Title.Get(lang)},
 		MID:      id,
+		Heading:  ofUI[titleKey].Get(lang),
 		CanEdit:  auth.Can(sess.User.Role, auth.PermManageMeasurement),
 	}
 	a, err := o.store.Archive(ctx, m.ID)

@@ -30,18 +30,18 @@ type inviteDistrict struct {
 // invitationsPage is the invitations page.
 type invitationsPage struct {
 	ofLayout
-	Template    string
-	Chars, Segs int
-	TemplateErr string
-	SampleLink  string
-	City, Title string
-	Districts   []inviteDistrict
-	Batches     []int
-	HasSample   bool
-	HasKey      bool
-	ByDistrict  bool // reserve batches can be released per district
-	Chosen      map[string]bool
-	ScriptJS    string
+	Template       string
+	Chars, Segs    int
+	TemplateErr    string
+	SampleLink     string
+	City, SMSTitle string // {city} and {title} of the message
+	Districts      []inviteDistrict
+	Batches        []int
+	HasSample      bool
+	HasKey         bool
+	ByDistrict     bool // reserve batches can be released per district
+	Chosen         map[string]bool
+	ScriptJS       string
 }
 
 // publicBase is the address links start with: Config.BaseURL, or this
@@ -59,7 +59,7 @@ func (o *officePages) invitationsPage(c *echo.Context, tmpl string) (invitations
 		return invitationsPage{}, err
 	}
 	ctx := c.Request().Context()
-	v := invitationsPage{ofLayout: l, Template: tmpl, City: m.City.Zh, Title: m.Title.Zh, HasKey: o.st.s.key != nil,
+	v := invitationsPage{ofLayout: l, Template: tmpl, City: m.City.Zh, SMSTitle: m.Title.Zh, HasKey: o.st.s.key != nil,
 		ScriptJS: o.st.s.assets.url("js/office.js"), Chosen: map[string]bool{}}
 	v.SampleLink, _ = invite.Link(o.publicBase(c), strings.Repeat("x", 22))
 	if t, err := invite.ParseTemplate(tmpl); err != nil {
@@ -67,7 +67,7 @@ func (o *officePages) invitationsPage(c *echo.Context, tmpl string) (invitations
 		v.Chars = utf8.RuneCountInString(tmpl)
 		v.Segs = invite.Segments(tmpl)
 	} else {
-		msg := t.Message(invite.SMSRow{Link: v.SampleLink, City: v.City, Title: v.Title})
+		msg := t.Message(invite.SMSRow{Link: v.SampleLink, City: v.City, Title: v.SMSTitle})
 		v.Chars, v.Segs = utf8.RuneCountInString(msg), invite.Segments(msg)
 	}
 	si, err := o.store.Sample(ctx, m.ID)

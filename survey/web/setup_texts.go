@@ -55,7 +55,7 @@ var setupUI = map[string]survey.Text{
 	"editor_title":        {Zh: "问卷编辑", En: "Questionnaire editor"},
 	"page_title":          {Zh: "页面", En: "Page"},
 	"item_title":          {Zh: "题目", En: "Item"},
-	"settings_title":      {Zh: "问卷设置（标题、欢迎语、领域、甄别规则）", En: "Questionnaire settings (title, welcome, domains, screen-out)"},
+	"settings_title":      {Zh: "问卷设置", En: "Questionnaire settings"},
 	"preview_title":       {Zh: "问卷预览", En: "Questionnaire preview"},
 	"preview_intro":       {Zh: "以手机宽度显示市民看到的页面（与实际问卷相同的模板）。预览中的填答不会保存；带条件的题目全部显示。", En: "The page as a resident sees it on a phone (the same templates as the real survey). Nothing entered here is saved; conditional items are all shown."},
 	"preview":             {Zh: "预览", En: "Preview"},

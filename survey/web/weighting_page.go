@@ -375,9 +375,21 @@ func (st *staff) handleWeightingSave(c *echo.Context) error {
 	}
 	comp, cerr := w.computed(ctx, id)
 	if cerr != nil {
-		// Without a computable current state there is nothing to check a
-		// specification against (no data yet): say why.
-		return st.workError(c, cerr)
+		var se *survey.Error
+		if !asSurveyError(cerr, &se) || se.Code != survey.EINVALID {
+			// Without a computable current state there is nothing to
+			// check a specification against (no data yet): say why.
+			return st.workError(c, cerr)
+		}
+		// The current specification cannot be computed (a new city's
+		// default calibration before its census is imported): the new
+		// one is checked on the dataset alone, so that it can be fixed
+		// here rather than being stuck.
+		ds, err := w.store.LoadDataset(ctx, id)
+		if err != nil {
+			return st.workError(c, err)
+		}
+		comp = &workspace.Computed{Measurement: m, Dataset: ds}
 	}
 	vals, err := c.FormValues()
 	if err != nil {

@@ -1,0 +1,172 @@
+package setup
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+)
+
+func TestLocate(t *testing.T) {
+	tests := []struct {
+		path       string
+		page, item int
+		rest       string
+	}{
+		{"pages[2].items[4].scale.min", 2, 4, "scale.min"},
+		{"pages[3].items[0]", 3, 0, ""},
+		{"pages[1].title.en", 1, -1, "title.en"},
+		{"pages[0]", 0, -1, ""},
+		{"title.en", -1, -1, "title.en"},
+		{"screen_out[1].when.item", -1, -1, "screen_out[1].when.item"},
+	}
+	for _, tt := range tests {
+		p, i, r := Locate(tt.path)
+		if p != tt.page || i != tt.item || r != tt.rest {
+			t.Errorf("Locate(%q) = %d, %d, %q; want %d, %d, %q", tt.path, p, i, r, tt.page, tt.item, tt.rest)
+		}
+	}
+}
+
+func TestEditOperations(t *testing.T) {
+	q := survey.DefaultQuestionnaire()
+	n := len(q.Pages)
+	if err := MovePage(q, "welcome", -1); err != nil || q.Pages[0].ID != "welcome" {
+		t.Errorf("moving the first page up: %v, first %s", err, q.Pages[0].ID)
+	}
+	MovePage(q, "welcome", 1)
+	if q.Pages[1].ID != "welcome" || len(q.Pages) != n {
+		t.Errorf("move down: %s", q.Pages[1].ID)
+	}
+	MovePage(q, "welcome", -1)
+	// An item past its page's top goes to the end of the page before.
+	first := q.Pages[1].Items[0].ID
+	MoveItem(q, first, -1)
+	if last := q.Pages[0].Items[len(q.Pages[0].Items)-1].ID; last != first {
+		t.Errorf("item moved to %s, want the end of page 0", last)
+	}
+	MoveItem(q, first, 1)
+	if q.Pages[1].Items[0].ID != first {
+		t.Errorf("item did not move back")
+	}
+	id, err := AddItem(q, "general", survey.TypeMulti)
+	if err != nil || id != "q_multi" {
+		t.Fatalf("AddItem: %q, %v", id, err)
+	}
+	if id2, _ := AddItem(q, "general", survey.TypeMulti); id2 != "q_multi_2" {
+		t.Errorf("second new multi id %q", id2)
+	}
+	if _, err := AddItem(q, "general", "colour"); survey.ErrorCode(err) != survey.EINVALID {
+		t.Errorf("bad type: %v", err)
+	}
+	if probs := q.Validate(); len(probs) != 0 {
+		t.Errorf("new items are not valid: %v", probs)
+	}
+	it, _ := q.Item("age")
+	c := *it
+	c.ID = "age_years"
+	if err := ReplaceItem(q, "age", c); err != nil {
+		t.Fatal(err)
+	}
+	for _, so := range q.ScreenOut {
+		if so.When.Item == "age" {
+			t.Errorf("screen-out still on age")
+		}
+	}
+	if len(q.Validate()) != 0 {
+		t.Errorf("renaming broke the questionnaire: %v", q.Validate())
+	}
+	if err := DeleteItem(q, "nope"); survey.ErrorCode(err) != survey.ENOTFOUND {
+		t.Errorf("DeleteItem unknown: %v", err)
+	}
+	AddPage(q, survey.Page{ID: "extra", Kind: "other", Title: survey.Text{Zh: "补充", En: "More"}}, "welcome")
+	if q.Pages[1].ID != "extra" {
+		t.Errorf("AddPage after welcome: %s", q.Pages[1].ID)
+	}
+	at := ProblemsAt(q, q.Validate())
+	if len(at["page:extra"]) != 1 {
+		t.Errorf("an empty page's problem: %v", at)
+	}
+	DeletePage(q, "extra")
+	if FindPage(q, "extra") >= 0 {
+		t.Errorf("page not deleted")
+	}
+}
+
+func TestReorder(t *testing.T) {
+	q := survey.DefaultQuestionnaire()
+	var b strings.Builder
+	for i := len(q.Pages) - 1; i >= 0; i-- {
+		p := q.Pages[i]
+		b.WriteString(p.ID + "=")
+		for j := len(p.Items) - 1; j >= 0; j-- {
+			b.WriteString(p.Items[j].ID + ",")
+		}
+		b.WriteString(";")
+	}
+	r := Clone(q)
+	if err := Reorder(r, ParseOrder(b.String())); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pages[0].ID != q.Pages[len(q.Pages)-1].ID || len(r.Items()) != len(q.Items()) {
+		t.Errorf("reorder: first page %s", r.Pages[0].ID)
+	}
+	for _, bad := range []string{"", "welcome=consent", b.String() + "welcome=consent"} {
+		if err := Reorder(Clone(q), ParseOrder(bad)); survey.ErrorCode(err) != survey.EINVALID {
+			t.Errorf("Reorder(%.20q): %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	q := survey.DefaultQuestionnaire()
+	q.Pages[2].Items[0].Help = survey.Text{Zh: "只有中文"} // a problem
+	data := EncodeJSON(q)
+	got, probs, ok := DecodeJSON(data)
+	if !ok || len(probs) != 1 || !bytes.Equal(EncodeJSON(got), data) {
+		t.Errorf("round trip: ok %v, %d problems, same %v", ok, len(probs), bytes.Equal(EncodeJSON(got), data))
+	}
+	for _, bad := range []string{"{", `{"id": "x", "colour": 1}`, `[]`, ``} {
+		if q, probs, ok := DecodeJSON([]byte(bad)); ok || q != nil || len(probs) == 0 {
+			t.Errorf("DecodeJSON(%q): ok %v, %d problems", bad, ok, len(probs))
+		}
+	}
+}
+
+func TestChecklist(t *testing.T) {
+	m := &survey.Measurement{ID: "m1", Status: survey.StatusDraft}
+	o := &Overview{Measurement: m, Revision: &Revision{Rev: 1, Q: survey.DefaultQuestionnaire()}}
+	state := func(o *Overview) map[string]string {
+		out := map[string]string{}
+		for _, s := range Checklist(o) {
+			out[s.Key] = s.State + ":" + s.Why.En
+		}
+		return out
+	}
+	got := state(o)
+	if got[StepSample] != "blocked:import the frame first" || got[StepInvitations] != "blocked:draw the sample first" ||
+		got[StepFieldwork] != "blocked:draw the sample first" || got[StepFrame] != "todo:" || got[StepQuestionnaire] != "done:" {
+		t.Errorf("empty measurement: %v", got)
+	}
+	o.Frame = &fieldwork.FrameSummary{Units: 10}
+	o.Sample = &fieldwork.SampleInfo{Cases: 5}
+	o.Counts = &Counts{Released: 5, Invited: 5}
+	if got := state(o); got[StepFieldwork] != "todo:" || got[StepInvitations] != "done:" || got[StepCases] != "todo:" {
+		t.Errorf("drawn and invited: %v", got)
+	}
+	o.Problems = []survey.Problem{{Path: "title.en", Message: "x"}}
+	if got := state(o); got[StepFieldwork] != "blocked:fix the questionnaire's problems first" || got[StepQuestionnaire] != "problem:" {
+		t.Errorf("with problems: %v", got)
+	}
+	m.Status = survey.StatusOpen
+	o.Counts.Submitted = 3
+	if got := state(o); got[StepFieldwork] != "open:" || got[StepResults] != "todo:" {
+		t.Errorf("open: %v", got)
+	}
+	m.Status = survey.StatusClosed
+	if got := state(o); got[StepFieldwork] != "closed:" || got[StepReport] != "done:" {
+		t.Errorf("closed: %v", got)
+	}
+}

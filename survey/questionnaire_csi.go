@@ -171,3 +171,35 @@ func (v *validator) checkCSI(p string, it *Item) {
 		v.text(sp+".text", st.Text, true)
 	}
 }
+
+// KeepSectors trims a service questionnaire to the given sectors: the
+// sector item keeps only their choices, sector_text entries of other
+// sectors go, and a condition on the sector item loses the other codes
+// (an item whose condition then names no sector is dropped). It changes q.
+func (q *Questionnaire) KeepSectors(sectors []Sector) {
+	si := q.SectorItem()
+	if si == nil {
+		return
+	}
+	keep := func(code string) bool {
+		return slices.ContainsFunc(sectors, func(s Sector) bool { return s.Code == code })
+	}
+	si.Choices = slices.DeleteFunc(si.Choices, func(c Choice) bool { return !keep(c.Code) })
+	sid := si.ID
+	trim := func(c *Condition) (drop bool) {
+		if c == nil || c.Item != sid {
+			return false
+		}
+		c.In = slices.DeleteFunc(c.In, func(v string) bool { return !keep(v) })
+		return len(c.In) == 0 && !c.Not
+	}
+	for pi := range q.Pages {
+		pg := &q.Pages[pi]
+		trim(pg.When)
+		pg.Items = slices.DeleteFunc(pg.Items, func(it Item) bool { return trim(it.When) })
+		for ii := range pg.Items {
+			it := &pg.Items[ii]
+			it.SectorText = slices.DeleteFunc(it.SectorText, func(st SectorText) bool { return !keep(st.Sector) })
+		}
+	}
+}

@@ -123,3 +123,22 @@ func TestCheckService(t *testing.T) {
 		t.Errorf("resident questionnaire: %v", probs)
 	}
 }
+
+func TestKeepSectors(t *testing.T) {
+	q := DefaultServiceQuestionnaire()
+	q.KeepSectors(DefaultSectors()[:2]) // retail, catering: no banking or telecoms
+	if probs := q.Validate(); len(probs) > 0 {
+		t.Fatalf("after KeepSectors: %v", probs)
+	}
+	if probs := q.CheckService(DefaultSectors()[:2]); len(probs) > 0 {
+		t.Errorf("CheckService: %v", probs)
+	}
+	if it, _ := q.Item("qual_online"); it != nil {
+		t.Error("the banking/telecoms item should be dropped")
+	}
+	q = DefaultServiceQuestionnaire()
+	q.KeepSectors(DefaultSectors()[4:5]) // banking only
+	if it, _ := q.Item("qual_online"); it == nil || len(it.When.In) != 1 {
+		t.Errorf("banking keeps qual_online for banking only: %+v", it)
+	}
+}

@@ -65,7 +65,17 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return errExit(stderr, "demo", err)
 		}
-		for _, id := range []string{demo.PrevID, demo.ID} {
+		ssim, err := demo.SimulateService(ctx, st, 0, 0)
+		if err != nil {
+			return errExit(stderr, "demo", err)
+		}
+		for k, v := range ssim.Added {
+			sim.Added[k] = v
+		}
+		for k, v := range ssim.Existing {
+			sim.Existing[k] = v
+		}
+		for _, id := range []string{demo.PrevID, demo.ID, demo.ServicePrevID, demo.ServiceID} {
 			if n, ok := sim.Existing[id]; ok {
 				fmt.Fprintf(stderr, "%s already has %d submitted responses: none added\n", id, n)
 			} else {

@@ -193,6 +193,19 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 			log.Info("demo responses simulated", "id", demo.ID, "responses", n, "previous_year", sim.Added[demo.PrevID])
 			fmt.Fprintf(stdout, "demo measurement %s: %d simulated completed responses, and %d for last year (%s)\n", demo.ID, n, sim.Added[demo.PrevID], demo.PrevID)
 		}
+		// The service-industry CSI demo (two years, 7 sectors × 6
+		// districts) is stored in the background: the server answers at
+		// once and the CSI pages fill in within a minute.
+		go func() {
+			ssim, err := demo.SimulateService(ctx, st, 0, 0)
+			if err != nil {
+				log.Error("demo service measurement", "err", err)
+				return
+			}
+			if n := ssim.Added[demo.ServiceID]; n > 0 {
+				log.Info("demo service measurement simulated", "id", demo.ServiceID, "responses", n, "previous_year", ssim.Added[demo.ServicePrevID])
+			}
+		}()
 		// Staff accounts, only on a database without any, so that a
 		// newcomer can log in to the results at once.
 		accts, err := demo.EnsureAccounts(ctx, st)
@@ -209,7 +222,7 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 	}
 
 	h, err := web.New(web.Config{
-		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st, Setup: st,
+		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st, Setup: st, Service: st,
 		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey, TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

@@ -32,6 +32,8 @@ type store interface {
 	workspace.EditStore
 	setup.Store
 	demo.SimStore
+	survey.SectorWeightStore
+	fieldwork.InterceptStore
 }
 
 // The adapters implement the whole of store; a missing method fails the

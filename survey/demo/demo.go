@@ -19,6 +19,7 @@ func Measurement() *survey.Measurement {
 		Year:   2026,
 		Office: t("示例市质量强市工作领导小组办公室", "Office of the Example City Quality City Leading Group"),
 		Status: survey.StatusOpen,
+		Kind:   survey.KindResident,
 		Districts: []survey.District{
 			{Code: "d1", Name: t("东城区", "Dongcheng District")},
 			{Code: "d2", Name: t("西城区", "Xicheng District")},

@@ -1,6 +1,9 @@
 package fieldwork
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // OpenLink is a measurement's open link, /o/Slug: anyone who opens it
 // while it is enabled gets a fresh invitation, goes through the same
@@ -17,4 +20,21 @@ type OpenLink struct {
 	// Started counts the invitations made through the link; Submitted
 	// those whose response was submitted.
 	Started, Submitted int
+}
+
+// InterceptStore starts intercept interviews: an interviewer on a tablet
+// stops a customer (at a shop, a bank branch, a station) and interviews
+// them face to face without a sampled case. Each interview gets its own
+// invitation and response (mode face, the interviewer recorded), goes
+// through the screener and quota check like any other, and is counted as
+// a non-probability answer.
+type InterceptStore interface {
+	// StartIntercept makes the invitation and starts its response, and
+	// returns the token of the interviewer's pages. EGONE when the
+	// measurement is not open.
+	StartIntercept(ctx context.Context, measurementID, interviewer string) (string, error)
+	// SectorProgress counts a service measurement's submitted responses
+	// by district and sector (district code → sector code → count), from
+	// the screener's answers, for the monitor.
+	SectorProgress(ctx context.Context, measurementID string) (map[string]map[string]int, error)
 }

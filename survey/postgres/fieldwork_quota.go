@@ -10,7 +10,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 // SetQuotaTargets sets the targets of the given cells (district code →
@@ -134,19 +133,13 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("postgres: quota: %w", err)
 		}
-		district, gender, band := fieldwork.QuotaCellOf(q, ans, ds)
-		if gender == "" {
-			gender = fGender
-		}
-		if band == "" {
-			band = fBand
-		}
-		if district == "" || gender == "" || band == "" {
+		district, cell := storekit.QuotaCell(q, ans, ds, fGender, fBand)
+		if cell == "" {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}
 		now := db.now()
-		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, sampling.CellKey(gender, band), now)
+		claim, err := claimCell(ctx, tx, l.measurementID, l.respID.Int64, district, cell, now)
 		if err != nil {
 			return err
 		}

@@ -147,10 +147,13 @@ var zhNumerals = []string{"零", "一", "二", "三", "四", "五", "六", "七"
 // report is one pass over the model.
 type report struct {
 	*layout
-	m       *Model
-	ch      *charts
-	section int
-	sub     int
+	// coverTitle, when set, replaces the residents' report name on the
+	// cover (the service report).
+	coverTitle string
+	m          *Model
+	ch         *charts
+	section    int
+	sub        int
 }
 
 // section starts a numbered level-1 section: "一、…" or "1 …".
@@ -222,6 +225,9 @@ func (r *report) cover() {
 	r.setFont(24)
 	y := 76.0
 	big := r.t("市民质量满意度测评情况报告", "Residents' Quality Satisfaction Measurement Report")
+	if r.coverTitle != "" {
+		big = r.coverTitle
+	}
 	for _, ln := range r.wrap(big, w) {
 		r.textLine(x, y, w, 12, ln, "L", false)
 		y += 12

@@ -9,7 +9,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 // SetQuotaTargets sets the targets of the given cells (district code →
@@ -138,18 +137,11 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: quota: %w", err)
 		}
-		district, gender, band := fieldwork.QuotaCellOf(q, ans, districts)
-		if gender == "" {
-			gender = fGender
-		}
-		if band == "" {
-			band = fBand
-		}
-		if district == "" || gender == "" || band == "" {
+		district, cell := storekit.QuotaCell(q, ans, districts, fGender, fBand)
+		if cell == "" {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}
-		cell := sampling.CellKey(gender, band)
 		claim, err := claimCell(stx, l.measurementID, l.respID.Int64, district, cell, fmtTime(db.now()))
 		if err != nil {
 			return err

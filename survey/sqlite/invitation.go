@@ -76,7 +76,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 // saved pages, and the questionnaire version that applies (the
 // response's, else the newest).
 const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at,
-		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at,
+		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
 		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
 		` + answersCols + `,
 		v.version, v.sha256
@@ -118,7 +118,7 @@ func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error
 		sum                     string
 	)
 	err := db.rstmts.queryRow(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &icreated,
-		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &mcreated,
+		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &mcreated, &m.Kind,
 		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
 		&answers, &pages, &version, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -138,6 +138,9 @@ func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error
 		return nil, err
 	}
 	if m.Districts, err = db.districts(ctx, db.rdb, m.ID); err != nil {
+		return nil, err
+	}
+	if m.Sectors, err = db.sectors(ctx, db.rdb, &m); err != nil {
 		return nil, err
 	}
 	s := &survey.Session{Invitation: &inv, Measurement: &m}

@@ -284,6 +284,8 @@ var fwUI = map[string]survey.Text{
 	"per_day":            {Zh: "每日完成数", En: "Completes per day"},
 	"mode_mix":           {Zh: "访问方式构成", En: "Mode mix"},
 	"quota_cells":        {Zh: "配额", En: "Quotas"},
+	"sector_grid":        {Zh: "分行业 × 区县进度", En: "Progress by sector × district"},
+	"sector_grid_note":   {Zh: "已提交的访问数 / 配额目标（有配额时）。", En: "Submitted interviews / quota target (where a quota is set)."},
 	"by_district":        {Zh: "各区县进度", En: "Progress by district"},
 	"no_sample":          {Zh: "尚未抽样：用 manyi frame import 和 manyi draw 导入抽样框并抽样。", En: "No sample yet: import a frame and draw with manyi frame import and manyi draw."},
 	"no_quota":           {Zh: "尚未设置配额。", En: "No quotas are set."},

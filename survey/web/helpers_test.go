@@ -55,7 +55,7 @@ func (s *syncBuffer) String() string {
 // storeConfig is a Config with every store field set to db, as cmd/manyi
 // serve wires it.
 func storeConfig(db *sqlite.DB) Config {
-	return Config{Store: db, Accounts: db, Fieldwork: db, Quotas: db, OpenLinks: db, Workspace: db, Office: db, Setup: db}
+	return Config{Store: db, Accounts: db, Fieldwork: db, Quotas: db, OpenLinks: db, Workspace: db, Office: db, Setup: db, Service: db}
 }
 
 func newEnv(t *testing.T) *env {

@@ -41,6 +41,8 @@ type monitorData struct {
 	Excluded  int               `json:"-"`
 	Values    map[string]string `json:"values"`
 	Updated   string            `json:"updated"`
+	// Sectors is a service measurement's sector × district grid.
+	Sectors *sectorGrid `json:"-"`
 }
 
 // monitorRow is one district (or the total) of the monitor.
@@ -174,9 +176,16 @@ func (f *fieldworkPages) monitorData(c *echo.Context, m *survey.Measurement, l f
 	d.Total = row("total", l.M("total"), p.Overall, totalReleased, totalTarget)
 
 	d.AllowOver = p.Quotas.AllowOver
+	if err := f.sectorGrid(c, m, l, p.Quotas, d); err != nil {
+		return nil, err
+	}
 	for _, q := range p.Quotas.Cells {
 		key := "q." + q.District + "." + q.Cell
-		mc := monitorCell{Key: key, District: l.District(q.District), Cell: cellLabel(q.Cell, l.Lang),
+		label := cellLabel(q.Cell, l.Lang)
+		if sc := m.Sector(q.Cell); sc != nil {
+			label = sc.Name.Get(l.Lang) // a service measurement's cells are sector × district
+		}
+		mc := monitorCell{Key: key, District: l.District(q.District), Cell: label,
 			Target: strconv.Itoa(q.Target), Count: strconv.Itoa(q.Count), Completes: strconv.Itoa(q.Completes), Gap: strconv.Itoa(q.Shortfall())}
 		d.Values[key+".count"], d.Values[key+".completes"], d.Values[key+".gap"] = mc.Count, mc.Completes, mc.Gap
 		d.Cells = append(d.Cells, mc)

@@ -137,7 +137,8 @@ func pad8(i int) string {
 }
 
 // TestOfficeJourneyBrowser walks a whole measurement as the office in
-// chromium at 1280×800: a new measurement, the frame with bad rows,
+// chromium at 1280×800: a new measurement, a question edited and seen in
+// the preview, the frame with bad rows,
 // preview and draw, the SMS file, fieldwork opened, residents answering
 // their SMS links, fieldwork closed, the responses on the results page
 // and the report PDF; then the key steps again with JavaScript off.
@@ -204,8 +205,21 @@ func officeJourney(t *testing.T, js bool) {
 		t.Fatalf("created measurement %+v, %v", m, err)
 	}
 
+	// 3. Edit a question in the editor and see it in the preview.
+	const newText = "您对本市食品（含外卖餐食）的质量满意吗？"
+	do("edit a question", chromedp.Navigate(ts.URL+"/app/m/j2027/questionnaire/items/prod_food"), chromedp.WaitVisible(chromedp.CSS(`#i-text-zh`)),
+		chromedp.SetValue(chromedp.CSS(`#i-text-zh`), newText),
+		chromedp.Click(chromedp.CSS(`#item-form button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#i-text-zh`)))
+	do("preview", chromedp.Navigate(ts.URL+"/app/m/j2027/questionnaire/preview?page=3&qlang=zh"), chromedp.WaitVisible(chromedp.CSS(`#preview-frame`)))
+	shoot("office-preview")
+	do("preview frame", chromedp.Navigate(ts.URL+"/app/m/j2027/questionnaire/preview/frame?page=3&qlang=zh"), chromedp.WaitVisible(chromedp.CSS(`main`)))
+	if got := text(`main`); !strings.Contains(got, newText) {
+		t.Errorf("the preview does not show the edited question:\n%.600s", got)
+	}
+
 	// 4. The frame: upload, preview with the bad rows, import the clean rows.
-	do("frame page", chromedp.Click(chromedp.CSS(`a[href="/app/m/j2027/frame"]`)), chromedp.WaitVisible(chromedp.CSS(`#frame-file`)),
+	do("frame page", chromedp.Navigate(ts.URL+"/app/m/j2027"), chromedp.Click(chromedp.CSS(`a[href="/app/m/j2027/frame"]`)), chromedp.WaitVisible(chromedp.CSS(`#frame-file`)),
 		chromedp.SetUploadFiles(chromedp.CSS(`#frame-file`), []string{journeyFrame(t)}),
 		chromedp.Click(chromedp.CSS(`#upload-frame`)),
 		chromedp.WaitVisible(chromedp.CSS(`#import-clean`)))
@@ -214,6 +228,9 @@ func officeJourney(t *testing.T, js bool) {
 	}
 	if got := text(`table.rejected`); !strings.Contains(got, "北城区") || !strings.Contains(got, "与第 2 行重复") {
 		t.Errorf("rejected rows table %q", got)
+	}
+	if js {
+		do("scroll to the rejected rows", chromedp.ScrollIntoView(chromedp.CSS(`#rejected`)))
 	}
 	shoot("office-frame-preview")
 	do("import clean rows", chromedp.Click(chromedp.CSS(`#import-clean`)), chromedp.WaitVisible(chromedp.CSS(`#upload .done`)))

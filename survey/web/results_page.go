@@ -123,6 +123,9 @@ type indicatorView struct {
 
 // handleResults handles GET /app/m/:id/results.
 func (st *staff) handleResults(c *echo.Context) error {
+	if done, err := st.serviceRedirect(c, "/csi"); done {
+		return err
+	}
 	id := c.Param("id")
 	ctx := c.Request().Context()
 	w, m, err := st.workMeasurement(c, id)

@@ -144,10 +144,19 @@ func (s *Server) WarmResults(ctx context.Context) {
 			w.log.Warn("results: warming: cannot list measurements", "err", err)
 			return
 		}
-		for i, m := range ms {
+		i := 0
+		for _, m := range ms {
+			if m.IsService() {
+				// The CSI has its own computation (and cache).
+				if s.service != nil {
+					_, _ = workspace.ComputeService(ctx, s.workStore, s.service, m.ID, serviceCache)
+				}
+				continue
+			}
 			if i == warmCount {
 				break
 			}
+			i++
 			w.watch(m.ID)
 			// Errors (no data yet) are the page's to show; nothing to log.
 			_, _ = w.computed(ctx, m.ID)

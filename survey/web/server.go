@@ -50,6 +50,9 @@ type Config struct {
 	OpenLinks fieldwork.OpenLinkStore
 	// Workspace serves the results, weighting, export and report pages.
 	Workspace workspace.EditStore
+	// Service serves a service measurement's sector weights and the
+	// intercept interviews.
+	Service ServiceStore
 	// Setup serves the new measurement form, the overview and the
 	// questionnaire editor.
 	Setup setup.Store
@@ -87,6 +90,7 @@ type Server struct {
 	quotas    fieldwork.QuotaClaimer
 	openLinks fieldwork.OpenLinkStore
 	workStore workspace.EditStore
+	service   ServiceStore
 	setup     setup.Store
 	office    fieldwork.OfficeStore
 	log       *slog.Logger
@@ -139,6 +143,7 @@ func New(cfg Config) (*Server, error) {
 		quotas:    cfg.Quotas,
 		openLinks: cfg.OpenLinks,
 		workStore: cfg.Workspace,
+		service:   cfg.Service,
 		setup:     cfg.Setup,
 		office:    cfg.Office,
 		log:       cfg.Log,

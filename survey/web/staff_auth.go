@@ -96,6 +96,7 @@ func (st *staff) staffRouteTable() []staffRoute {
 	}
 	rs = append(rs, st.securityRoutes()...)
 	rs = append(rs, st.setupRoutes()...)
+	rs = append(rs, st.serviceRoutes()...)
 	rs = append(rs, st.fieldworkRoutes()...)
 	return append(rs, st.officeRoutes()...)
 }

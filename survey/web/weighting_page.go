@@ -315,6 +315,9 @@ func (st *staff) loadWeightingExtras(c *echo.Context, v *weightingPage, current 
 
 // handleWeighting handles GET /app/m/:id/weighting.
 func (st *staff) handleWeighting(c *echo.Context) error {
+	if done, err := st.serviceRedirect(c, "/csi/weights"); done {
+		return err
+	}
 	id := c.Param("id")
 	ctx := c.Request().Context()
 	w, m, err := st.workMeasurement(c, id)

@@ -546,7 +546,7 @@ func QuotaTargets(m *survey.Measurement, targets map[string]map[string]int) ([]Q
 			return nil, survey.Errorf(survey.EINVALID, "配额中的区县“%s”不是本测评的区县", "quota district %q is not one of the measurement's districts", d)
 		}
 		for c, t := range cells {
-			if err := CheckCellKey(c); err != nil {
+			if err := checkCell(m, c); err != nil {
 				return nil, err
 			}
 			if t < 0 {
@@ -559,6 +559,47 @@ func QuotaTargets(m *survey.Measurement, targets map[string]map[string]int) ([]Q
 		return rows[i].District+"\x00"+rows[i].Cell < rows[j].District+"\x00"+rows[j].Cell
 	})
 	return rows, nil
+}
+
+// checkCell accepts a sector code as the cell of a service measurement
+// (its quotas are sector × district) and gender|age_band otherwise.
+func checkCell(m *survey.Measurement, c string) error {
+	if !m.IsService() {
+		return CheckCellKey(c)
+	}
+	if m.Sector(c) == nil {
+		return survey.Errorf(survey.EINVALID, "配额格“%s”不是本测评的行业代码（服务业测评的配额按 行业 × 区县）", "quota cell %q is not a sector code of the measurement (a service measurement's quotas are sector × district)", c)
+	}
+	return nil
+}
+
+// QuotaCell is the quota cell of a response with answers ans to q: the
+// district item's answer, and as cell the sector answered (a service
+// measurement's questionnaire has a sector item) or gender|age_band, the
+// frame's gender and band (frameGender, frameBand: a sampled case's)
+// standing in for unanswered ones. "" when the answers do not place the
+// response in a cell yet.
+func QuotaCell(q *survey.Questionnaire, ans survey.Answers, districts []survey.District, frameGender, frameBand string) (district, cell string) {
+	district, gender, band := fieldwork.QuotaCellOf(q, ans, districts)
+	if si := q.SectorItem(); si != nil {
+		if v := ans[si.ID]; len(v) > 0 {
+			cell = v[0]
+		}
+	} else {
+		if gender == "" {
+			gender = frameGender
+		}
+		if band == "" {
+			band = frameBand
+		}
+		if gender != "" && band != "" {
+			cell = sampling.CellKey(gender, band)
+		}
+	}
+	if district == "" || cell == "" {
+		return "", ""
+	}
+	return district, cell
 }
 
 // MaxReason bounds an exclusion's reason, in runes.

@@ -275,9 +275,9 @@ func TestLoadQuestionnaireStructure(t *testing.T) {
 		{"array for an object", `"title": {"zh": "测试", "en": "Test"}`, `"title": ["测试", "Test"]`, "title", "want an object, got an array"},
 		{"string for a number in a condition", `"required": true,`, `"required": true, "when": {"item": "x", "min": "1"},`, "pages[0].items[0].when.min", "want a number"},
 		{"missing comma", `"required": true,`, `"required": true`, "line 10, column 57", "invalid JSON: invalid character '\"' after object key:value pair (inside pages[0].items[0])"},
-		{"trailing comma", `"Good"}}`, `"Good"},}`, "line 11, column 119", "invalid JSON: invalid character '}'"},
+		{"trailing comma", `"Good"}}`, `"Good"},}`, "line 11, column 119", "invalid JSON"},
 		{"bad literal", `"required": true`, `"required": ture`, "line 10, column 52", "invalid JSON"},
-		{"unclosed", good[len(good)-1:], "", "line 14, column 1", "unexpected end of file"},
+		{"unclosed", good[len(good)-1:], "", "line 14, column 1", "invalid JSON"},
 		{"trailing data", good[len(good)-1:], "} {}", "line 14, column 3", "unexpected data after the end"},
 		{"not an object", good, `["a"]`, "(file)", "want an object, got an array"},
 	}

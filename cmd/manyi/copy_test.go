@@ -127,8 +127,8 @@ func TestCopyToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms, err := pg.Measurements(ctx)
-	if err != nil || len(ms) != 3 {
-		t.Fatalf("Measurements on the copy: %d, %v; want 3 (m, demo-2026, demo-2025)", len(ms), err)
+	if err != nil || len(ms) < 3 {
+		t.Fatalf("Measurements on the copy: %d, %v; want at least m, demo-2026, demo-2025", len(ms), err)
 	}
 	m, err := pg.Measurement(ctx, "demo-2026")
 	if err != nil || m.PrevID != "demo-2025" {

@@ -157,7 +157,7 @@ func WriteResponsesCSV(w io.Writer, ds *Dataset, r *Results) error {
 	}
 	for i := range rs {
 		for j, c := range cols {
-			rec[j] = c.value(i)
+			rec[j] = survey.SpreadsheetSafe(c.value(i))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -192,7 +192,7 @@ func WriteResponsesXLSX(w io.Writer, ds *Dataset, r *Results) error {
 	labels := make([]any, len(cols))
 	for j, c := range cols {
 		ids[j] = c.id
-		labels[j] = c.label.Zh + " / " + c.label.En
+		labels[j] = survey.SpreadsheetSafe(c.label.Zh + " / " + c.label.En)
 	}
 	if err := sw.SetRow("A1", ids); err != nil {
 		return err
@@ -207,7 +207,7 @@ func WriteResponsesXLSX(w io.Writer, ds *Dataset, r *Results) error {
 			if x, err := strconv.ParseFloat(v, 64); err == nil && v != "" && !strings.ContainsAny(v, "eE") {
 				row[j] = x
 			} else {
-				row[j] = v
+				row[j] = survey.SpreadsheetSafe(v)
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
@@ -232,6 +232,13 @@ func WriteResponsesXLSX(w io.Writer, ds *Dataset, r *Results) error {
 	put := func(vals ...any) error {
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		n++
+		// Question texts and labels are typed by the office in the
+		// questionnaire editor: user-entered text like the answers.
+		for k, v := range vals {
+			if s, ok := v.(string); ok {
+				vals[k] = survey.SpreadsheetSafe(s)
+			}
+		}
 		return cb.SetRow(cell, vals)
 	}
 	for _, c := range cols[:len(cols)-len(ds.Q.Items())] {

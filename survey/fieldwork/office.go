@@ -276,6 +276,12 @@ type OpenCheck struct {
 	Reason survey.Text // why not, when !OK
 }
 
+// draftProblems is the questionnaire editor's store (survey/setup): the
+// number of problems of its newest save.
+type draftProblems interface {
+	QuestionnaireDraftProblems(ctx context.Context, measurementID string) (int, error)
+}
+
 // OpenChecks lists what opening fieldwork needs: a questionnaire that
 // validates and a drawn sample.
 func OpenChecks(ctx context.Context, st OfficeStore, measurementID string) ([]OpenCheck, error) {
@@ -287,9 +293,18 @@ func OpenChecks(ctx context.Context, st OfficeStore, measurementID string) ([]Op
 	case err != nil:
 		return nil, err
 	default:
-		if ps := qv.Q.Validate(); len(ps) > 0 {
-			qc.Reason = survey.Text{Zh: fmt.Sprintf("问卷有 %d 处错误，请先在问卷编辑器中修正", len(ps)),
-				En: fmt.Sprintf("the questionnaire has %d problems; fix them in the editor first", len(ps))}
+		n := len(qv.Q.Validate())
+		// The editor's newest save may have problems while the stored
+		// version (the last save without) has none: opening would freeze
+		// an older questionnaire than the one the office sees.
+		if d, ok := st.(draftProblems); ok && n == 0 {
+			if n, err = d.QuestionnaireDraftProblems(ctx, measurementID); err != nil {
+				return nil, err
+			}
+		}
+		if n > 0 {
+			qc.Reason = survey.Text{Zh: fmt.Sprintf("问卷有 %d 处错误，请先在问卷编辑器中修正", n),
+				En: fmt.Sprintf("the questionnaire has %d problems; fix them in the editor first", n)}
 		} else {
 			qc.OK = true
 		}

@@ -158,3 +158,19 @@ func (db *DB) SetupCounts(ctx context.Context, measurementID string) (*setup.Cou
 	}
 	return &c, nil
 }
+
+// QuestionnaireDraftProblems returns the number of problems of the
+// editor's newest save (0 when nothing was saved in the editor), so that
+// fieldwork does not open while the questionnaire the office sees has
+// problems.
+func (db *DB) QuestionnaireDraftProblems(ctx context.Context, measurementID string) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT problems FROM questionnaire_revisions WHERE measurement_id = $1 ORDER BY revision DESC LIMIT 1`, measurementID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: draft problems: %w", err)
+	}
+	return n, nil
+}

@@ -74,4 +74,8 @@ type RevisionStore interface {
 	// Revisions lists the revisions newest first, without their
 	// questionnaires.
 	Revisions(ctx context.Context, measurementID string) ([]Revision, error)
+	// QuestionnaireDraftProblems returns the number of problems of the
+	// newest revision (0 without any): opening fieldwork checks it
+	// (fieldwork.OpenChecks).
+	QuestionnaireDraftProblems(ctx context.Context, measurementID string) (int, error)
 }

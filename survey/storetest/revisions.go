@@ -55,6 +55,12 @@ func testQuestionnaireRevisions(t *testing.T, h *Harness) {
 	if v, _ := db.Questionnaire(ctx, m.ID, 0); v.Q.Title.Zh != "改过的标题" {
 		t.Errorf("a save with problems reached the stored questionnaire")
 	}
+	if n, err := db.QuestionnaireDraftProblems(ctx, m.ID); n != 1 || err != nil {
+		t.Errorf("QuestionnaireDraftProblems: %d, %v; want 1", n, err)
+	}
+	if n, err := db.QuestionnaireDraftProblems(ctx, "nope"); n != 0 || err != nil {
+		t.Errorf("QuestionnaireDraftProblems without saves: %d, %v; want 0", n, err)
+	}
 	got, err := db.Revision(ctx, m.ID, 0)
 	if err != nil || got.Rev != 2 || got.Q.Title.Zh != "半成品" || got.Q.Title.En != "" || got.Note != "half done" {
 		t.Errorf("Revision(0): %+v, %v", got, err)

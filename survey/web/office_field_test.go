@@ -464,3 +464,49 @@ func TestOfficeOpenChecks(t *testing.T) {
 		t.Errorf("open without a sample: %d", rec.Code)
 	}
 }
+
+// TestOfficeEnglishLabels: with the language switch the buttons carry the
+// English labels of issue 10.
+func TestOfficeEnglishLabels(t *testing.T) {
+	e := newOfficeEnv(t)
+	c := e.client("10.8.0.8")
+	c.login("boss")
+	importFrame(t, c, 10)
+	csrf := csrfOf(t, c.get("/app/m/m1/sample").Body.String())
+	c.post("/app/m/m1/sample", url.Values{"csrf": {csrf}, "action": {"draw"}, "allocation": {"equal"}, "total": {"4"}, "reserve": {"0.5"}, "reserve_batches": {"1"}, "seed": {"9"}})
+	for page, labels := range map[string][]string{
+		"/app/m/m1/frame?lang=en":        {"A sample has been drawn from this frame"},
+		"/app/m/m1/sample?lang=en":       {"Allocation", "seed 9"},
+		"/app/m/m1/invitations?lang=en":  {"Download SMS file", "QR sheet (PDF)", "Reminder SMS file", "Release reserve batch", "segments"},
+		"/app/m/m1/cases/assign?lang=en": {"Assign by district and count", "Assign the ticked cases"},
+		"/app/m/m1/fieldwork?lang=en":    {"Open fieldwork", "Purge contacts", "Archive this measurement"},
+	} {
+		body := c.get(page).Body.String()
+		for _, l := range labels {
+			if !strings.Contains(body, l) {
+				t.Errorf("%s lacks %q", page, l)
+			}
+		}
+	}
+	// Before drawing, the sample form's buttons.
+	e2 := newOfficeEnv(t)
+	c2 := e2.client("10.8.0.9")
+	c2.login("boss")
+	importFrame(t, c2, 10)
+	body := c2.get("/app/m/m1/sample?lang=en").Body.String()
+	for _, l := range []string{"Preview allocation", "Draw sample"} {
+		if !strings.Contains(body, l) {
+			t.Errorf("sample page lacks %q", l)
+		}
+	}
+	// And the frame preview's.
+	csrf = csrfOf(t, c2.get("/app/m/m1/frame").Body.String())
+	c2.upload("/app/m/m1/frame", csrf, "f.csv", []byte(frameCSV(3)))
+	c2.waitFrame(t, "m1")
+	body = c2.get("/app/m/m1/frame?lang=en").Body.String()
+	for _, l := range []string{"Import clean rows", "Download rejected rows", "Rejected rows", "Upload and preview"} {
+		if !strings.Contains(body, l) {
+			t.Errorf("frame preview lacks %q", l)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"manyi/survey"
+	"manyi/survey/fieldwork"
 	"manyi/survey/setup"
 )
 
@@ -136,6 +137,11 @@ func TestSetupEditorItem(t *testing.T) {
 	qv, _ := e.db.Questionnaire(context.Background(), "m2027", 0)
 	if x, _ := qv.Q.Item("serv_delivery"); x.Text.En == "" {
 		t.Errorf("the stored version took the invalid save")
+	}
+	// Fieldwork cannot open on it (the office's open check reads the
+	// newest save, not only the stored version).
+	if checks, err := fieldwork.OpenChecks(context.Background(), e.db, "m2027"); err != nil || checks[0].OK {
+		t.Errorf("open checks with a questionnaire draft problem: %+v, %v", checks, err)
 	}
 	// The overview says so and fieldwork is blocked.
 	if ov := c.get("/app/m/m2027").Body.String(); !strings.Contains(ov, "请先修正问卷中的问题") {
@@ -398,6 +404,26 @@ func TestSetupEditorLocked(t *testing.T) {
 		}
 		if b := rec.Body.String(); strings.Count(b, "<form") != 1 { // the logout form in the bar
 			t.Errorf("statistician GET %s: %d forms, want only the logout form", p, strings.Count(b, "<form"))
+		}
+	}
+}
+
+// TestSetupEnglish opens every setup page in English: no interface key is
+// left untranslated and the page is in English.
+func TestSetupEnglish(t *testing.T) {
+	e := newStaffEnv(t, "")
+	c := newDraft(t, e)
+	base := "/app/m/m2027/questionnaire"
+	for _, p := range []string{"/app/measurements/new", "/app/m/m2027", base, base + "/items/serv_delivery", base + "/pages/service", base + "/settings", base + "/preview"} {
+		rec := c.get(p + "?lang=en")
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK || !strings.Contains(body, `<html lang="en">`) {
+			t.Errorf("%s in English: %d", p, rec.Code)
+		}
+		for _, key := range []string{">f_", ">step_", ">state_", ">kind_", ">type_", ">role_", " f_", "done_"} {
+			if strings.Contains(body, key) {
+				t.Errorf("%s: an untranslated key %q", p, key)
+			}
 		}
 	}
 }

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"fmt"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"math"
 	"net/http"

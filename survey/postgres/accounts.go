@@ -187,6 +187,15 @@ func checkNotLastOffice(ctx context.Context, tx *sql.Tx, u *auth.User) error {
 	if err != nil {
 		return fmt.Errorf("postgres: lock office accounts: %w", err)
 	}
+	// Read to the end: a deadlock with a concurrent change (each holds its
+	// own row and waits for the other's) is reported here, and it must
+	// reach write's retry rather than leave the transaction aborted.
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("postgres: lock office accounts: %w", err)
+	}
 	rows.Close()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'office' AND disabled_at IS NULL AND id <> $1`, u.ID).Scan(&n); err != nil {

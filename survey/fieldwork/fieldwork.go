@@ -142,11 +142,47 @@ const (
 	OutcomeCallback    = "callback"
 	OutcomeWrongNumber = "wrong_number"
 	OutcomeCompleted   = "completed"
+	// OutcomeNotAvailable: someone answered and confirmed that the sampled
+	// person lives there, but the person could not come to the phone.
+	OutcomeNotAvailable = "not_available"
+	// OutcomeUnable: the person cannot be interviewed (illness, a physical
+	// or mental condition).
+	OutcomeUnable = "unable"
+	// OutcomeLanguage: the person cannot be interviewed in the languages
+	// the interviewers speak.
+	OutcomeLanguage = "language"
 )
 
 // Outcomes lists the call outcomes in the order the interviewer page shows
 // them.
-var Outcomes = []string{OutcomeNoAnswer, OutcomeBusy, OutcomeCallback, OutcomeRefused, OutcomeWrongNumber, OutcomeCompleted}
+var Outcomes = []string{OutcomeNoAnswer, OutcomeBusy, OutcomeNotAvailable, OutcomeCallback, OutcomeRefused, OutcomeUnable, OutcomeLanguage, OutcomeWrongNumber, OutcomeCompleted}
+
+// NoContactOutcomes are the outcomes of calls that reached nobody; they
+// never change what an earlier call learnt about the case.
+var NoContactOutcomes = []string{OutcomeNoAnswer, OutcomeBusy}
+
+// AAPORDisposition is the disposition the AAPOR counts use for a case of
+// stored disposition disp whose latest call that reached someone (the
+// latest attempt whose outcome is not in NoContactOutcomes; "" when none)
+// had the outcome lastContact. A case still open (not sent, sent, opened,
+// unreachable) becomes sampling.DispNonContact after not_available
+// (AAPOR 2.21, respondent never available) and sampling.DispOther after
+// unable or language (AAPOR 2.32, 2.33); anything else keeps disp, since a
+// later call-back, refusal or wrong number says more than an earlier one.
+func AAPORDisposition(disp, lastContact string) string {
+	switch disp {
+	case sampling.DispNotSent, sampling.DispSent, sampling.DispOpened, sampling.DispUnreachable:
+	default:
+		return disp
+	}
+	switch lastContact {
+	case OutcomeNotAvailable:
+		return sampling.DispNonContact
+	case OutcomeUnable, OutcomeLanguage:
+		return sampling.DispOther
+	}
+	return disp
+}
 
 // CallAttempt is one call (or visit) an interviewer made for a case.
 type CallAttempt struct {

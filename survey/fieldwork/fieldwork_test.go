@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"manyi/survey"
+	"manyi/survey/sampling"
 )
 
 func TestQuotaCellOf(t *testing.T) {
@@ -38,6 +39,35 @@ func TestShortfall(t *testing.T) {
 	for _, tc := range []struct{ target, completes, want int }{{10, 3, 7}, {10, 10, 0}, {10, 12, 0}, {0, 0, 0}} {
 		if got := (QuotaCell{Target: tc.target, Completes: tc.completes}).Shortfall(); got != tc.want {
 			t.Errorf("Shortfall(target %d, completes %d) = %d, want %d", tc.target, tc.completes, got, tc.want)
+		}
+	}
+}
+
+// TestAAPORDisposition checks how the call record puts an open case in
+// AAPOR's non-contact (2.21) or other (2.32, 2.33) groups, and that it
+// never overrides what the questionnaire or a refusal established.
+func TestAAPORDisposition(t *testing.T) {
+	for _, tc := range []struct{ disp, last, want string }{
+		{sampling.DispSent, OutcomeNotAvailable, sampling.DispNonContact},
+		{sampling.DispNotSent, OutcomeNotAvailable, sampling.DispNonContact},
+		{sampling.DispOpened, OutcomeNotAvailable, sampling.DispNonContact},
+		{sampling.DispUnreachable, OutcomeNotAvailable, sampling.DispNonContact},
+		{sampling.DispSent, OutcomeUnable, sampling.DispOther},
+		{sampling.DispSent, OutcomeLanguage, sampling.DispOther},
+		{sampling.DispOpened, OutcomeCallback, sampling.DispOpened},
+		{sampling.DispSent, "", sampling.DispSent},
+		{sampling.DispPartial, OutcomeNotAvailable, sampling.DispPartial},
+		{sampling.DispRefused, OutcomeLanguage, sampling.DispRefused},
+		{sampling.DispComplete, OutcomeUnable, sampling.DispComplete},
+		{sampling.DispScreenedOut, OutcomeNotAvailable, sampling.DispScreenedOut},
+	} {
+		if got := AAPORDisposition(tc.disp, tc.last); got != tc.want {
+			t.Errorf("AAPORDisposition(%s, %q) = %s, want %s", tc.disp, tc.last, got, tc.want)
+		}
+	}
+	for _, o := range NoContactOutcomes {
+		if AAPORDisposition(sampling.DispSent, o) != sampling.DispSent {
+			t.Errorf("a no-contact outcome %s changed the AAPOR group", o)
 		}
 	}
 }

@@ -217,17 +217,19 @@ func (db *DB) FieldworkProgress(ctx context.Context, measurementID string) (*fie
 		return &p.Districts[len(p.Districts)-1]
 	}
 	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT district, disposition, count(*) FROM cases WHERE measurement_id = $1 AND released GROUP BY district, disposition ORDER BY 1, 2`, measurementID)
+		rows, err := tx.QueryContext(ctx, `SELECT c.district, c.disposition, `+lastContactSQL+`, count(*) FROM cases c
+			WHERE c.measurement_id = $1 AND c.released GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, measurementID)
 		if err != nil {
 			return fmt.Errorf("postgres: progress: %w", err)
 		}
 		for rows.Next() {
-			var d, disp string
+			var d, disp, last string
 			var n int
-			if err := rows.Scan(&d, &disp, &n); err != nil {
+			if err := rows.Scan(&d, &disp, &last, &n); err != nil {
 				rows.Close()
 				return fmt.Errorf("postgres: progress: %w", err)
 			}
+			disp = fieldwork.AAPORDisposition(disp, last)
 			dp := find(d)
 			if err := dp.Counts.Add(disp, n); err != nil {
 				rows.Close()
@@ -283,3 +285,9 @@ func (db *DB) FieldworkProgress(ctx context.Context, measurementID string) (*fie
 	}
 	return p, nil
 }
+
+// lastContactSQL is the outcome of a case's (alias c) latest call attempt
+// that reached anyone, "" when none: the input of
+// fieldwork.AAPORDisposition. Its list is fieldwork.NoContactOutcomes.
+const lastContactSQL = `coalesce((SELECT a.outcome FROM call_attempts a WHERE a.case_id = c.id
+	AND a.outcome NOT IN ('no_answer', 'busy') ORDER BY a.id DESC LIMIT 1), '')`

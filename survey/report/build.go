@@ -579,7 +579,8 @@ func buildSample(in BuildInput, res *analysis.Results, used []analysis.Responden
 				n    int
 			}{{sampling.DispNotSent, c.NotSent}, {sampling.DispSent, c.Sent}, {sampling.DispOpened, c.Opened}, {sampling.DispPartial, c.Partial},
 				{sampling.DispComplete, c.Complete}, {sampling.DispScreenedOut, c.ScreenedOut}, {sampling.DispRefused, c.Refused},
-				{sampling.DispQuotaFull, c.QuotaFull}, {sampling.DispUnreachable, c.Unreachable}} {
+				{sampling.DispQuotaFull, c.QuotaFull}, {sampling.DispUnreachable, c.Unreachable},
+				{sampling.DispNonContact, c.NonContact}, {sampling.DispOther, c.Other}} {
 				_ = all.Add(x.disp, x.n)
 			}
 		}

@@ -21,12 +21,29 @@ const (
 	DispUnreachable = "unreachable"  // SMS bounced, number dead or never reached
 )
 
+// Derived dispositions: never stored on a case, they are what the counts
+// use for a case still open (not sent, sent, opened, unreachable) whose
+// latest call that reached anyone says more than its disposition does
+// (see fieldwork.AAPORDisposition).
+const (
+	// DispNonContact: the household confirmed the sampled person lives
+	// there, but the person was never available (AAPOR 2.21, NC).
+	DispNonContact = "non_contact"
+	// DispOther: the person was reached but cannot be interviewed for
+	// health or language (AAPOR 2.32, 2.33: O).
+	DispOther = "other"
+)
+
 // Dispositions lists every disposition in the order of the fieldwork.
 var Dispositions = []string{DispNotSent, DispSent, DispOpened, DispPartial, DispComplete, DispScreenedOut, DispRefused, DispQuotaFull, DispUnreachable}
 
 // DispositionCounts counts released cases by manyi disposition.
 type DispositionCounts struct {
 	NotSent, Sent, Opened, Partial, Complete, ScreenedOut, Refused, QuotaFull, Unreachable int
+	// NonContact and Other count the open cases that the call record puts
+	// in AAPOR's NC and O (DispNonContact, DispOther); such a case is
+	// counted here and not under its stored disposition.
+	NonContact, Other int
 }
 
 // Add adds n cases of the disposition d (one of Dispositions); an unknown
@@ -51,6 +68,10 @@ func (c *DispositionCounts) Add(d string, n int) error {
 		c.QuotaFull += n
 	case DispUnreachable:
 		c.Unreachable += n
+	case DispNonContact:
+		c.NonContact += n
+	case DispOther:
+		c.Other += n
 	default:
 		return survey.Errorf(survey.EINVALID, "未知的样本状态“%s”", "unknown disposition %q", d)
 	}
@@ -65,24 +86,31 @@ type AAPORCounts struct {
 	I, P, R, NC, O, UH, UO, NE int
 }
 
-// AAPOR maps manyi's dispositions to AAPOR's groups:
+// AAPOR maps manyi's dispositions to AAPOR's groups (Standard Definitions,
+// 10th edition, 2023, table of final disposition codes for telephone
+// surveys):
 //
-//	complete                        → I
-//	partial                         → P
-//	refused                         → R
-//	not_sent, sent, unreachable     → UH (nothing known about the case)
-//	opened                          → UO (reached, eligibility not established)
-//	screened_out, quota_full        → NE (quota filled is AAPOR's 4.80)
+//	complete                        → I  (1.1)
+//	partial                         → P  (1.2)
+//	refused                         → R  (2.10)
+//	non_contact                     → NC (2.21 respondent never available)
+//	other                           → O  (2.32 unable, 2.33 language)
+//	not_sent, sent, unreachable     → UH (3.10: nothing known about the case)
+//	opened                          → UO (3.21: reached, no screener completed)
+//	screened_out, quota_full        → NE (4.70, 4.80 quota filled)
 //
-// NC and O stay 0: a frame record's eligibility (age 18–70, resident) is only
-// known from the screener, so no manyi disposition is a known-eligible
-// non-contact. Callers with finer interviewer outcomes can fill
-// AAPORCounts themselves and use RatesAAPOR.
+// NC and O come from the interviewers' call outcomes (not_available,
+// unable, language; fieldwork.AAPORDisposition): a frame record's age and
+// residence are only confirmed by the screener, so a case counts as a
+// known-eligible non-interview only when someone who knows the sampled
+// person says they live there.
 func (c DispositionCounts) AAPOR() AAPORCounts {
 	return AAPORCounts{
 		I:  c.Complete,
 		P:  c.Partial,
 		R:  c.Refused,
+		NC: c.NonContact,
+		O:  c.Other,
 		UH: c.NotSent + c.Sent + c.Unreachable,
 		UO: c.Opened,
 		NE: c.ScreenedOut + c.QuotaFull,
@@ -92,12 +120,12 @@ func (c DispositionCounts) AAPOR() AAPORCounts {
 // RateSet holds AAPOR outcome rates and the e they used. A rate whose
 // denominator is 0 (no cases yet) is NaN.
 type RateSet struct {
-	RR1, RR2, RR3, RR4 float64 // response rates
-	COOP1, COOP2       float64 // cooperation rates
-	REF1, REF2         float64 // refusal rates
-	CON1, CON2         float64 // contact rates
-	E                  float64 // estimated share of unknown-eligibility cases that are eligible
-	Counts             AAPORCounts
+	RR1, RR2, RR3, RR4, RR5, RR6 float64 // response rates
+	COOP1, COOP2, COOP3, COOP4   float64 // cooperation rates
+	REF1, REF2, REF3             float64 // refusal rates
+	CON1, CON2, CON3             float64 // contact rates
+	E                            float64 // estimated share of unknown-eligibility cases that are eligible
+	Counts                       AAPORCounts
 }
 
 // Rates computes the AAPOR rates of the counts with e, the estimated share
@@ -106,18 +134,24 @@ type RateSet struct {
 func Rates(counts DispositionCounts, e float64) RateSet { return RatesAAPOR(counts.AAPOR(), e) }
 
 // RatesAAPOR computes the rates from counts already in AAPOR's groups, with
-// the formulas of AAPOR Standard Definitions (2023):
+// the formulas of AAPOR Standard Definitions (10th edition, 2023):
 //
 //	RR1   = I / ((I+P) + (R+NC+O) + (UH+UO))
 //	RR2   = (I+P) / ((I+P) + (R+NC+O) + (UH+UO))
 //	RR3   = I / ((I+P) + (R+NC+O) + e(UH+UO))
 //	RR4   = (I+P) / ((I+P) + (R+NC+O) + e(UH+UO))
+//	RR5   = I / ((I+P) + (R+NC+O))
+//	RR6   = (I+P) / ((I+P) + (R+NC+O))
 //	COOP1 = I / ((I+P) + R + O)
 //	COOP2 = (I+P) / ((I+P) + R + O)
+//	COOP3 = I / ((I+P) + R)
+//	COOP4 = (I+P) / ((I+P) + R)
 //	REF1  = R / ((I+P) + (R+NC+O) + (UH+UO))
 //	REF2  = R / ((I+P) + (R+NC+O) + e(UH+UO))
+//	REF3  = R / ((I+P) + (R+NC+O))
 //	CON1  = ((I+P) + R + O) / ((I+P) + R + O + NC + (UH+UO))
 //	CON2  = ((I+P) + R + O) / ((I+P) + R + O + NC + e(UH+UO))
+//	CON3  = ((I+P) + R + O) / ((I+P) + R + O + NC)
 func RatesAAPOR(a AAPORCounts, e float64) RateSet {
 	if !(e >= 0 && e <= 1) {
 		panic(fmt.Sprintf("sampling: AAPOR e = %v outside [0, 1]", e))
@@ -126,18 +160,25 @@ func RatesAAPOR(a AAPORCounts, e float64) RateSet {
 	U := float64(a.UH + a.UO)
 	all := (I + P) + (R + NC + O) + U
 	allE := (I + P) + (R + NC + O) + e*U
+	known := (I + P) + (R + NC + O)
 	coop := (I + P) + R + O
 	return RateSet{
 		RR1:    ratio(I, all),
 		RR2:    ratio(I+P, all),
 		RR3:    ratio(I, allE),
 		RR4:    ratio(I+P, allE),
+		RR5:    ratio(I, known),
+		RR6:    ratio(I+P, known),
 		COOP1:  ratio(I, coop),
 		COOP2:  ratio(I+P, coop),
+		COOP3:  ratio(I, (I+P)+R),
+		COOP4:  ratio(I+P, (I+P)+R),
 		REF1:   ratio(R, all),
 		REF2:   ratio(R, allE),
+		REF3:   ratio(R, known),
 		CON1:   ratio(coop, coop+NC+U),
 		CON2:   ratio(coop, coop+NC+e*U),
+		CON3:   ratio(coop, coop+NC),
 		E:      e,
 		Counts: a,
 	}

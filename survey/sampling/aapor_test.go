@@ -95,3 +95,61 @@ func TestDispositionCountsAdd(t *testing.T) {
 		t.Errorf("got %v, want an error naming the disposition", err)
 	}
 }
+
+// TestRatesWorkedExample checks every AAPOR outcome rate on one worked
+// example whose non-contacts and other non-interviews come from manyi's
+// dispositions (the derived non_contact and other, from the call record).
+// Formulas: AAPOR, Standard Definitions: Final Dispositions of Case Codes
+// and Outcome Rates for Surveys, 10th edition (2023), section "Outcome
+// rates": RR1–RR6, COOP1–COOP4, REF1–REF3, CON1–CON3 as quoted in the doc
+// comment of RatesAAPOR. Worked by hand:
+//
+//	dispositions: complete 200, partial 10, refused 40, non_contact 30,
+//	other 20, not_sent 20, sent 60, unreachable 20, opened 50,
+//	screened_out 40, quota_full 10
+//	→ I = 200, P = 10, R = 40, NC = 30, O = 20,
+//	  UH = 20 + 60 + 20 = 100, UO = 50, NE = 40 + 10 = 50; e = 0.5
+//	I+P = 210; R+NC+O = 90; UH+UO = 150; e(UH+UO) = 75
+//	RR1 = 200 / (210 + 90 + 150) = 200/450 = 0.444444
+//	RR2 = 210 / 450 = 0.466667
+//	RR3 = 200 / (210 + 90 + 75) = 200/375 = 0.533333
+//	RR4 = 210 / 375 = 0.56
+//	RR5 = 200 / (210 + 90) = 200/300 = 0.666667
+//	RR6 = 210 / 300 = 0.7
+//	COOP1 = 200 / (210 + 40 + 20) = 200/270 = 0.740741
+//	COOP2 = 210 / 270 = 0.777778
+//	COOP3 = 200 / (210 + 40) = 200/250 = 0.8
+//	COOP4 = 210 / 250 = 0.84
+//	REF1 = 40 / 450 = 0.088889;  REF2 = 40 / 375 = 0.106667;  REF3 = 40 / 300 = 0.133333
+//	CON1 = (210 + 40 + 20) / (270 + 30 + 150) = 270/450 = 0.6
+//	CON2 = 270 / (270 + 30 + 75) = 270/375 = 0.72
+//	CON3 = 270 / (270 + 30) = 270/300 = 0.9
+//	EstimateE = (210 + 90) / (300 + 50) = 0.857143
+func TestRatesWorkedExample(t *testing.T) {
+	c := DispositionCounts{Complete: 200, Partial: 10, Refused: 40, NotSent: 20, Sent: 60, Unreachable: 20, Opened: 50, ScreenedOut: 40, QuotaFull: 10}
+	if err := c.Add(DispNonContact, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Add(DispOther, 20); err != nil {
+		t.Fatal(err)
+	}
+	r := Rates(c, 0.5)
+	if want := (AAPORCounts{I: 200, P: 10, R: 40, NC: 30, O: 20, UH: 100, UO: 50, NE: 50}); r.Counts != want {
+		t.Fatalf("AAPOR counts %+v, want %+v", r.Counts, want)
+	}
+	got := map[string]float64{"RR1": r.RR1, "RR2": r.RR2, "RR3": r.RR3, "RR4": r.RR4, "RR5": r.RR5, "RR6": r.RR6,
+		"COOP1": r.COOP1, "COOP2": r.COOP2, "COOP3": r.COOP3, "COOP4": r.COOP4,
+		"REF1": r.REF1, "REF2": r.REF2, "REF3": r.REF3, "CON1": r.CON1, "CON2": r.CON2, "CON3": r.CON3}
+	for k, w := range map[string]float64{
+		"RR1": 0.444444, "RR2": 0.466667, "RR3": 0.533333, "RR4": 0.56, "RR5": 0.666667, "RR6": 0.7,
+		"COOP1": 0.740741, "COOP2": 0.777778, "COOP3": 0.8, "COOP4": 0.84,
+		"REF1": 0.088889, "REF2": 0.106667, "REF3": 0.133333, "CON1": 0.6, "CON2": 0.72, "CON3": 0.9,
+	} {
+		if math.Abs(got[k]-w) > 5e-7 {
+			t.Errorf("%s: got %.6f, want %.6f", k, got[k], w)
+		}
+	}
+	if e := EstimateE(r.Counts); math.Abs(e-0.857143) > 5e-7 {
+		t.Errorf("EstimateE: got %.6f, want 0.857143", e)
+	}
+}

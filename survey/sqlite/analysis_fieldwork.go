@@ -179,21 +179,23 @@ func (db *DB) dispositions(ctx context.Context, tx *sql.Tx, measurementID string
 		if opt["released"] {
 			released = " AND c.released"
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT c.district, c.disposition, count(*) FROM `+cases+` c JOIN invitations i ON i.id = c.invitation_id
-			WHERE i.measurement_id = ?`+released+` GROUP BY c.district, c.disposition ORDER BY c.district, c.disposition`, measurementID)
+		// The latest call that reached anyone can put an open case in
+		// AAPOR's NC or O (fieldwork.AAPORDisposition).
+		rows, err := tx.QueryContext(ctx, `SELECT c.district, c.disposition, `+lastContactSQL+`, count(*) FROM `+cases+` c JOIN invitations i ON i.id = c.invitation_id
+			WHERE i.measurement_id = ?`+released+` GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, measurementID)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
 		}
 		defer rows.Close()
 		out := map[string]sampling.DispositionCounts{}
 		for rows.Next() {
-			var h, d string
+			var h, d, last string
 			var n int
-			if err := rows.Scan(&h, &d, &n); err != nil {
+			if err := rows.Scan(&h, &d, &last, &n); err != nil {
 				return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
 			}
 			c := out[h]
-			if err := c.Add(d, n); err != nil {
+			if err := c.Add(fieldwork.AAPORDisposition(d, last), n); err != nil {
 				continue // not an AAPOR input
 			}
 			out[h] = c

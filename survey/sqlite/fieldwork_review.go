@@ -206,17 +206,19 @@ func (db *DB) FieldworkProgress(ctx context.Context, measurementID string) (*fie
 	for i := range p.Districts {
 		byD[p.Districts[i].District] = &p.Districts[i]
 	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT district, disposition, count(*) FROM cases WHERE measurement_id = ? AND released = 1 GROUP BY district, disposition`, measurementID)
+	rows, err := db.rdb.QueryContext(ctx, `SELECT c.district, c.disposition, `+lastContactSQL+`, count(*) FROM cases c
+		WHERE c.measurement_id = ? AND c.released = 1 GROUP BY 1, 2, 3`, measurementID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: progress: %w", err)
 	}
 	for rows.Next() {
-		var d, disp string
+		var d, disp, last string
 		var n int
-		if err := rows.Scan(&d, &disp, &n); err != nil {
+		if err := rows.Scan(&d, &disp, &last, &n); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: progress: %w", err)
 		}
+		disp = fieldwork.AAPORDisposition(disp, last)
 		dp := byD[d]
 		if dp == nil {
 			p.Districts = append(p.Districts, fieldwork.DistrictProgress{District: d})
@@ -275,3 +277,9 @@ func (db *DB) FieldworkProgress(ctx context.Context, measurementID string) (*fie
 	}
 	return p, nil
 }
+
+// lastContactSQL is the outcome of a case's (alias c) latest call attempt
+// that reached anyone, "" when none: the input of
+// fieldwork.AAPORDisposition. Its list is fieldwork.NoContactOutcomes.
+const lastContactSQL = `coalesce((SELECT a.outcome FROM call_attempts a WHERE a.case_id = c.id
+	AND a.outcome NOT IN ('no_answer', 'busy') ORDER BY a.id DESC LIMIT 1), '')`

@@ -21,7 +21,8 @@ func init() {
 	register(test{"ImportFrame", testImportFrame}, test{"PurgeContacts", testPurgeContacts},
 		test{"DrawIssueLinksAndRelease", testDrawIssueLinksAndRelease}, test{"DispositionsFollowTheResponse", testDispositionsFollowTheResponse},
 		test{"QuotaRace", testQuotaRace}, test{"ClaimQuotaIdempotentAndMoves", testClaimQuotaIdempotentAndMoves},
-		test{"QuotaUnknownCell", testQuotaUnknownCell}, test{"InterviewerCases", testInterviewerCases}, test{"Exclusions", testExclusions})
+		test{"QuotaUnknownCell", testQuotaUnknownCell}, test{"InterviewerCases", testInterviewerCases}, test{"Exclusions", testExclusions},
+		test{"AAPORFromCallRecord", testAAPORFromCallRecord})
 }
 
 // FieldworkMeasurement creates the open measurement "id" of the fieldwork
@@ -775,5 +776,76 @@ func testExclusions(t *testing.T, h *Harness) {
 	done, err := db.CompletedResponses(ctx, "m")
 	if err != nil || len(done) != 1 || done[0].ID != r.ID {
 		t.Errorf("completed %+v, %v; want the one submitted response", done, err)
+	}
+}
+
+// testAAPORFromCallRecord records call outcomes and checks that the
+// monitor's counts (FieldworkProgress) and the report's (Fieldwork) put
+// open cases in AAPOR's non-contact and other groups from the latest call
+// that reached anyone (fieldwork.AAPORDisposition), issue 13 finding 6.
+func testAAPORFromCallRecord(t *testing.T, h *Harness) {
+	db, _ := h.fwOpen(t)
+	ctx := context.Background()
+	fwMeasurement(t, db, "m")
+	fwDraw(t, db, "m", 10, 4, fwKey(t))
+	if _, err := db.CreateUser(ctx, "wang", auth.RoleInterviewer, "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := db.Cases(ctx, fieldwork.CaseFilter{MeasurementID: "m", ReleasedOnly: true})
+	if len(cs) != 8 {
+		t.Fatalf("%d released cases, want 8", len(cs))
+	}
+	ids := []int64{}
+	for _, c := range cs[:6] {
+		ids = append(ids, c.ID)
+	}
+	if _, err := db.AssignCases(ctx, "m", ids, "wang"); err != nil {
+		t.Fatal(err)
+	}
+	cb := time.Date(2026, 6, 2, 11, 0, 0, 0, time.UTC)
+	for i, outcomes := range [][]string{
+		{fieldwork.OutcomeNoAnswer, fieldwork.OutcomeNotAvailable, fieldwork.OutcomeBusy}, // NC: busy after it says nothing new
+		{fieldwork.OutcomeNotAvailable, fieldwork.OutcomeCallback},                        // UO: the later call-back reached someone
+		{fieldwork.OutcomeUnable},                              // O
+		{fieldwork.OutcomeNoAnswer, fieldwork.OutcomeLanguage}, // O
+		{fieldwork.OutcomeRefused, fieldwork.OutcomeLanguage},  // R: a refusal is not undone
+		{fieldwork.OutcomeNoAnswer},                            // UH (sent)
+	} {
+		for _, o := range outcomes {
+			a := fieldwork.CallAttempt{CaseID: cs[i].ID, Interviewer: "wang", Outcome: o}
+			if o == fieldwork.OutcomeCallback {
+				a.CallbackAt = &cb
+			}
+			if _, err := db.RecordAttempt(ctx, a); err != nil {
+				t.Fatalf("case %d, outcome %s: %v", i, o, err)
+			}
+		}
+	}
+	want := sampling.DispositionCounts{NonContact: 1, Opened: 1, Other: 2, Refused: 1, Sent: 1, NotSent: 2}
+	p, err := db.FieldworkProgress(ctx, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Overall != want {
+		t.Errorf("FieldworkProgress: %+v, want %+v", p.Overall, want)
+	}
+	if a := p.Overall.AAPOR(); a != (sampling.AAPORCounts{R: 1, NC: 1, O: 2, UH: 3, UO: 1}) {
+		t.Errorf("AAPOR counts %+v, want R 1, NC 1, O 2, UH 3, UO 1", a)
+	}
+	fw, err := db.Fieldwork(ctx, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all sampling.DispositionCounts
+	for _, c := range fw.Dispositions {
+		all.NotSent += c.NotSent
+		all.Sent += c.Sent
+		all.Opened += c.Opened
+		all.Refused += c.Refused
+		all.NonContact += c.NonContact
+		all.Other += c.Other
+	}
+	if all != want {
+		t.Errorf("Fieldwork dispositions: %+v, want %+v", all, want)
 	}
 }

@@ -509,7 +509,10 @@ func AttemptDisposition(disp, outcome string) (to string, final bool) {
 		if disp == sampling.DispNotSent || disp == sampling.DispSent || disp == sampling.DispUnreachable || disp == sampling.DispRefused {
 			return sampling.DispOpened, false
 		}
-	case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy:
+	case fieldwork.OutcomeNoAnswer, fieldwork.OutcomeBusy, fieldwork.OutcomeNotAvailable, fieldwork.OutcomeUnable, fieldwork.OutcomeLanguage:
+		// The last three put the case in NC or O for the rates
+		// (fieldwork.AAPORDisposition); the stored disposition only
+		// records that a call was made.
 		if disp == sampling.DispNotSent {
 			return sampling.DispSent, false
 		}

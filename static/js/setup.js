@@ -16,6 +16,15 @@
     sync();
   }
 
+  // Preview: reload the phone frame when the tab comes back into view, so
+  // that an edit saved in another tab shows at once.
+  var frame = document.getElementById("preview-frame");
+  if (frame) {
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") frame.src = frame.src;
+    });
+  }
+
   // Editor: drag items to reorder them, within a page or onto another
   // page; the new order is posted as the order field the server reads.
   var tree = document.getElementById("q-tree");

@@ -19,6 +19,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 //go:embed migrations/*.sql
@@ -296,3 +297,44 @@ func isConstraint(err error) bool { return pgCode(err) == "23505" }
 
 // isForeignKey reports whether err is a FOREIGN KEY violation.
 func isForeignKey(err error) bool { return pgCode(err) == "23503" }
+
+// dialect is how the SQL shared with the SQLite adapter
+// (survey/internal/storekit) runs here: $n placeholders, times as
+// timestamptz read back in UTC.
+var dialect = &storekit.Dialect{
+	Name:         "postgres",
+	Dollar:       true,
+	TimeArg:      func(t time.Time) any { return t },
+	TimeDest:     func(t *time.Time) any { return utcTime{t} },
+	NullTimeDest: func(t **time.Time) any { return nullUTCTime{t} },
+}
+
+// utcTime scans a timestamptz into *t in UTC.
+type utcTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (d utcTime) Scan(src any) error {
+	v, ok := src.(time.Time)
+	if !ok {
+		return fmt.Errorf("postgres: stored time is %T, not a time", src)
+	}
+	*d.t = v.UTC()
+	return nil
+}
+
+// nullUTCTime scans a nullable timestamptz into *t (nil for NULL).
+type nullUTCTime struct{ t **time.Time }
+
+// Scan implements sql.Scanner.
+func (d nullUTCTime) Scan(src any) error {
+	if src == nil {
+		*d.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (utcTime{&t}).Scan(src); err != nil {
+		return err
+	}
+	*d.t = &t
+	return nil
+}

@@ -21,6 +21,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"manyi/survey"
+	"manyi/survey/internal/storekit"
 )
 
 //go:embed migrations/*.sql
@@ -479,4 +480,53 @@ func isConstraint(err error) bool {
 func isForeignKey(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// dialect is how the SQL shared with the PostgreSQL adapter
+// (survey/internal/storekit) runs here: ? placeholders, times as
+// fixed-width text.
+var dialect = &storekit.Dialect{
+	Name:         "sqlite",
+	TimeArg:      func(t time.Time) any { return fmtTime(t) },
+	TimeDest:     func(t *time.Time) any { return textTime{t} },
+	NullTimeDest: func(t **time.Time) any { return nullTextTime{t} },
+}
+
+// textTime scans a stored time (timeLayout text) into *t.
+type textTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (d textTime) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("sqlite: stored time is %T, not text", src)
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		return err
+	}
+	*d.t = t
+	return nil
+}
+
+// nullTextTime scans a stored nullable time into *t (nil for NULL).
+type nullTextTime struct{ t **time.Time }
+
+// Scan implements sql.Scanner.
+func (d nullTextTime) Scan(src any) error {
+	if src == nil {
+		*d.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (textTime{&t}).Scan(src); err != nil {
+		return err
+	}
+	*d.t = &t
+	return nil
 }

@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 
 	"manyi/survey"
@@ -32,38 +30,18 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 	}
 	r := &setup.Revision{MeasurementID: measurementID, Problems: problems, Author: author, Note: note, CreatedAt: db.now()}
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRow(`SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
-		}
+		latest, err := storekit.NextRevision(bg, dialect, tx, measurementID, "", base)
 		if err != nil {
-			return fmt.Errorf("sqlite: save revision: %w", err)
+			return err
 		}
-		if status != survey.StatusDraft {
-			return survey.Errorf(survey.ECONFLICT, "实地执行已开始，问卷已锁定，不能再修改（答案需要保持可比）",
-				"fieldwork has opened, so the questionnaire is locked: answers must stay comparable")
-		}
-		var latest int
-		if err := tx.QueryRow(`SELECT coalesce(max(revision), 0) FROM questionnaire_revisions WHERE measurement_id = ?`, measurementID).Scan(&latest); err != nil {
-			return fmt.Errorf("sqlite: save revision: %w", err)
-		}
-		if base >= 0 && base != latest {
-			return survey.Errorf(survey.ECONFLICT, "问卷已被他人修改（现为第 %d 次保存，您的修改基于第 %d 次），请重新打开后再改",
-				"someone else saved the questionnaire meanwhile (save %d; your edit started from save %d): open it again and redo the change", latest, base)
-		}
+		r.Version = 0 // fn may run again
 		if problems == 0 {
 			if r.Version, err = db.setQuestionnaireTx(tx, measurementID, body, sum); err != nil {
 				return err
 			}
 		}
 		r.Rev = latest + 1
-		_, err = tx.Exec(`INSERT INTO questionnaire_revisions (measurement_id, revision, body, sha256, problems, version, author, note, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, measurementID, r.Rev, body, sum, problems, r.Version, author, note, fmtTime(r.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("sqlite: save revision: %w", err)
-		}
-		return nil
+		return storekit.InsertRevision(bg, dialect, tx, r, body, sum)
 	})
 	if err != nil {
 		return nil, err
@@ -75,63 +53,15 @@ func (db *DB) SaveRevision(ctx context.Context, measurementID string, q *survey.
 // Revision returns one editor revision (0: the newest). Without any, the
 // newest stored questionnaire version is revision 0.
 func (db *DB) Revision(ctx context.Context, measurementID string, rev int) (*setup.Revision, error) {
-	r := &setup.Revision{MeasurementID: measurementID}
-	var body, created string
-	var err error
-	const cols = `revision, body, problems, version, author, note, created_at`
-	if rev > 0 {
-		err = db.rdb.QueryRowContext(ctx, `SELECT `+cols+` FROM questionnaire_revisions WHERE measurement_id = ? AND revision = ?`, measurementID, rev).
-			Scan(&r.Rev, &body, &r.Problems, &r.Version, &r.Author, &r.Note, &created)
-	} else {
-		err = db.rdb.QueryRowContext(ctx, `SELECT `+cols+` FROM questionnaire_revisions WHERE measurement_id = ? ORDER BY revision DESC LIMIT 1`, measurementID).
-			Scan(&r.Rev, &body, &r.Problems, &r.Version, &r.Author, &r.Note, &created)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		if rev > 0 {
-			return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 没有第 %d 次保存的问卷", "measurement %s has no questionnaire save %d", measurementID, rev)
-		}
-		v, err := db.Questionnaire(ctx, measurementID, 0)
-		if err != nil {
-			return nil, err
-		}
-		return &setup.Revision{MeasurementID: measurementID, Q: setup.Clone(v.Q), Version: v.Version, CreatedAt: v.CreatedAt}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: revision %s/%d: %w", measurementID, rev, err)
-	}
-	var q survey.Questionnaire
-	if err := json.Unmarshal([]byte(body), &q); err != nil {
-		return nil, fmt.Errorf("sqlite: stored revision %s/%d: %w", measurementID, r.Rev, err)
-	}
-	r.Q = &q
-	if r.CreatedAt, err = parseTime(created); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return storekit.Revision(ctx, dialect, db.rdb, measurementID, rev, func() (*survey.QuestionnaireVersion, error) {
+		return db.Questionnaire(ctx, measurementID, 0)
+	})
 }
 
 // Revisions lists a measurement's editor revisions, newest first, without
 // their questionnaires.
 func (db *DB) Revisions(ctx context.Context, measurementID string) ([]setup.Revision, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT revision, problems, version, author, note, created_at FROM questionnaire_revisions
-		WHERE measurement_id = ? ORDER BY revision DESC`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: revisions: %w", err)
-	}
-	defer rows.Close()
-	var rs []setup.Revision
-	for rows.Next() {
-		r := setup.Revision{MeasurementID: measurementID}
-		var created string
-		if err := rows.Scan(&r.Rev, &r.Problems, &r.Version, &r.Author, &r.Note, &created); err != nil {
-			return nil, fmt.Errorf("sqlite: revisions: %w", err)
-		}
-		if r.CreatedAt, err = parseTime(created); err != nil {
-			return nil, err
-		}
-		rs = append(rs, r)
-	}
-	return rs, rows.Err()
+	return storekit.Revisions(ctx, dialect, db.rdb, measurementID)
 }
 
 // SetupCounts returns the fieldwork figures of the overview checklist in
@@ -142,22 +72,7 @@ func (db *DB) SetupCounts(ctx context.Context, measurementID string) (*setup.Cou
 		return nil, fmt.Errorf("sqlite: setup counts: %w", err)
 	}
 	defer tx.Rollback()
-	var c setup.Counts
-	err = tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(released), 0),
-			coalesce(sum(released = 1 AND invitation_id IS NOT NULL), 0), coalesce(sum(interviewer <> ''), 0)
-		FROM cases WHERE measurement_id = ?`, measurementID).Scan(&c.Cases, &c.Released, &c.Invited, &c.Assigned)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: setup counts: %w", err)
-	}
-	err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'submitted'), 0), coalesce(sum(status = 'in_progress'), 0)
-		FROM responses WHERE measurement_id = ?`, measurementID).Scan(&c.Submitted, &c.InProgress)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: setup counts: %w", err)
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE measurement_id = ?`, measurementID).Scan(&c.Invitations); err != nil {
-		return nil, fmt.Errorf("sqlite: setup counts: %w", err)
-	}
-	return &c, nil
+	return storekit.SetupCounts(ctx, dialect, tx, measurementID)
 }
 
 // QuestionnaireDraftProblems returns the number of problems of the
@@ -165,13 +80,5 @@ func (db *DB) SetupCounts(ctx context.Context, measurementID string) (*setup.Cou
 // fieldwork does not open while the questionnaire the office sees has
 // problems.
 func (db *DB) QuestionnaireDraftProblems(ctx context.Context, measurementID string) (int, error) {
-	var n int
-	err := db.rdb.QueryRowContext(ctx, `SELECT problems FROM questionnaire_revisions WHERE measurement_id = ? ORDER BY revision DESC LIMIT 1`, measurementID).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: draft problems: %w", err)
-	}
-	return n, nil
+	return storekit.DraftProblems(ctx, dialect, db.rdb, measurementID)
 }

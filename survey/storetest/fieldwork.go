@@ -15,6 +15,7 @@ import (
 	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
+	"manyi/survey/setup"
 )
 
 func init() {
@@ -340,6 +341,12 @@ func testDrawIssueLinksAndRelease(t *testing.T, h *Harness) {
 	released, err := db.Cases(ctx, fieldwork.CaseFilter{MeasurementID: "m", ReleasedOnly: true})
 	if err != nil || len(released) != 8 {
 		t.Fatalf("released cases %d, %v; want 8", len(released), err)
+	}
+	// The overview's figures: the reserve is drawn but not released, and
+	// each released case has its invitation.
+	want := setup.Counts{Cases: 12, Released: 8, Invited: 8, Invitations: 8}
+	if c, err := db.SetupCounts(ctx, "m"); err != nil || *c != want {
+		t.Errorf("SetupCounts after the draw: %+v, %v; want %+v", c, err, want)
 	}
 	for _, c := range released {
 		if c.InvitationID == 0 || c.Disposition != sampling.DispNotSent || c.Weight != 2.5 || c.Prob != 0.4 {

@@ -57,6 +57,9 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 	districts := fs.String("districts", "", "districts `file`, one per line: code | 中文 | English")
 	fromPrev := fs.Bool("districts-from-prev", false, "copy the districts of --prev")
 	prev := fs.String("prev", "", "previous measurement `id` for year-on-year comparison")
+	kind := fs.String("kind", survey.KindResident, "kind of measurement: resident or service")
+	sectors := fs.String("sectors", "", "a service measurement's sectors `file`, one per line: code | 中文 | English (default: the default sectors)")
+	sectorsFromPrev := fs.Bool("sectors-from-prev", false, "copy the sectors of --prev (service measurement)")
 	qfrom := fs.String("questionnaire", setup.QuestionnaireDefault, "questionnaire source: default, or a measurement id to copy")
 	if !fwParse(fs, args[1:], stderr, nil) {
 		return 2
@@ -85,6 +88,25 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 		}
 		in.Districts = ds
 	}
+	in.Kind, in.CopySectors = *kind, *sectorsFromPrev
+	if *kind == survey.KindService && !*sectorsFromPrev {
+		in.Sectors = survey.DefaultSectors()
+		if *sectors != "" {
+			data, err := os.ReadFile(*sectors)
+			if err != nil {
+				fmt.Fprintf(stderr, "manyi measurement create: %v\n", err)
+				return 2
+			}
+			ss, errs := setup.ParseSectors(string(data))
+			if len(errs) > 0 {
+				for _, e := range errs {
+					fmt.Fprintf(stderr, "%s: %s\n", *sectors, e.Message.Get(l))
+				}
+				return 2
+			}
+			in.Sectors = ss
+		}
+	}
 	st, err := openStore(*f.db)
 	if err != nil {
 		return fwErr(stderr, "measurement create", l, err)
@@ -99,7 +121,7 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 		}
 		return fwErr(stderr, "measurement create", l, err)
 	}
-	if err := st.Audit(ctx, auth.AuditEntry{Action: "measurement.create", Target: m.ID, Detail: cliDetail("year", m.Year, "districts", len(m.Districts), "prev", m.PrevID)}); err != nil {
+	if err := st.Audit(ctx, auth.AuditEntry{Action: "measurement.create", Target: m.ID, Detail: cliDetail("year", m.Year, "kind", m.Kind, "sectors", len(m.Sectors), "districts", len(m.Districts), "prev", m.PrevID)}); err != nil {
 		return fwErr(stderr, "measurement create", l, err)
 	}
 	fmt.Fprintln(stdout, m.ID)

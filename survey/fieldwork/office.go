@@ -284,8 +284,14 @@ type draftProblems interface {
 }
 
 // OpenChecks lists what opening fieldwork needs: a questionnaire that
-// validates and a drawn sample.
+// validates and a drawn sample. A service measurement needs no sample: it
+// recruits customers by intercept interviews and open links too (a sample
+// drawn from sectors' customer lists is optional).
 func OpenChecks(ctx context.Context, st OfficeStore, measurementID string) ([]OpenCheck, error) {
+	m, err := st.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
 	qc := OpenCheck{Label: survey.Text{Zh: "问卷有效", En: "A valid questionnaire"}}
 	qv, err := st.Questionnaire(ctx, measurementID, 0)
 	switch {
@@ -311,7 +317,9 @@ func OpenChecks(ctx context.Context, st OfficeStore, measurementID string) ([]Op
 		}
 	}
 	sc := OpenCheck{Label: survey.Text{Zh: "已抽取样本", En: "A drawn sample"}}
-	if _, err := st.Sample(ctx, measurementID); survey.ErrorCode(err) == survey.ENOTFOUND {
+	if m.IsService() {
+		sc = OpenCheck{Label: survey.Text{Zh: "样本（服务业测评可不抽样：拦截访问或公开链接）", En: "A sample (optional for a service measurement: intercept interviews or open links)"}, OK: true}
+	} else if _, err := st.Sample(ctx, measurementID); survey.ErrorCode(err) == survey.ENOTFOUND {
 		sc.Reason = survey.Text{Zh: "请先抽取样本", En: "draw the sample first"}
 	} else if err != nil {
 		return nil, err

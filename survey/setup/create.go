@@ -30,8 +30,15 @@ type NewMeasurement struct {
 	CopyDistricts bool
 	// PrevID is the previous measurement, for year-on-year comparison.
 	PrevID string
+	// Kind is survey.KindResident ("" means it) or survey.KindService.
+	Kind string
+	// Sectors are a service measurement's sectors, in report order. With
+	// CopySectors they are taken from the previous measurement instead.
+	Sectors     []survey.Sector
+	CopySectors bool
 	// QuestionnaireFrom is QuestionnaireDefault (or "") for the default
-	// template, or the id of an earlier measurement whose newest
+	// template of the kind (the CCSI template for a service measurement,
+	// with its sectors), or the id of an earlier measurement whose newest
 	// questionnaire is copied.
 	QuestionnaireFrom string
 }
@@ -152,10 +159,71 @@ func ApplyDistricts(q *survey.Questionnaire, ds []survey.District) bool {
 	return false
 }
 
+// sectorCode is what a sector code may look like (survey.Sector).
+var sectorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// ParseSectors reads a service measurement's sectors from text, one per
+// line, as ParseDistricts reads districts ("sectors" field); a code is a
+// lower-case letter, then lower-case letters, digits or '_' (at most 32).
+func ParseSectors(text string) ([]survey.Sector, []survey.FieldError) {
+	ds, errs := ParseDistricts(text)
+	for i := range errs {
+		errs[i].Field = "sectors"
+		errs[i].Message.Zh = strings.ReplaceAll(errs[i].Message.Zh, "区县", "行业")
+		errs[i].Message.En = strings.ReplaceAll(errs[i].Message.En, "district", "sector")
+	}
+	var out []survey.Sector
+	for _, d := range ds {
+		if !sectorCode.MatchString(d.Code) {
+			errs = append(errs, survey.FieldError{Field: "sectors", Message: survey.Text{
+				Zh: "行业代码“" + d.Code + "”应以小写字母开头，只含小写字母、数字和 _（最多 32 个字符）",
+				En: fmt.Sprintf("the sector code %q must start with a lower-case letter and contain only lower-case letters, digits and _ (at most 32)", d.Code),
+			}})
+			continue
+		}
+		out = append(out, survey.Sector{Code: d.Code, Name: d.Name})
+	}
+	return out, errs
+}
+
+// FormatSectors is the inverse of ParseSectors.
+func FormatSectors(ss []survey.Sector) string {
+	ds := make([]survey.District, len(ss))
+	for i, s := range ss {
+		ds[i] = survey.District{Code: s.Code, Name: s.Name}
+	}
+	return FormatDistricts(ds)
+}
+
+// ApplySectors makes the sectors the choices of q's sector item (role
+// "sector"), in order: a sector the template already has keeps its
+// sector-specific wording and added items, a new one gets the common
+// items, and the template's other sectors are dropped (KeepSectors). A
+// sector without an English name gets its Chinese name in English. It
+// reports whether q has a sector item.
+func ApplySectors(q *survey.Questionnaire, ss []survey.Sector) bool {
+	si := q.SectorItem()
+	if si == nil || si.Type != survey.TypeSingle {
+		return false
+	}
+	q.KeepSectors(ss)
+	si = q.SectorItem()
+	si.Choices = si.Choices[:0]
+	for _, s := range ss {
+		en := s.Name.En
+		if en == "" {
+			en = s.Name.Zh
+		}
+		si.Choices = append(si.Choices, survey.Choice{Code: s.Code, Label: survey.Text{Zh: s.Name.Zh, En: en}})
+	}
+	return true
+}
+
 // Create checks in and stores the new measurement (status draft) with its
 // questionnaire as version 1 and revision 1 by author. Problems with the
 // form come back as one *survey.Error (EINVALID) whose Fields name the form
-// fields: id, title, title_en, city, year, districts, prev, questionnaire_from.
+// fields: id, title, title_en, city, year, districts, prev, kind,
+// sectors, sectors_from, questionnaire_from.
 func Create(ctx context.Context, st Store, in NewMeasurement, author string) (*survey.Measurement, error) {
 	var fields []survey.FieldError
 	add := func(field, zh, en string) {
@@ -200,10 +268,35 @@ func Create(ctx context.Context, st Store, in NewMeasurement, author string) (*s
 	if len(in.Districts) == 0 && !(in.CopyDistricts && prev == nil) {
 		add("districts", "请至少填写一个区县（每行一个：代码 名称）", "give at least one district (one per line: code name)")
 	}
+	switch in.Kind {
+	case "", survey.KindResident:
+		in.Kind = survey.KindResident
+		in.Sectors, in.CopySectors = nil, false
+	case survey.KindService:
+		if in.CopySectors {
+			switch {
+			case prev == nil && in.PrevID == "":
+				add("sectors_from", "要沿用上一次测评的行业，请先选择上一次的测评", "choose the previous measurement to copy its sectors")
+			case prev != nil && !prev.IsService():
+				add("sectors_from", "上一次的测评 "+prev.ID+" 不是服务业测评，没有行业", "the previous measurement "+prev.ID+" is not a service measurement and has no sectors")
+			case prev != nil:
+				in.Sectors = prev.Sectors
+			}
+		}
+		if len(in.Sectors) == 0 && !in.CopySectors {
+			add("sectors", "请至少填写一个行业（每行一个：代码 名称）", "give at least one sector (one per line: code name)")
+		}
+	default:
+		add("kind", "测评类型应为市民质量满意度或服务业顾客满意度", "the kind must be resident or service")
+	}
 	var q *survey.Questionnaire
 	switch from := strings.TrimSpace(in.QuestionnaireFrom); from {
 	case "", QuestionnaireDefault:
-		q = survey.DefaultQuestionnaire()
+		if in.Kind == survey.KindService {
+			q = survey.DefaultServiceQuestionnaire()
+		} else {
+			q = survey.DefaultQuestionnaire()
+		}
 	default:
 		v, err := st.Questionnaire(ctx, from, 0)
 		switch {
@@ -225,8 +318,12 @@ func Create(ctx context.Context, st Store, in NewMeasurement, author string) (*s
 	if q != nil && len(in.Districts) > 0 && !ApplyDistricts(q, in.Districts) {
 		add("questionnaire_from", "所选问卷没有区县题（角色 district），无法设置区县选项", "the chosen questionnaire has no district question (role district) to take the districts")
 	}
+	if q != nil && in.Kind == survey.KindService && len(in.Sectors) > 0 && !ApplySectors(q, in.Sectors) {
+		add("questionnaire_from", "所选问卷没有行业题（角色 sector），无法设置行业选项", "the chosen questionnaire has no sector question (role sector) to take the sectors")
+	}
 	if q != nil && len(fields) == 0 {
-		if probs := q.Validate(); len(probs) > 0 {
+		m := &survey.Measurement{Kind: in.Kind, Sectors: in.Sectors}
+		if probs := Problems(m, q); len(probs) > 0 {
 			msg := probs[0].String()
 			add("questionnaire_from", "所选问卷用本次的区县后有误："+msg, "the chosen questionnaire is not valid with these districts: "+msg)
 		}
@@ -237,6 +334,7 @@ func Create(ctx context.Context, st Store, in NewMeasurement, author string) (*s
 	m := &survey.Measurement{
 		ID: in.ID, Title: in.Title, City: in.City, Office: in.Office, Year: in.Year,
 		Status: survey.StatusDraft, Districts: in.Districts, PrevID: in.PrevID,
+		Kind: in.Kind, Sectors: in.Sectors,
 	}
 	if err := st.CreateMeasurement(ctx, m, q); err != nil {
 		if survey.ErrorCode(err) == survey.ECONFLICT {

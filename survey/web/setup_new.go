@@ -26,6 +26,10 @@ type newMeasurementForm struct {
 	Districts         string `form:"districts" validate:"max=20000"`
 	PrevID            string `form:"prev" validate:"max=64"`
 	QuestionnaireFrom string `form:"questionnaire_from" validate:"max=64"`
+	// A service measurement's kind and sectors (service_setup.go).
+	Kind        string `form:"kind" validate:"omitempty,oneof=resident service"`
+	SectorsFrom string `form:"sectors_from" validate:"omitempty,oneof=list previous"`
+	Sectors     string `form:"sectors" validate:"max=20000"`
 }
 
 // newMeasurementPage is the new measurement form.
@@ -44,6 +48,7 @@ type measurementOption struct {
 // handleNewForm handles GET /app/measurements/new.
 func (sp *setupPages) handleNewForm(c *echo.Context) error {
 	f := newMeasurementForm{Year: strconv.Itoa(sp.st.s.now().In(chinaTime).Year()), DistrictsFrom: "list", QuestionnaireFrom: setup.QuestionnaireDefault}
+	newServiceDefaults(&f)
 	ms, err := sp.store.Measurements(c.Request().Context())
 	if err != nil {
 		return err
@@ -83,6 +88,7 @@ func (sp *setupPages) handleCreate(c *echo.Context) error {
 		Year: strings.TrimSpace(c.FormValue("year")), ID: strings.TrimSpace(c.FormValue("id")),
 		DistrictsFrom: c.FormValue("districts_from"), Districts: c.FormValue("districts"),
 		PrevID: c.FormValue("prev"), QuestionnaireFrom: c.FormValue("questionnaire_from"),
+		Kind: c.FormValue("kind"), SectorsFrom: c.FormValue("sectors_from"), Sectors: c.FormValue("sectors"),
 	}
 	errs := checkForm(f)
 	year, err := strconv.Atoi(f.Year)
@@ -101,6 +107,7 @@ func (sp *setupPages) handleCreate(c *echo.Context) error {
 		errs = append(errs, derrs...)
 		in.Districts = ds
 	}
+	errs = append(errs, newServiceInput(f, &in)...)
 	if len(errs) > 0 {
 		return sp.renderNew(c, http.StatusUnprocessableEntity, f, errs, setupUI["form_errors"].Get(lang))
 	}
@@ -113,7 +120,7 @@ func (sp *setupPages) handleCreate(c *echo.Context) error {
 		return err
 	}
 	if err := sp.audit(c, actionMeasurementCreate, m.ID, map[string]any{
-		"year": m.Year, "districts": len(m.Districts), "prev": m.PrevID, "questionnaire_from": in.QuestionnaireFrom,
+		"year": m.Year, "kind": m.Kind, "sectors": len(m.Sectors), "districts": len(m.Districts), "prev": m.PrevID, "questionnaire_from": in.QuestionnaireFrom,
 	}); err != nil {
 		return err
 	}

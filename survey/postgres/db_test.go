@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -11,7 +9,6 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/postgres/pgtest"
-	"manyi/survey/sampling"
 	"manyi/survey/storetest"
 )
 
@@ -114,58 +111,6 @@ func TestImportFrameChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	storetest.FieldworkMeasurement(t, db, "m")
-	key := storetest.ContactKey(t)
 	n := frameChunk + 17
-	f := &sampling.Frame{Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColContact}}
-	phones := 0
-	for i := range n {
-		u := sampling.Unit{ID: fmt.Sprintf("Z%06d", i), District: []string{"东城区", "d2"}[i%2], Gender: sampling.GenderFemale, AgeBand: "45-59", Row: i + 2}
-		if i%3 != 0 {
-			u.Contact = storetest.Phone(i)
-			phones++
-		}
-		f.Units = append(f.Units, u)
-	}
-	sum, err := db.ImportFrame(ctx, "m", f, 0, key, "big.csv", "office1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Units != n || sum.Contacts != phones {
-		t.Errorf("summary %d units, %d contacts; want %d, %d", sum.Units, sum.Contacts, n, phones)
-	}
-	got, err := db.LoadFrame(ctx, "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.Units) != n {
-		t.Fatalf("LoadFrame: %d units, want %d", len(got.Units), n)
-	}
-	for i, u := range got.Units {
-		want := []string{"d1", "d2"}[i%2]
-		if u.ID != f.Units[i].ID || u.Row != i+2 || u.District != want || u.Gender != sampling.GenderFemale || u.AgeBand != "45-59" {
-			t.Fatalf("unit %d: got %+v, want id %s row %d district %s", i, u, f.Units[i].ID, i+2, want)
-		}
-	}
-	var stored int
-	if err := db.db.QueryRow(`SELECT count(*) FROM frame_contacts WHERE measurement_id = 'm'`).Scan(&stored); err != nil || stored != phones {
-		t.Errorf("frame_contacts holds %d (%v), want %d", stored, err, phones)
-	}
-	for _, i := range []int{0, 1, frameChunk - 1, frameChunk, n - 1} {
-		var sealed string
-		err := db.db.QueryRow(`SELECT sealed FROM frame_contacts WHERE measurement_id = 'm' AND unit_id = $1`, f.Units[i].ID).Scan(&sealed)
-		if i%3 == 0 {
-			if err != sql.ErrNoRows {
-				t.Errorf("unit %d has no phone but a stored contact (%v)", i, err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("unit %d: %v", i, err)
-		}
-		if p, err := key.Open(sealed); err != nil || p != storetest.Phone(i) {
-			t.Errorf("unit %d: contact opens to another number (%v)", i, err)
-		}
-	}
+	storetest.CheckFrameChunks(t, db, db.db, n, []int{0, 1, frameChunk - 1, frameChunk, n - 1})
 }

@@ -3,12 +3,9 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
-	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
@@ -34,19 +31,7 @@ func (db *DB) FrameDistricts(ctx context.Context, measurementID string) ([]strin
 	if err != nil {
 		return nil, nil, err
 	}
-	var known []string
-	canon := make(map[string]string)
-	for _, d := range m.Districts {
-		for _, n := range []string{d.Code, d.Name.Zh, d.Name.En} {
-			if n == "" {
-				continue
-			}
-			if _, dup := canon[n]; !dup {
-				canon[n] = d.Code
-				known = append(known, n)
-			}
-		}
-	}
+	known, canon := storekit.FrameNames(m.Districts)
 	return known, canon, nil
 }
 
@@ -72,30 +57,14 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
 			return fmt.Errorf("postgres: import frame: %w", err)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM samples WHERE measurement_id = $1`, measurementID).Scan(&n); err != nil {
-			return fmt.Errorf("postgres: import frame: %w", err)
-		}
-		if n > 0 {
-			return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽样，不能再替换抽样框", "a sample has been drawn for measurement %s; its frame can no longer be replaced", measurementID)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM frames WHERE measurement_id = $1`, measurementID); err != nil {
-			return fmt.Errorf("postgres: import frame: %w", err)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO frames (measurement_id, source, units, rejected, contacts, complete, imported_at, imported_by)
-			VALUES ($1, $2, 0, $3, 0, false, $4, $5)`, measurementID, source, rejected, now, by)
-		if err != nil {
-			return fmt.Errorf("postgres: import frame: %w", err)
-		}
-		return nil
+		return storekit.StartFrame(ctx, dialect, tx, measurementID, source, rejected, by, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	fail := func(err error) (*fieldwork.FrameSummary, error) {
 		db.write(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `DELETE FROM frames WHERE measurement_id = $1 AND NOT complete`, measurementID)
-			return err
+			return storekit.AbortFrame(ctx, dialect, tx, measurementID)
 		})
 		return nil, err
 	}
@@ -117,8 +86,7 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		fieldwork.ReportProgress(ctx, end, len(units))
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE frames SET units = $1, contacts = $2, complete = true WHERE measurement_id = $3`, len(units), contacts, measurementID)
-		return err
+		return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts)
 	})
 	if err != nil {
 		return fail(fmt.Errorf("postgres: import frame: %w", err))
@@ -126,32 +94,10 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	return db.Frame(ctx, measurementID)
 }
 
-// sealWorkers is how many goroutines seal contacts.
-const sealWorkers = 2
-
 // sealContacts seals the contact of every unit that has one into
 // sealed[i] ("" for a unit without one).
 func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
-	errs := make([]error, sealWorkers)
-	var wg sync.WaitGroup
-	for w := range sealWorkers {
-		wg.Go(func() {
-			for i := w; i < len(us); i += sealWorkers {
-				if us[i].Contact == "" {
-					sealed[i] = ""
-					continue
-				}
-				s, err := key.Seal(us[i].Contact)
-				if err != nil {
-					errs[w] = fmt.Errorf("postgres: seal contact of frame row %d: %w", us[i].Row, err)
-					return
-				}
-				sealed[i] = s
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return storekit.SealContacts(dialect, us, sealed, key)
 }
 
 // insertUnits stores units of a frame and their sealed contacts through
@@ -189,17 +135,7 @@ func insertUnits(ctx context.Context, tx *sql.Tx, measurementID string, us []sam
 	return nil
 }
 
-// duplicateUnit names the first row of part whose id repeats one before it.
-func duplicateUnit(part []sampling.Unit) error {
-	seen := map[string]bool{}
-	for _, u := range part {
-		if seen[u.ID] {
-			return survey.Errorf(survey.EINVALID, "抽样框第 %d 行：编号“%s”重复", "frame row %d: duplicate id %q", u.Row, u.ID)
-		}
-		seen[u.ID] = true
-	}
-	return survey.Errorf(survey.EINVALID, "抽样框中有重复的编号", "the frame has a duplicate id")
-}
+func duplicateUnit(part []sampling.Unit) error { return storekit.DuplicateUnit(part) }
 
 // Frame returns the summary of the measurement's imported frame
 // (ENOTFOUND when there is none, or its import did not finish).
@@ -208,20 +144,7 @@ func (db *DB) Frame(ctx context.Context, measurementID string) (*fieldwork.Frame
 }
 
 func frameSummary(ctx context.Context, q querier, measurementID string) (*fieldwork.FrameSummary, error) {
-	var s fieldwork.FrameSummary
-	var purged sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT measurement_id, source, units, rejected, contacts, imported_at, imported_by, contacts_purged_at, contacts_purged_by
-		FROM frames WHERE measurement_id = $1 AND complete`, measurementID).Scan(&s.MeasurementID, &s.Source, &s.Units, &s.Rejected, &s.Contacts,
-		&s.ImportedAt, &s.ImportedBy, &purged, &s.PurgedBy)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: frame: %w", err)
-	}
-	s.ImportedAt = utc(s.ImportedAt)
-	s.PurgedAt = utcPtr(purged)
-	return &s, nil
+	return storekit.FrameSummary(ctx, dialect, q, measurementID)
 }
 
 // LoadFrame reads the measurement's frame back for sampling.Draw: units in
@@ -306,24 +229,7 @@ func (db *DB) PurgeContacts(ctx context.Context, measurementID, by string) (int,
 // caseContact opens the sealed contact of a case's unit, "" when it has
 // none (never imported, or purged).
 func caseContact(ctx context.Context, q querier, key *secret.Key, caseID int64) (string, error) {
-	var sealed string
-	err := q.QueryRowContext(ctx, `SELECT fc.sealed FROM cases c
-		JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id
-		WHERE c.id = $1`, caseID).Scan(&sealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("postgres: contact of case %d: %w", caseID, err)
-	}
-	if key == nil {
-		return "", survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s，无法显示电话号码", "%s is not set, so phone numbers cannot be shown", secret.EnvKey)
-	}
-	c, err := key.Open(sealed)
-	if err != nil {
-		return "", survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
-	}
-	return c, nil
+	return storekit.CaseContact(ctx, dialect, q, key, caseID)
 }
 
 // params renders $from, $from+1, … for n values.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,28 +163,7 @@ func (db *DB) Sample(ctx context.Context, measurementID string) (*fieldwork.Samp
 }
 
 func sampleInfo(ctx context.Context, q querier, measurementID string) (*fieldwork.SampleInfo, error) {
-	var si fieldwork.SampleInfo
-	var seed, plan, alloc string
-	err := q.QueryRowContext(ctx, `SELECT measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by,
-			(SELECT count(*) FROM cases WHERE measurement_id = s.measurement_id)
-		FROM samples s WHERE measurement_id = $1`, measurementID).Scan(&si.MeasurementID, &seed, &plan, &alloc, &si.Batches, &si.Released, &si.DrawnAt, &si.DrawnBy, &si.Cases)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未抽样", "measurement %s has no sample yet", measurementID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: sample: %w", err)
-	}
-	si.DrawnAt = utc(si.DrawnAt)
-	if si.Seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
-		return nil, fmt.Errorf("postgres: sample: bad seed %q", seed)
-	}
-	if err := json.Unmarshal([]byte(plan), &si.Plan); err != nil {
-		return nil, fmt.Errorf("postgres: sample plan: %w", err)
-	}
-	if err := json.Unmarshal([]byte(alloc), &si.Alloc); err != nil {
-		return nil, fmt.Errorf("postgres: sample allocation: %w", err)
-	}
-	return &si, nil
+	return storekit.Sample(ctx, dialect, q, measurementID)
 }
 
 // ReleaseBatch releases the next reserve batch: its cases get invitations,
@@ -268,88 +246,17 @@ func applyDesign(ctx context.Context, tx *sql.Tx, measurementID string, ids []in
 	return releaseCases(ctx, tx, measurementID, uids, now)
 }
 
-// caseSelect reads a fieldwork.Case; the joins bring the frame's gender
-// and age band, the latest call attempt and the response.
-const caseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.district, coalesce(u.gender, ''), coalesce(u.age_band, ''),
-		c.batch, c.prob, c.weight, c.released, coalesce(c.invitation_id, 0), c.disposition, c.interviewer, c.updated_at,
-		(SELECT count(*) FROM call_attempts a WHERE a.case_id = c.id),
-		coalesce((SELECT outcome FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1), ''),
-		(SELECT callback_at FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1),
-		coalesce(r.id, 0), coalesce(r.mode, '')
-	FROM cases c
-	LEFT JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
-	LEFT JOIN responses r ON r.invitation_id = c.invitation_id`
-
-func scanCase(sc interface{ Scan(...any) error }) (*fieldwork.Case, error) {
-	var c fieldwork.Case
-	var cb sql.NullTime
-	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Gender, &c.AgeBand,
-		&c.Batch, &c.Prob, &c.Weight, &c.Released, &c.InvitationID, &c.Disposition, &c.Interviewer, &c.UpdatedAt,
-		&c.Attempts, &c.LastOutcome, &cb, &c.ResponseID, &c.ResponseMode); err != nil {
-		return nil, err
-	}
-	c.UpdatedAt = utc(c.UpdatedAt)
-	c.CallbackAt = utcPtr(cb)
-	return &c, nil
-}
-
 // Cases returns the cases matching f in drawn order.
 func (db *DB) Cases(ctx context.Context, f fieldwork.CaseFilter) ([]*fieldwork.Case, error) {
-	var args argList
-	where := []string{`c.measurement_id = ` + args.add(f.MeasurementID)}
-	if f.Interviewer != "" {
-		where = append(where, `c.interviewer = `+args.add(f.Interviewer))
-	}
-	if f.District != "" {
-		where = append(where, `c.district = `+args.add(f.District))
-	}
-	if f.Disposition != "" {
-		where = append(where, `c.disposition = `+args.add(f.Disposition))
-	}
-	if f.ReleasedOnly {
-		where = append(where, `c.released`)
-	}
-	if len(f.IDs) > 0 {
-		where = append(where, `c.id IN (`+addAll(&args, f.IDs)+`)`)
-	}
-	q := caseSelect + ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + args.add(f.Limit)
-	}
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: cases: %w", err)
-	}
-	defer rows.Close()
-	var out []*fieldwork.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: cases: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: cases: %w", err)
-	}
-	return out, nil
+	return storekit.Cases(ctx, dialect, db.db, f)
 }
 
 // Case returns one case (ENOTFOUND).
 func (db *DB) Case(ctx context.Context, id int64) (*fieldwork.Case, error) {
-	c, err := scanCase(db.db.QueryRowContext(ctx, caseSelect+` WHERE c.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNoCase(id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: case %d: %w", id, err)
-	}
-	return c, nil
+	return storekit.Case(ctx, dialect, db.db, id)
 }
 
-func errNoCase(id int64) error {
-	return survey.Errorf(survey.ENOTFOUND, "没有编号为 %d 的样本", "no case with id %d", id)
-}
+func errNoCase(id int64) error { return storekit.ErrNoCase(id) }
 
 // CaseContact returns the phone number of a case's unit, opened with key;
 // "" when the frame had none or it was purged. Never log it.
@@ -377,11 +284,8 @@ func setDisposition(ctx context.Context, tx *sql.Tx, caseID int64, from, to stri
 // questionnaire. A complete case cannot be changed by hand (ECONFLICT),
 // and complete is only ever set by a submitted response.
 func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note string) error {
-	if !slices.Contains(sampling.Dispositions, to) {
-		return survey.Errorf(survey.EINVALID, "未知的样本状态“%s”", "unknown disposition %q", to)
-	}
-	if to == sampling.DispComplete {
-		return survey.Errorf(survey.EINVALID, "“完成”只能由提交的问卷产生", "complete is set only by a submitted questionnaire")
+	if err := storekit.CheckDisposition(to); err != nil {
+		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var from string
@@ -393,7 +297,7 @@ func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note str
 			return fmt.Errorf("postgres: set disposition: %w", err)
 		}
 		if from == sampling.DispComplete {
-			return survey.Errorf(survey.ECONFLICT, "样本 %d 已完成，状态不能再改", "case %d is complete; its disposition cannot change", caseID)
+			return storekit.ErrCaseComplete(caseID)
 		}
 		return setDisposition(ctx, tx, caseID, from, to, db.now(), by, note)
 	})
@@ -401,21 +305,7 @@ func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note str
 
 // CaseHistory returns a case's disposition changes, oldest first.
 func (db *DB) CaseHistory(ctx context.Context, caseID int64) ([]fieldwork.DispositionChange, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, case_id, from_disp, to_disp, at, by, note FROM case_history WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: case history: %w", err)
-	}
-	defer rows.Close()
-	var out []fieldwork.DispositionChange
-	for rows.Next() {
-		var h fieldwork.DispositionChange
-		if err := rows.Scan(&h.ID, &h.CaseID, &h.From, &h.To, &h.At, &h.By, &h.Note); err != nil {
-			return nil, fmt.Errorf("postgres: case history: %w", err)
-		}
-		h.At = utc(h.At)
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return storekit.CaseHistory(ctx, dialect, db.db, caseID)
 }
 
 // IssueLinks gives each selected case a new personal link: the
@@ -656,23 +546,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fiel
 
 // Attempts returns a case's call attempts, oldest first.
 func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttempt, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, case_id, interviewer, at, outcome, callback_at, note FROM call_attempts WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: attempts: %w", err)
-	}
-	defer rows.Close()
-	var out []fieldwork.CallAttempt
-	for rows.Next() {
-		var a fieldwork.CallAttempt
-		var cb sql.NullTime
-		if err := rows.Scan(&a.ID, &a.CaseID, &a.Interviewer, &a.At, &a.Outcome, &cb, &a.Note); err != nil {
-			return nil, fmt.Errorf("postgres: attempts: %w", err)
-		}
-		a.At = utc(a.At)
-		a.CallbackAt = utcPtr(cb)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return storekit.Attempts(ctx, dialect, db.db, caseID)
 }
 
 // StartInterview starts (or resumes) the interview of a case by its

@@ -3,11 +3,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
 
@@ -23,25 +23,8 @@ func (db *DB) DiscardSample(ctx context.Context, measurementID, by string) error
 		if err := lockMeasurement(ctx, tx, measurementID); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM samples WHERE measurement_id = $1`, measurementID).Scan(&n); err != nil {
-			return fmt.Errorf("postgres: discard sample: %w", err)
-		}
-		if n == 0 {
-			return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未抽样", "measurement %s has no sample yet", measurementID)
-		}
-		var worked int
-		err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM cases WHERE measurement_id = $1 AND (disposition <> 'not_sent' OR interviewer <> ''))
-			+ (SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id WHERE c.measurement_id = $1)
-			+ (SELECT count(*) FROM call_attempts a JOIN cases c ON c.id = a.case_id WHERE c.measurement_id = $1)
-			+ (SELECT count(*) FROM responses r JOIN cases c ON c.invitation_id = r.invitation_id WHERE c.measurement_id = $1)`,
-			measurementID).Scan(&worked)
-		if err != nil {
-			return fmt.Errorf("postgres: discard sample: %w", err)
-		}
-		if worked > 0 {
-			return survey.Errorf(survey.ECONFLICT, "已经发出邀请或开始访问，样本不能重抽", "invitations have been issued or cases worked; the sample can no longer be drawn again")
+		if err := storekit.CheckDiscard(ctx, dialect, tx, measurementID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `WITH s AS (DELETE FROM samples WHERE measurement_id = $1),
 			c AS (DELETE FROM cases WHERE measurement_id = $1 RETURNING invitation_id)
@@ -59,21 +42,7 @@ func (db *DB) ReleasedBatches(ctx context.Context, measurementID string) (map[st
 }
 
 func releasedBatches(ctx context.Context, q querier, measurementID string) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT stratum, max(batch) FROM cases WHERE measurement_id = $1 AND released GROUP BY stratum`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: released batches: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var b int
-		if err := rows.Scan(&s, &b); err != nil {
-			return nil, fmt.Errorf("postgres: released batches: %w", err)
-		}
-		out[s] = b
-	}
-	return out, rows.Err()
+	return storekit.ReleasedBatches(ctx, dialect, q, measurementID)
 }
 
 // ReleaseStratumBatch releases the next reserve batch of one stratum: its
@@ -129,12 +98,7 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 			return err
 		}
 		// samples.released stays the batch released in every stratum.
-		low := next
-		for _, s := range si.Alloc.Strata {
-			if len(s.Batches) > 0 {
-				low = min(low, levels[s.Name])
-			}
-		}
+		low := storekit.LowestRelease(si.Alloc, levels, next)
 		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = greatest(released, $1) WHERE measurement_id = $2`, low, measurementID); err != nil {
 			return fmt.Errorf("postgres: release batch: %w", err)
 		}
@@ -151,51 +115,18 @@ func (db *DB) SetArchived(ctx context.Context, id string, archived bool, by stri
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		if archived {
-			_, err = tx.ExecContext(ctx, `INSERT INTO measurement_archive (measurement_id, archived_at, archived_by) VALUES ($1, $2, $3)
-				ON CONFLICT (measurement_id) DO NOTHING`, id, db.now(), by)
-		} else {
-			_, err = tx.ExecContext(ctx, `DELETE FROM measurement_archive WHERE measurement_id = $1`, id)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: archive %s: %w", id, err)
-		}
-		return nil
+		return storekit.SetArchived(ctx, dialect, tx, id, archived, by, db.now())
 	})
 }
 
 // Archive returns the measurement's archive state.
 func (db *DB) Archive(ctx context.Context, id string) (fieldwork.ArchiveInfo, error) {
-	var a fieldwork.ArchiveInfo
-	err := db.db.QueryRowContext(ctx, `SELECT archived_at, archived_by FROM measurement_archive WHERE measurement_id = $1`, id).Scan(&a.At, &a.By)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fieldwork.ArchiveInfo{}, nil
-	}
-	if err != nil {
-		return a, fmt.Errorf("postgres: archive of %s: %w", id, err)
-	}
-	a.Archived = true
-	a.At = utc(a.At)
-	return a, nil
+	return storekit.Archive(ctx, dialect, db.db, id)
 }
 
 // ArchivedMeasurements returns the ids of the archived measurements.
 func (db *DB) ArchivedMeasurements(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT measurement_id FROM measurement_archive`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: archived measurements: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return storekit.ArchivedMeasurements(ctx, dialect, db.db)
 }
 
 // StoredFrameCounts counts the stored frame's units by district code,
@@ -206,21 +137,8 @@ func (db *DB) StoredFrameCounts(ctx context.Context, measurementID string) (*fie
 		return nil, err
 	}
 	c := &fieldwork.FrameCounts{Contacts: sum.Contacts, ByDistrict: map[string]int{}, ByGender: map[string]int{}, ByAgeBand: map[string]int{}}
-	rows, err := db.db.QueryContext(ctx, `SELECT district, gender, age_band, count(*) FROM frame_units WHERE measurement_id = $1 GROUP BY 1, 2, 3`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: frame counts: %w", err)
+	if err := storekit.FrameCounts(ctx, dialect, db.db, measurementID, c); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var d, g, a string
-		var n int
-		if err := rows.Scan(&d, &g, &a, &n); err != nil {
-			return nil, fmt.Errorf("postgres: frame counts: %w", err)
-		}
-		c.Units += n
-		c.ByDistrict[d] += n
-		c.ByGender[g] += n
-		c.ByAgeBand[a] += n
-	}
-	return c, rows.Err()
+	return c, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,18 +13,25 @@ import (
 	"time"
 
 	"manyi/survey"
+	"manyi/survey/storetest"
 )
 
 // openTest opens a fresh database file in t.TempDir with a fixed clock.
 func openTest(t *testing.T) (*DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "sub", "manyi.db")
+	return openClocked(t, filepath.Join(t.TempDir(), "sub", "manyi.db"), time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
+}
+
+// openClocked opens the database file path with a clock that starts at
+// start and moves one second on at every reading.
+func openClocked(t *testing.T, path string, start time.Time) (*DB, string) {
+	t.Helper()
 	db, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	clock := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	clock := start
 	var mu sync.Mutex
 	db.Now = func() time.Time {
 		mu.Lock()
@@ -36,63 +42,18 @@ func openTest(t *testing.T) (*DB, string) {
 	return db, path
 }
 
-// testMeasurement is a small valid measurement.
-func testMeasurement(id string) *survey.Measurement {
-	return &survey.Measurement{
-		ID:     id,
-		City:   survey.Text{Zh: "测试市", En: "Test City"},
-		Title:  survey.Text{Zh: "测试市 2026 年市民质量满意度测评", En: "Test City 2026"},
-		Year:   2026,
-		Office: survey.Text{Zh: "测试办", En: "Test office"},
-		Status: survey.StatusOpen,
-		Districts: []survey.District{
-			{Code: "a", Name: survey.Text{Zh: "甲区", En: "District A"}},
-			{Code: "b", Name: survey.Text{Zh: "乙区", En: "District B"}},
-		},
-	}
-}
+// The fixtures of the conformance suite serve this package's own tests.
+var (
+	testMeasurement = storetest.TestMeasurement
+	pageAnswers     = storetest.PageAnswers
+	wantCode        = storetest.WantCode
+)
 
 // seed creates an open measurement with the default questionnaire and n
 // invitations, returning their tokens.
 func seed(t *testing.T, db *DB, id string, n int) []string {
 	t.Helper()
-	ctx := context.Background()
-	if err := db.CreateMeasurement(ctx, testMeasurement(id), survey.DefaultQuestionnaire()); err != nil {
-		t.Fatalf("CreateMeasurement(%s): %v", id, err)
-	}
-	toks, err := db.CreateInvitations(ctx, id, n)
-	if err != nil {
-		t.Fatalf("CreateInvitations: %v", err)
-	}
-	return toks
-}
-
-// pageAnswers gives every item of the page some value: the store does not
-// check values (the web layer does), only that the items are the page's.
-func pageAnswers(p *survey.Page) survey.Answers {
-	a := survey.Answers{}
-	for _, it := range p.Items {
-		switch {
-		case it.Type == survey.TypeMulti && len(it.Choices) > 1:
-			a[it.ID] = []string{it.Choices[0].Code, it.Choices[1].Code}
-		case len(it.Choices) > 0:
-			a[it.ID] = []string{it.Choices[0].Code}
-		case it.Scale != nil:
-			a[it.ID] = []string{"8"}
-		case it.Type == survey.TypeNumber:
-			a[it.ID] = []string{"35"}
-		default:
-			a[it.ID] = []string{"文字 text"}
-		}
-	}
-	return a
-}
-
-func wantCode(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	if got := survey.ErrorCode(err); got != code {
-		t.Fatalf("%s: got error %v (code %q), want code %q", what, err, got, code)
-	}
+	return storetest.Seed(t, db, id, n)
 }
 
 func TestOpenMigratesOnceAndSetsPragmas(t *testing.T) {
@@ -170,24 +131,13 @@ func TestForeignKeysEnforced(t *testing.T) {
 	}
 }
 
+// TestInvitationTokensAreOnlyStoredHashed reads the raw database files
+// for the token text (the conformance suite checks the tokens and the
+// rows themselves).
 func TestInvitationTokensAreOnlyStoredHashed(t *testing.T) {
 	db, path := openTest(t)
 	ctx := context.Background()
 	toks := seed(t, db, "m", 50)
-	seen := map[string]bool{}
-	for _, tok := range toks {
-		if len(tok) != 22 || seen[tok] {
-			t.Fatalf("token %d chars, repeated=%v: want 22 chars, unique", len(tok), seen[tok])
-		}
-		seen[tok] = true
-		s, err := db.OpenSession(ctx, tok)
-		if err != nil {
-			t.Fatalf("OpenSession: %v", err)
-		}
-		if s.Measurement.ID != "m" || s.Response != nil || s.Invitation.Disposition != DispIssued {
-			t.Errorf("session: got measurement %s response %v disposition %s", s.Measurement.ID, s.Response, s.Invitation.Disposition)
-		}
-	}
 	// Start some, so responses exist too, then look at the raw bytes.
 	for _, tok := range toks[:5] {
 		if _, err := db.StartResponse(ctx, tok, survey.ModeWeb, "mobile"); err != nil {
@@ -236,37 +186,11 @@ func dump(t *testing.T, db *DB) string {
 		`SELECT response_id, page_id, elapsed_ms, saves, saved_at FROM page_paradata ORDER BY id`,
 		`SELECT id, disposition, updated_at FROM invitations ORDER BY id`,
 	} {
-		rows, err := db.rdb.Query(q)
-		if err != nil {
-			t.Fatal(err)
+		for _, row := range storetest.SQLRows(t, db.rdb, q) {
+			out.WriteString(row + "\n")
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out.WriteString(fmtRow(vals))
-		}
-		rows.Close()
 	}
 	return out.String()
-}
-
-func fmtRow(vals []any) string {
-	var b bytes.Buffer
-	for _, v := range vals {
-		if bs, ok := v.([]byte); ok {
-			v = string(bs)
-		}
-		fmt.Fprintf(&b, "%v|", v)
-	}
-	b.WriteByte('\n')
-	return b.String()
 }
 
 // TestBatchedWritesAreIsolated queues many writes at once, some of which

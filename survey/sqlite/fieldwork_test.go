@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,21 +17,7 @@ import (
 // fwOpen opens a fresh database with a fixed, advancing clock.
 func fwOpen(t *testing.T) (*DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "fw.db")
-	db, err := Open(path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	clock := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
-	var mu sync.Mutex
-	db.Now = func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		clock = clock.Add(time.Second)
-		return clock
-	}
-	return db, path
+	return openClocked(t, filepath.Join(t.TempDir(), "fw.db"), time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC))
 }
 
 // fileBytes returns the database file and its WAL, to search for what

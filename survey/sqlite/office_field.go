@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
 
@@ -21,25 +21,8 @@ var _ fieldwork.OfficeStore = (*DB)(nil)
 // drawn seed is kept in the audit log by the caller.
 func (db *DB) DiscardSample(ctx context.Context, measurementID, by string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRow(`SELECT count(*) FROM samples WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
-			return fmt.Errorf("sqlite: discard sample: %w", err)
-		}
-		if n == 0 {
-			return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未抽样", "measurement %s has no sample yet", measurementID)
-		}
-		var worked int
-		err := tx.QueryRow(`SELECT
-			(SELECT count(*) FROM cases WHERE measurement_id = ? AND (disposition <> 'not_sent' OR interviewer <> ''))
-			+ (SELECT count(*) FROM case_history h JOIN cases c ON c.id = h.case_id WHERE c.measurement_id = ?)
-			+ (SELECT count(*) FROM call_attempts a JOIN cases c ON c.id = a.case_id WHERE c.measurement_id = ?)
-			+ (SELECT count(*) FROM responses r JOIN cases c ON c.invitation_id = r.invitation_id WHERE c.measurement_id = ?)`,
-			measurementID, measurementID, measurementID, measurementID).Scan(&worked)
-		if err != nil {
-			return fmt.Errorf("sqlite: discard sample: %w", err)
-		}
-		if worked > 0 {
-			return survey.Errorf(survey.ECONFLICT, "已经发出邀请或开始访问，样本不能重抽", "invitations have been issued or cases worked; the sample can no longer be drawn again")
+		if err := storekit.CheckDiscard(bg, dialect, tx, measurementID); err != nil {
+			return err
 		}
 		rows, err := tx.Query(`SELECT invitation_id FROM cases WHERE measurement_id = ? AND invitation_id IS NOT NULL`, measurementID)
 		if err != nil {
@@ -78,21 +61,7 @@ func (db *DB) ReleasedBatches(ctx context.Context, measurementID string) (map[st
 }
 
 func releasedBatches(ctx context.Context, q querier, measurementID string) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT stratum, max(batch) FROM cases WHERE measurement_id = ? AND released = 1 GROUP BY stratum`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: released batches: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var b int
-		if err := rows.Scan(&s, &b); err != nil {
-			return nil, fmt.Errorf("sqlite: released batches: %w", err)
-		}
-		out[s] = b
-	}
-	return out, rows.Err()
+	return storekit.ReleasedBatches(ctx, dialect, q, measurementID)
 }
 
 // ReleaseStratumBatch releases the next reserve batch of one stratum (a
@@ -160,12 +129,7 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 			}
 		}
 		// samples.released stays the batch released in every stratum.
-		low := next
-		for _, s := range si.Alloc.Strata {
-			if len(s.Batches) > 0 {
-				low = min(low, levels[s.Name])
-			}
-		}
+		low := storekit.LowestRelease(si.Alloc, levels, next)
 		if _, err := tx.Exec(`UPDATE samples SET released = max(released, ?) WHERE measurement_id = ?`, low, measurementID); err != nil {
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
@@ -182,52 +146,18 @@ func (db *DB) SetArchived(ctx context.Context, id string, archived bool, by stri
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		if archived {
-			_, err = tx.Exec(`INSERT INTO measurement_archive (measurement_id, archived_at, archived_by) VALUES (?, ?, ?)
-				ON CONFLICT (measurement_id) DO NOTHING`, id, fmtTime(db.now()), by)
-		} else {
-			_, err = tx.Exec(`DELETE FROM measurement_archive WHERE measurement_id = ?`, id)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: archive %s: %w", id, err)
-		}
-		return nil
+		return storekit.SetArchived(bg, dialect, tx, id, archived, by, db.now())
 	})
 }
 
 // Archive returns the measurement's archive state.
 func (db *DB) Archive(ctx context.Context, id string) (fieldwork.ArchiveInfo, error) {
-	var a fieldwork.ArchiveInfo
-	var at string
-	err := db.rdb.QueryRowContext(ctx, `SELECT archived_at, archived_by FROM measurement_archive WHERE measurement_id = ?`, id).Scan(&at, &a.By)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, nil
-	}
-	if err != nil {
-		return a, fmt.Errorf("sqlite: archive of %s: %w", id, err)
-	}
-	a.Archived = true
-	a.At, err = parseTime(at)
-	return a, err
+	return storekit.Archive(ctx, dialect, db.rdb, id)
 }
 
 // ArchivedMeasurements returns the ids of the archived measurements.
 func (db *DB) ArchivedMeasurements(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT measurement_id FROM measurement_archive`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: archived measurements: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return storekit.ArchivedMeasurements(ctx, dialect, db.rdb)
 }
 
 // StoredFrameCounts counts the stored frame's units by district code,
@@ -238,21 +168,8 @@ func (db *DB) StoredFrameCounts(ctx context.Context, measurementID string) (*fie
 		return nil, err
 	}
 	c := &fieldwork.FrameCounts{Contacts: sum.Contacts, ByDistrict: map[string]int{}, ByGender: map[string]int{}, ByAgeBand: map[string]int{}}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT district, gender, age_band, count(*) FROM frame_units WHERE measurement_id = ? GROUP BY 1, 2, 3`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: frame counts: %w", err)
+	if err := storekit.FrameCounts(ctx, dialect, db.rdb, measurementID, c); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var d, g, a string
-		var n int
-		if err := rows.Scan(&d, &g, &a, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: frame counts: %w", err)
-		}
-		c.Units += n
-		c.ByDistrict[d] += n
-		c.ByGender[g] += n
-		c.ByAgeBand[a] += n
-	}
-	return c, rows.Err()
+	return c, nil
 }

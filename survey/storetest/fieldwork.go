@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strings"
@@ -854,5 +855,70 @@ func testAAPORFromCallRecord(t *testing.T, h *Harness) {
 	}
 	if all != want {
 		t.Errorf("Fieldwork dispositions: %+v, want %+v", all, want)
+	}
+}
+
+// CheckFrameChunks imports a frame of n units into a new fieldwork
+// measurement "m" of db, every third unit without a phone, and checks
+// that every unit comes back in file order with its district code and
+// that every phone (and only those) is stored sealed under its own unit:
+// all of them counted through raw, and the units at positions edges (an
+// adapter's chunk and INSERT-group edges) opened one by one. An adapter
+// picks n and edges from its own chunk sizes.
+func CheckFrameChunks(t *testing.T, db Store, raw *sql.DB, n int, edges []int) {
+	t.Helper()
+	ctx := context.Background()
+	FieldworkMeasurement(t, db, "m")
+	key := ContactKey(t)
+	f := &sampling.Frame{Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColContact}}
+	phones := 0
+	for i := range n {
+		u := sampling.Unit{ID: fmt.Sprintf("Z%06d", i), District: []string{"东城区", "d2"}[i%2], Gender: sampling.GenderFemale, AgeBand: "45-59", Row: i + 2}
+		if i%3 != 0 {
+			u.Contact = Phone(i)
+			phones++
+		}
+		f.Units = append(f.Units, u)
+	}
+	sum, err := db.ImportFrame(ctx, "m", f, 0, key, "big.csv", "office1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Units != n || sum.Contacts != phones {
+		t.Errorf("summary %d units, %d contacts; want %d, %d", sum.Units, sum.Contacts, n, phones)
+	}
+	got, err := db.LoadFrame(ctx, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Units) != n {
+		t.Fatalf("LoadFrame: %d units, want %d", len(got.Units), n)
+	}
+	for i, u := range got.Units {
+		want := []string{"d1", "d2"}[i%2]
+		if u.ID != f.Units[i].ID || u.Row != i+2 || u.District != want || u.Gender != sampling.GenderFemale || u.AgeBand != "45-59" {
+			t.Fatalf("unit %d: got %+v, want id %s row %d district %s", i, u, f.Units[i].ID, i+2, want)
+		}
+	}
+	var stored int
+	if err := raw.QueryRow(`SELECT count(*) FROM frame_contacts WHERE measurement_id = 'm'`).Scan(&stored); err != nil || stored != phones {
+		t.Errorf("frame_contacts holds %d (%v), want %d", stored, err, phones)
+	}
+	for _, i := range edges {
+		var sealed string
+		// The unit ids are Z and digits: safe to write into the text.
+		err := raw.QueryRow(`SELECT sealed FROM frame_contacts WHERE measurement_id = 'm' AND unit_id = '` + f.Units[i].ID + `'`).Scan(&sealed)
+		if i%3 == 0 {
+			if err != sql.ErrNoRows {
+				t.Errorf("unit %d has no phone but a stored contact (%v)", i, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("unit %d: %v", i, err)
+		}
+		if p, err := key.Open(sealed); err != nil || p != Phone(i) {
+			t.Errorf("unit %d: contact opens to another number (%v)", i, err)
+		}
 	}
 }

@@ -281,6 +281,26 @@ func wantCode(t *testing.T, what string, err error, code string) {
 	}
 }
 
+// TestMeasurement is the suite's small valid measurement (open, two
+// districts), for an adapter's own tests.
+func TestMeasurement(id string) *survey.Measurement { return testMeasurement(id) }
+
+// Seed creates an open measurement with the default questionnaire and n
+// invitations and returns their tokens, for an adapter's own tests.
+func Seed(t *testing.T, db Store, id string, n int) []string {
+	t.Helper()
+	return seed(t, db, id, n)
+}
+
+// PageAnswers gives every item of page p some value (see pageAnswers).
+func PageAnswers(p *survey.Page) survey.Answers { return pageAnswers(p) }
+
+// WantCode fails t when err does not carry code.
+func WantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	wantCode(t, what, err, code)
+}
+
 // SQLRows runs query on db and returns each row with its values joined by
 // "|" (NULL as <nil>, bytes as text): the adapters' Harness.Rows.
 func SQLRows(t *testing.T, db *sql.DB, query string) []string {

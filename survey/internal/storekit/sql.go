@@ -152,3 +152,12 @@ func ScanAll[T any](d *Dialect, what string, rows *sql.Rows, err error, scan fun
 	}
 	return out, nil
 }
+
+// Dynamic is SQL for a text built at run time (an IN list of any
+// length): rebound each time, never cached.
+func (d *Dialect) Dynamic(query string) string {
+	if !d.Dollar {
+		return query
+	}
+	return Rebind(query)
+}

@@ -1,0 +1,168 @@
+package storekit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/sampling"
+)
+
+// InList is n placeholders separated by commas, for an IN (…) list.
+func InList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// ErrNoSample is the answer for a measurement without a drawn sample.
+func ErrNoSample(measurementID string) error {
+	return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未抽样", "measurement %s has no sample yet", measurementID)
+}
+
+// Sample returns the measurement's sample (ENOTFOUND when none was drawn).
+func Sample(ctx context.Context, d *Dialect, q Querier, measurementID string) (*fieldwork.SampleInfo, error) {
+	var si fieldwork.SampleInfo
+	var seed, plan, alloc string
+	err := d.QueryRow(ctx, q, `SELECT measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by,
+			(SELECT count(*) FROM cases WHERE measurement_id = s.measurement_id)
+		FROM samples s WHERE measurement_id = ?`, measurementID).Scan(&si.MeasurementID, &seed, &plan, &alloc, &si.Batches, &si.Released, d.TimeDest(&si.DrawnAt), &si.DrawnBy, &si.Cases)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoSample(measurementID)
+	}
+	if err != nil {
+		return nil, d.Errorf("sample: %w", err)
+	}
+	if si.Seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
+		return nil, d.Errorf("sample: bad seed %q", seed)
+	}
+	if err := json.Unmarshal([]byte(plan), &si.Plan); err != nil {
+		return nil, d.Errorf("sample plan: %w", err)
+	}
+	if err := json.Unmarshal([]byte(alloc), &si.Alloc); err != nil {
+		return nil, d.Errorf("sample allocation: %w", err)
+	}
+	return &si, nil
+}
+
+// CaseSelect reads the columns ScanCase takes: a case with its unit's
+// gender and age band, its call record summary and its response.
+const CaseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.district, coalesce(u.gender, ''), coalesce(u.age_band, ''),
+		c.batch, c.prob, c.weight, c.released, coalesce(c.invitation_id, 0), c.disposition, c.interviewer, c.updated_at,
+		(SELECT count(*) FROM call_attempts a WHERE a.case_id = c.id),
+		coalesce((SELECT outcome FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1), ''),
+		(SELECT callback_at FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1),
+		coalesce(r.id, 0), coalesce(r.mode, '')
+	FROM cases c
+	LEFT JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
+	LEFT JOIN responses r ON r.invitation_id = c.invitation_id`
+
+// ScanCase reads one row of CaseSelect.
+func ScanCase(d *Dialect, sc Scanner) (*fieldwork.Case, error) {
+	var c fieldwork.Case
+	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Gender, &c.AgeBand,
+		&c.Batch, &c.Prob, &c.Weight, &c.Released, &c.InvitationID, &c.Disposition, &c.Interviewer, d.TimeDest(&c.UpdatedAt),
+		&c.Attempts, &c.LastOutcome, d.NullTimeDest(&c.CallbackAt), &c.ResponseID, &c.ResponseMode); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Cases returns the cases matching f in drawn order.
+func Cases(ctx context.Context, d *Dialect, q Querier, f fieldwork.CaseFilter) ([]*fieldwork.Case, error) {
+	where := []string{`c.measurement_id = ?`}
+	args := []any{f.MeasurementID}
+	if f.Interviewer != "" {
+		where = append(where, `c.interviewer = ?`)
+		args = append(args, f.Interviewer)
+	}
+	if f.District != "" {
+		where = append(where, `c.district = ?`)
+		args = append(args, f.District)
+	}
+	if f.Disposition != "" {
+		where = append(where, `c.disposition = ?`)
+		args = append(args, f.Disposition)
+	}
+	if f.ReleasedOnly {
+		where = append(where, `c.released`)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, `c.id IN (`+InList(len(f.IDs))+`)`)
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	query := CaseSelect + ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
+	if f.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	if len(f.IDs) > 0 {
+		// A text per list length: rebind without filling the cache.
+		query = d.Dynamic(query)
+	} else {
+		query = d.SQL(query)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	return ScanAll(d, "cases", rows, err, func(sc Scanner) (*fieldwork.Case, error) { return ScanCase(d, sc) })
+}
+
+// Case returns one case (ENOTFOUND).
+func Case(ctx context.Context, d *Dialect, q Querier, id int64) (*fieldwork.Case, error) {
+	c, err := ScanCase(d, d.QueryRow(ctx, q, CaseSelect+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoCase(id)
+	}
+	if err != nil {
+		return nil, d.Errorf("case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// ErrNoCase is the answer for an unknown case id.
+func ErrNoCase(id int64) error {
+	return survey.Errorf(survey.ENOTFOUND, "没有编号为 %d 的样本", "no case with id %d", id)
+}
+
+// CaseHistory returns a case's disposition changes, oldest first.
+func CaseHistory(ctx context.Context, d *Dialect, q Querier, caseID int64) ([]fieldwork.DispositionChange, error) {
+	rows, err := d.Query(ctx, q, `SELECT id, case_id, from_disp, to_disp, at, by, note FROM case_history WHERE case_id = ? ORDER BY id`, caseID)
+	return ScanAll(d, "case history", rows, err, func(sc Scanner) (fieldwork.DispositionChange, error) {
+		var h fieldwork.DispositionChange
+		err := sc.Scan(&h.ID, &h.CaseID, &h.From, &h.To, d.TimeDest(&h.At), &h.By, &h.Note)
+		return h, err
+	})
+}
+
+// Attempts returns a case's call attempts, oldest first.
+func Attempts(ctx context.Context, d *Dialect, q Querier, caseID int64) ([]fieldwork.CallAttempt, error) {
+	rows, err := d.Query(ctx, q, `SELECT id, case_id, interviewer, at, outcome, callback_at, note FROM call_attempts WHERE case_id = ? ORDER BY id`, caseID)
+	return ScanAll(d, "attempts", rows, err, func(sc Scanner) (fieldwork.CallAttempt, error) {
+		var a fieldwork.CallAttempt
+		err := sc.Scan(&a.ID, &a.CaseID, &a.Interviewer, d.TimeDest(&a.At), &a.Outcome, d.NullTimeDest(&a.CallbackAt), &a.Note)
+		return a, err
+	})
+}
+
+// CheckDisposition refuses a disposition the office cannot set by hand:
+// an unknown one, and complete, which only a submitted response sets.
+func CheckDisposition(to string) error {
+	if !slices.Contains(sampling.Dispositions, to) {
+		return survey.Errorf(survey.EINVALID, "未知的样本状态“%s”", "unknown disposition %q", to)
+	}
+	if to == sampling.DispComplete {
+		return survey.Errorf(survey.EINVALID, "“完成”只能由提交的问卷产生", "complete is set only by a submitted questionnaire")
+	}
+	return nil
+}
+
+// ErrCaseComplete refuses to change a complete case's disposition by
+// hand.
+func ErrCaseComplete(caseID int64) error {
+	return survey.Errorf(survey.ECONFLICT, "样本 %d 已完成，状态不能再改", "case %d is complete; its disposition cannot change", caseID)
+}

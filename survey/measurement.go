@@ -118,7 +118,10 @@ type Invitation struct {
 	MeasurementID string
 	CaseID        string // the sampled case, "" for demo links
 	Disposition   string
-	CreatedAt     time.Time
+	// Sector is the sector fixed by the per-sector open link the
+	// invitation came through, "" otherwise.
+	Sector    string
+	CreatedAt time.Time
 }
 
 // Response is one resident's (or interviewer's) answers to one invitation.

@@ -73,6 +73,14 @@ type OpenLinkStore interface {
 	// returns its token (ENOTFOUND as OpenLinkBySlug; EGONE when the
 	// measurement is not open).
 	StartOpenLink(ctx context.Context, slug string) (string, error)
+	// SectorOpenLinks returns a service measurement's per-sector links,
+	// one per sector in the measurement's order (disabled, without a slug,
+	// when never switched on); EINVALID for a resident measurement.
+	SectorOpenLinks(ctx context.Context, measurementID string) ([]OpenLink, error)
+	// SetSectorOpenLink switches one sector's link on (making its slug the
+	// first time) or off; audited as by. EINVALID for a resident
+	// measurement or a sector it does not have.
+	SetSectorOpenLink(ctx context.Context, measurementID, sector string, enabled bool, by string) (*OpenLink, error)
 }
 
 // FrameSummary describes a measurement's stored frame.

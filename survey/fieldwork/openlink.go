@@ -13,10 +13,16 @@ import (
 // disabled, so a printed link works again when it is re-enabled.
 type OpenLink struct {
 	MeasurementID string
-	Slug          string
-	Enabled       bool
-	ChangedAt     time.Time
-	ChangedBy     string
+	// Sector is the sector code of a service measurement's per-sector
+	// link, "" for the measurement's one general link. A response started
+	// through a sector's link has that sector fixed: the screener's sector
+	// item is answered with it and cannot be changed, so the quota claim
+	// counts against that sector × the district the customer gives.
+	Sector    string
+	Slug      string
+	Enabled   bool
+	ChangedAt time.Time
+	ChangedBy string
 	// Started counts the invitations made through the link; Submitted
 	// those whose response was submitted.
 	Started, Submitted int

@@ -98,7 +98,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 // measurement with its districts and sectors, the response if any with its
 // answers and saved pages, and the questionnaire version that applies (the
 // response's, else the newest).
-const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at,
+const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at, i.open_sector,
 		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
 		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
 		` + answersCols + `,
@@ -134,7 +134,7 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 		sum                     string
 		dists, sectors          string
 	)
-	err := db.db.QueryRowContext(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &inv.CreatedAt,
+	err := db.db.QueryRowContext(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &inv.CreatedAt, &inv.Sector,
 		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &m.CreatedAt, &m.Kind,
 		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
 		&answers, &pages, &version, &sum, &dists, &sectors)

@@ -92,6 +92,8 @@ type link struct {
 	frozen      bool
 	caseID      string
 	disposition string
+	// sector is the sector fixed by a per-sector open link, "" otherwise.
+	sector string
 }
 
 // lockLink locks the invitation of token hash h for the rest of the
@@ -112,13 +114,13 @@ type link struct {
 func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
 	var l link
 	err := tx.QueryRowContext(ctx, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version, r.mode,
-			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition
+			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition, i.open_sector
 		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
 		JOIN responses r ON r.invitation_id = i.id
 		JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id AND v.version = r.version
 		WHERE i.token_hash = $1
 		FOR UPDATE OF i, r`, h).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion, &l.respMode,
-		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition)
+		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition, &l.sector)
 	if err == nil {
 		return &l, nil
 	}
@@ -137,13 +139,13 @@ func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
 		return nil, fmt.Errorf("postgres: link: %w", err)
 	}
 	err = tx.QueryRowContext(ctx, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version, r.mode,
-			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition
+			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition, i.open_sector
 		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
 		LEFT JOIN responses r ON r.invitation_id = i.id
 		JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
 			AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
 		WHERE i.id = $1`, id).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion, &l.respMode,
-		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition)
+		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition, &l.sector)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: link: %w", err)
 	}
@@ -264,12 +266,6 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 	if p.PageID == "" {
 		return nil, survey.Errorf(survey.EINVALID, "缺少页面编号", "the page id is missing")
 	}
-	var rows [][]any // item, position, value; the response id is set below
-	for item, vs := range p.Answers {
-		for i, v := range vs {
-			rows = append(rows, []any{int64(0), item, i, p.PageID, v})
-		}
-	}
 	elapsed := max(p.Elapsed.Milliseconds(), 0)
 	var resp *survey.Response
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -293,8 +289,15 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		if err != nil {
 			return err
 		}
+		storekit.FixSector(q, &p, l.sector)
 		if err := storekit.CheckPage(q, &p); err != nil {
 			return err
+		}
+		var rows [][]any // response id, item, position, page, value
+		for item, vs := range p.Answers {
+			for i, v := range vs {
+				rows = append(rows, []any{id, item, i, p.PageID, v})
+			}
 		}
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM answers WHERE response_id = $1 AND page_id = $2`, id, p.PageID); err != nil {

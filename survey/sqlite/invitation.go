@@ -75,7 +75,7 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 // invitation, its measurement, the response if any with its answers and
 // saved pages, and the questionnaire version that applies (the
 // response's, else the newest).
-const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at,
+const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at, i.open_sector,
 		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
 		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
 		` + answersCols + `,
@@ -117,7 +117,7 @@ func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error
 		version                 int
 		sum                     string
 	)
-	err := db.rstmts.queryRow(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &icreated,
+	err := db.rstmts.queryRow(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &icreated, &inv.Sector,
 		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &mcreated, &m.Kind,
 		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
 		&answers, &pages, &version, &sum)
@@ -322,7 +322,7 @@ func (db *DB) cacheSession(h []byte, l *link, r **survey.Response) func() {
 		db.sessions.put(&cachedSession{
 			key: string(h),
 			inv: survey.Invitation{ID: l.invitationID, MeasurementID: l.measurementID, CaseID: l.caseID,
-				Disposition: l.disposition, CreatedAt: created},
+				Disposition: l.disposition, Sector: l.sector, CreatedAt: created},
 			resp: *r,
 			sum:  l.sha256,
 		})

@@ -142,18 +142,20 @@ type link struct {
 	caseID      string
 	disposition string
 	invCreated  string
+	// sector is the sector fixed by a per-sector open link, "" otherwise.
+	sector string
 }
 
 func lookupLink(tx cachedTx, h []byte) (*link, error) {
 	var l link
 	err := tx.QueryRowContext(bg, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version,
-			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition, i.created_at
+			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition, i.created_at, i.open_sector
 		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
 		LEFT JOIN responses r ON r.invitation_id = i.id
 		JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
 			AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
 		WHERE i.token_hash = ?`, h).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion,
-		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition, &l.invCreated)
+		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition, &l.invCreated, &l.sector)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storekit.ErrBadLink()
 	}
@@ -285,12 +287,6 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		pos   int
 		value string
 	}
-	var rows []row
-	for item, vs := range p.Answers {
-		for i, v := range vs {
-			rows = append(rows, row{item, i, v})
-		}
-	}
 	elapsed := p.Elapsed.Milliseconds()
 	if elapsed < 0 {
 		elapsed = 0
@@ -322,8 +318,15 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		if err != nil {
 			return err
 		}
+		storekit.FixSector(q, &p, l.sector)
 		if err := storekit.CheckPage(q, &p); err != nil {
 			return err
+		}
+		var rows []row
+		for item, vs := range p.Answers {
+			for i, v := range vs {
+				rows = append(rows, row{item, i, v})
+			}
 		}
 		now := fmtTime(db.now())
 		if _, err := tx.ExecContext(bg, `DELETE FROM answers WHERE response_id = ? AND page_id = ?`, id, p.PageID); err != nil {

@@ -97,7 +97,7 @@ func (db *DB) StartOpenLink(ctx context.Context, slug string) (string, error) {
 }
 
 // slugQuery finds a slug ($1) among the general and the per-sector open
-// links; the general link's sector is ”.
+// links; the general link's sector is empty.
 const slugQuery = `SELECT measurement_id, '' AS sector, enabled FROM open_links WHERE slug = $1
 	UNION ALL SELECT measurement_id, sector, enabled FROM sector_open_links WHERE slug = $1`
 

@@ -63,6 +63,11 @@ func (s *Server) handleAnswer(c *echo.Context) error {
 	if p == nil || !reachable(q, prior, pageID, cur) {
 		return errStalePage
 	}
+	if it := q.SectorItem(); it != nil && sess.Invitation.Sector != "" {
+		// A sector's open link fixed the sector: whatever the form
+		// sent, the answer is that sector (the store enforces it too).
+		form.Set(it.ID, sess.Invitation.Sector)
+	}
 	ans, ferrs := q.ParsePage(pageID, form, prior)
 	el := elapsed(form.Get("_shown"), s.now())
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v5"
 
@@ -22,6 +21,10 @@ type openLinkPage struct {
 	Changed string
 	Done    string
 	Action  string
+	// Sectors lists a service measurement's per-sector links (nil for a
+	// resident measurement); SectorAction is their forms' target.
+	Sectors      []sectorLinkRow
+	SectorAction string
 }
 
 // openLinkView is the link as the page shows it.
@@ -48,14 +51,24 @@ func (f *fieldworkPages) handleOpenLink(c *echo.Context) error {
 		Action:   "/app/m/" + url.PathEscape(m.ID) + "/openlink",
 	}
 	if l.Slug != "" {
-		v.URL = strings.TrimRight(f.st.s.baseURL, "/") + "/o/" + l.Slug
+		v.URL = openLinkURL(f.st.s.baseURL, *l)
 		v.Changed = fmt.Sprintf(fwUI["open_changed"].Get(v.Lang), l.ChangedAt.In(chinaTime).Format("2006-01-02 15:04"), l.ChangedBy)
 	}
+	if v.Sectors, err = f.sectorLinkRows(c, m, v.Lang); err != nil {
+		return err
+	}
+	v.SectorAction = v.Action + "/sector"
 	switch c.QueryParam("done") {
 	case "on":
 		v.Done = fwUI["open_done_on"].Get(v.Lang)
 	case "off":
 		v.Done = fwUI["open_done_off"].Get(v.Lang)
+	case "sector_on", "sector_off":
+		for _, r := range v.Sectors {
+			if r.Code == c.QueryParam("sector") {
+				v.Done = fmt.Sprintf(fwUI["open_done_"+c.QueryParam("done")].Get(v.Lang), r.Name)
+			}
+		}
 	}
 	return f.render(c, http.StatusOK, "fw_openlink.html", v)
 }

@@ -68,6 +68,7 @@ func (st *staff) fieldworkRoutes() []staffRoute {
 		// office, who watch the monitor, switch it.
 		{g, "/app/m/:id/openlink", false, auth.PermMonitor, f.ok(f.handleOpenLink)},
 		{p, "/app/m/:id/openlink", false, auth.PermMonitor, f.ok(f.handleOpenLinkSet)},
+		{p, "/app/m/:id/openlink/sector", false, auth.PermMonitor, f.ok(f.handleSectorLinkSet)},
 	}
 }
 

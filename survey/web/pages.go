@@ -48,7 +48,12 @@ func (s *Server) renderPage(c *echo.Context, status int, lang, token string, ses
 			byItem[fe.Field] = fe.Message.Get(lang)
 		}
 	}
+	vals, fixed := fixedSector(sess, vals)
 	for _, it := range p.VisibleItems(vals) {
+		if fixed != nil && it.ID == fixed.ID {
+			v.Fixed = fixedSectorText(sess, lang)
+			continue
+		}
 		v.Questions = append(v.Questions, buildQuestion(q.ForAnswers(it, vals), vals[it.ID], byItem[it.ID], lang))
 	}
 	for _, fe := range errs {

@@ -70,6 +70,7 @@ var staffRoleTable = []struct {
 	{"POST /app/m/:id/quality/:resp/restore", "/app/m/demo-2026/quality/999/restore", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
 	{"GET /app/m/:id/openlink", "/app/m/demo-2026/openlink", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
 	{"POST /app/m/:id/openlink", "/app/m/demo-2026/openlink", url.Values{"enabled": {"0"}}, [4]outcome{toLogin, forbidden, allowed, allowed}},
+	{"POST /app/m/:id/openlink/sector", "/app/m/demo-2026/openlink/sector", url.Values{"sector": {"retail"}, "enabled": {"0"}}, [4]outcome{toLogin, forbidden, allowed, allowed}},
 }
 
 // isStaffPath reports whether a registered path belongs to the staff side.

@@ -137,6 +137,9 @@ type questionPage struct {
 	Questions []question
 	Errors    []summaryError
 	First     bool // no Back button on the first page
+	// Fixed says which sector the customer's sector link set, on the
+	// page whose sector question it answers (and hides).
+	Fixed string
 	// Preview is the office's preview of a page (setup_preview.go): the
 	// same page, whose form only moves between pages and saves nothing.
 	Preview bool

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v5"
 
@@ -63,7 +64,7 @@ func (s *Server) handleAnswer(c *echo.Context) error {
 	if p == nil || !reachable(q, prior, pageID, cur) {
 		return errStalePage
 	}
-	if it := q.SectorItem(); it != nil && sess.Invitation.Sector != "" {
+	if _, it := fixedSector(sess, nil); it != nil && slices.ContainsFunc(p.Items, func(x survey.Item) bool { return x.ID == it.ID }) {
 		// A sector's open link fixed the sector: whatever the form
 		// sent, the answer is that sector (the store enforces it too).
 		form.Set(it.ID, sess.Invitation.Sector)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"manyi/survey"
@@ -385,30 +384,7 @@ func (db *DB) AssignCases(ctx context.Context, measurementID string, caseIDs []i
 // loadCaseForInterviewer reads (and locks) what an interviewer's action on
 // a case needs, refusing a case assigned to someone else (EFORBIDDEN).
 func loadCaseForInterviewer(ctx context.Context, tx *sql.Tx, caseID int64, interviewer string) (measurementID, disposition string, invitation int64, err error) {
-	var assigned string
-	var inv sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = $1 FOR UPDATE`, caseID).
-		Scan(&measurementID, &disposition, &inv, &assigned)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", 0, errNoCase(caseID)
-	}
-	if err != nil {
-		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
-	}
-	var status string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM measurements WHERE id = $1`, measurementID).Scan(&status); err != nil {
-		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
-	}
-	if status == survey.StatusClosed {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
-	}
-	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
-		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
-	}
-	if !inv.Valid {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
-	}
-	return measurementID, disposition, inv.Int64, nil
+	return storekit.CaseForInterviewer(ctx, dialect, tx, caseID, interviewer, " FOR UPDATE")
 }
 
 // RecordAttempt records a call attempt by the case's interviewer and moves
@@ -459,8 +435,8 @@ func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttem
 // resident began on the web is taken over. A finished response is
 // ECONFLICT.
 func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error) {
-	if mode != survey.ModePhone && mode != survey.ModeFace {
-		return "", nil, survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	if err := storekit.CheckInterviewMode(mode); err != nil {
+		return "", nil, err
 	}
 	var token string
 	var resp *survey.Response

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
@@ -337,29 +336,7 @@ func (db *DB) AssignCases(ctx context.Context, measurementID string, caseIDs []i
 // loadCaseForInterviewer reads what an interviewer's action on a case
 // needs, refusing a case assigned to someone else (EFORBIDDEN).
 func loadCaseForInterviewer(tx *sql.Tx, caseID int64, interviewer string) (measurementID, disposition string, invitation int64, err error) {
-	var assigned string
-	var inv sql.NullInt64
-	err = tx.QueryRow(`SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = ?`, caseID).Scan(&measurementID, &disposition, &inv, &assigned)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", 0, errNoCase(caseID)
-	}
-	if err != nil {
-		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
-	}
-	var status string
-	if err := tx.QueryRow(`SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status); err != nil {
-		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
-	}
-	if status == survey.StatusClosed {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
-	}
-	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
-		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
-	}
-	if !inv.Valid {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
-	}
-	return measurementID, disposition, inv.Int64, nil
+	return storekit.CaseForInterviewer(bg, dialect, tx, caseID, interviewer, "")
 }
 
 // RecordAttempt records a call attempt by the case's interviewer and moves
@@ -416,8 +393,8 @@ func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttem
 // resident began on the web is taken over, and the response records the
 // mode and the interviewer. A finished response is ECONFLICT.
 func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error) {
-	if mode != survey.ModePhone && mode != survey.ModeFace {
-		return "", nil, survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	if err := storekit.CheckInterviewMode(mode); err != nil {
+		return "", nil, err
 	}
 	var token string
 	var respID int64

@@ -166,3 +166,44 @@ func CheckDisposition(to string) error {
 func ErrCaseComplete(caseID int64) error {
 	return survey.Errorf(survey.ECONFLICT, "样本 %d 已完成，状态不能再改", "case %d is complete; its disposition cannot change", caseID)
 }
+
+// CaseForInterviewer reads, inside the caller's write transaction, the
+// case an interviewer records a call or starts an interview for: its
+// measurement, disposition and invitation. It refuses an unknown case
+// (ENOTFOUND), a closed measurement and an unreleased case (ECONFLICT)
+// and a case assigned to someone else (EFORBIDDEN). lock is "" or the
+// dialect's row-lock clause (" FOR UPDATE").
+func CaseForInterviewer(ctx context.Context, d *Dialect, tx Querier, caseID int64, interviewer, lock string) (measurementID, disposition string, invitation int64, err error) {
+	var assigned string
+	var inv sql.NullInt64
+	err = d.QueryRow(ctx, tx, `SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = ?`+lock, caseID).
+		Scan(&measurementID, &disposition, &inv, &assigned)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", 0, ErrNoCase(caseID)
+	}
+	if err != nil {
+		return "", "", 0, d.Errorf("case %d: %w", caseID, err)
+	}
+	var status string
+	if err := d.QueryRow(ctx, tx, `SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status); err != nil {
+		return "", "", 0, d.Errorf("case %d: %w", caseID, err)
+	}
+	if status == survey.StatusClosed {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
+	}
+	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
+		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
+	}
+	if !inv.Valid {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
+	}
+	return measurementID, disposition, inv.Int64, nil
+}
+
+// CheckInterviewMode accepts the modes of an interviewer's interview.
+func CheckInterviewMode(mode string) error {
+	if mode != survey.ModePhone && mode != survey.ModeFace {
+		return survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	}
+	return nil
+}

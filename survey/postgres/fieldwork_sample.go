@@ -162,29 +162,13 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 			return err
 		}
 		if si.Released >= si.Batches {
-			return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", si.Batches)
+			return storekit.ErrAllReleased(si.Batches)
 		}
 		next := si.Released + 1
-		rows, err := tx.QueryContext(ctx, `SELECT id, unit_id, stratum, batch FROM cases WHERE measurement_id = $1 ORDER BY position`, measurementID)
-		if err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
-		}
 		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		var ids []int64
-		for rows.Next() {
-			var c sampling.Case
-			var id int64
-			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: release batch: %w", err)
-			}
-			c.Unit = -1 // not needed: Weights reads strata and batches only
-			smp.Cases = append(smp.Cases, c)
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
+		ids, _, err := storekit.DrawnCases(ctx, dialect, tx, measurementID, "", smp)
+		if err != nil {
+			return err
 		}
 		// A stratum released further by ReleaseStratumBatch keeps its level.
 		levels, err := releasedBatches(ctx, tx, measurementID)

@@ -120,33 +120,14 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
 		if released >= batches {
-			return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", batches)
+			return storekit.ErrAllReleased(batches)
 		}
 		next := released + 1
 		// Rebuild the sample in its drawn order for sampling.Weights.
-		rows, err := tx.Query(`SELECT id, unit_id, stratum, batch, released FROM cases WHERE measurement_id = ? ORDER BY position`, measurementID)
-		if err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
-		}
 		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: batches}
-		var ids []int64
-		var wasReleased []bool
-		for rows.Next() {
-			var c sampling.Case
-			var id int64
-			var rel bool
-			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch, &rel); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: release batch: %w", err)
-			}
-			c.Unit = -1 // not needed: Weights reads strata and batches only
-			smp.Cases = append(smp.Cases, c)
-			ids = append(ids, id)
-			wasReleased = append(wasReleased, rel)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
+		ids, wasReleased, err := storekit.DrawnCases(bg, dialect, tx, measurementID, "", smp)
+		if err != nil {
+			return err
 		}
 		// A stratum released further by ReleaseStratumBatch keeps its level.
 		levels, err := releasedBatches(ctx, tx, measurementID)

@@ -207,3 +207,57 @@ func CheckInterviewMode(mode string) error {
 	}
 	return nil
 }
+
+// DrawnCases reads a measurement's cases (of one stratum; "" for all) in
+// their drawn order into smp.Cases, for sampling.WeightsReleased, and
+// returns each case's id and whether it is released already.
+func DrawnCases(ctx context.Context, d *Dialect, tx Querier, measurementID, stratum string, smp *sampling.Sample) (ids []int64, released []bool, err error) {
+	q, args := `SELECT id, unit_id, stratum, batch, released FROM cases WHERE measurement_id = ?`, []any{measurementID}
+	if stratum != "" {
+		q += ` AND stratum = ?`
+		args = append(args, stratum)
+	}
+	rows, err := d.Query(ctx, tx, q+` ORDER BY position`, args...)
+	if err != nil {
+		return nil, nil, d.Errorf("release batch: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c sampling.Case
+		var id int64
+		var rel bool
+		if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch, &rel); err != nil {
+			return nil, nil, d.Errorf("release batch: %w", err)
+		}
+		c.Unit = -1 // not needed: Weights reads strata and batches only
+		smp.Cases = append(smp.Cases, c)
+		ids = append(ids, id)
+		released = append(released, rel)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, d.Errorf("release batch: %w", err)
+	}
+	return ids, released, nil
+}
+
+// NextStratumBatch returns the reserve batch of stratum (allocated sa)
+// to release next, given the batches released per stratum (levels, which
+// it moves on), or ECONFLICT when every one is out.
+func NextStratumBatch(levels map[string]int, stratum string, sa *sampling.StratumAllocation) (int, error) {
+	next := levels[stratum] + 1
+	if next > len(sa.Batches) {
+		return 0, survey.Errorf(survey.ECONFLICT, "“%s”的预备样本已全部启用（共 %d 批）", "every reserve batch of %q is released already (%d batches)", stratum, len(sa.Batches))
+	}
+	levels[stratum] = next
+	return next, nil
+}
+
+// ErrNoStratum is the answer for a stratum the sample does not have.
+func ErrNoStratum(stratum string) error {
+	return survey.Errorf(survey.ENOTFOUND, "样本中没有层“%s”", "the sample has no stratum %q", stratum)
+}
+
+// ErrAllReleased refuses a release when every reserve batch is out.
+func ErrAllReleased(batches int) error {
+	return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", batches)
+}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os/exec"
 	"strconv"
@@ -166,6 +168,27 @@ func TestServiceEndToEnd(t *testing.T) {
 	if rec := stat.post("/app/m/"+id+"/csi/weights", url.Values{"csrf": {csrfOf(t, wp)}, "basis": {"增加值"},
 		"w_retail": {"0.5"}, "w_banking": {"0.3"}, "w_gyms": {"0.2"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("weights: %d\n%s", rec.Code, rec.Body)
+	}
+	// A bad census file comes back on the sector weights page, naming
+	// its problem; a good one is imported and counted there.
+	census := func(data string) *httptest.ResponseRecorder {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("csrf", csrfOf(t, wp))
+		fw, _ := mw.CreateFormFile("census", "census.csv")
+		fw.Write([]byte(data))
+		mw.Close()
+		req := httptest.NewRequest(http.MethodPost, "/app/m/"+id+"/weighting/census", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return stat.do(req)
+	}
+	bad := census("district,gender,age_band,count\nd1,m,18-29,many\n")
+	if bb := bad.Body.String(); bad.Code != http.StatusUnprocessableEntity || !strings.Contains(bb, `name="w_gyms"`) || !strings.Contains(bb, `role="alert"`) || strings.Contains(bb, `name="method"`) {
+		t.Errorf("bad census: %d, want the sector weights page with the problem\n%s", bad.Code, bb)
+	}
+	good := census("district,gender,age_band,count\nd1,m,18-29,100\nd1,f,18-29,120\nd2,m,18-29,90\nd2,f,18-29,80\n")
+	if loc := good.Header().Get("Location"); good.Code != http.StatusSeeOther || loc != "/app/m/"+id+"/csi/weights?census=4" {
+		t.Errorf("good census: %d %q\n%s", good.Code, loc, good.Body)
 	}
 	want, err := workspace.ComputeService(ctx, e.db, e.db, id, nil)
 	if err != nil {

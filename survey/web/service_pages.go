@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"manyi/survey"
+	"manyi/survey/analysis"
 	"manyi/survey/auth"
 	"manyi/survey/csi"
 	"manyi/survey/fieldwork"
@@ -364,20 +365,8 @@ func (st *staff) handleSectorWeights(c *echo.Context) error {
 		return err
 	}
 	v := st.newSectorWeightsPage(c, m)
-	w, err := st.s.service.SectorWeights(c.Request().Context(), m.ID)
-	if err != nil {
+	if err := st.savedSectorWeights(c, m, &v); err != nil {
 		return err
-	}
-	if w != nil {
-		v.Basis = w.Basis
-		v.Saved = fmt.Sprintf(csiUI["w_saved"].Get(v.Lang), v.Time(w.UpdatedAt), w.UpdatedBy)
-	}
-	for _, sc := range m.Sectors {
-		r := sectorWeightRow{Code: sc.Code, Name: sc.Name.Get(v.Lang)}
-		if w != nil {
-			r.Value = strconv.FormatFloat(w.Weights[sc.Code], 'f', -1, 64)
-		}
-		v.Rows = append(v.Rows, r)
 	}
 	if c.QueryParam("done") == "1" {
 		v.Done = csiUI["w_done"].Get(v.Lang)
@@ -573,4 +562,50 @@ func (st *staff) serviceReportPDF(c *echo.Context, m *survey.Measurement, lang s
 	noStoreDownload(c, "application/pdf", m.ID+"-report-"+lang+".pdf")
 	_, err = c.Response().Write(pdf)
 	return err
+}
+
+// serviceCensusUploaded answers a census upload (POST
+// /app/m/:id/weighting/census) of a service measurement: the sector
+// weights page again, with the problem (its row) when the file was
+// refused, or redirected to it with the count when it was imported.
+func (st *staff) serviceCensusUploaded(c *echo.Context, m *survey.Measurement, census *analysis.Census, ferr error) error {
+	if ferr == nil {
+		st.work().forget(m.ID)
+		return c.Redirect(http.StatusSeeOther, "/app/m/"+url.PathEscape(m.ID)+"/csi/weights?census="+strconv.Itoa(len(census.Cells)))
+	}
+	lang := language(c)
+	msg := weightingUI["w_census_nofile"].Get(lang)
+	var se *survey.Error
+	if asSurveyError(ferr, &se) {
+		if se.Code != survey.EINVALID {
+			return ferr
+		}
+		msg = se.Message.Get(lang)
+	}
+	v := st.newSectorWeightsPage(c, m)
+	if err := st.savedSectorWeights(c, m, &v); err != nil {
+		return err
+	}
+	v.Census = msg
+	return st.render(c, http.StatusUnprocessableEntity, "staff_csi_weights.html", v)
+}
+
+// savedSectorWeights fills the form of v with the saved sector weights.
+func (st *staff) savedSectorWeights(c *echo.Context, m *survey.Measurement, v *sectorWeightsPage) error {
+	w, err := st.s.service.SectorWeights(c.Request().Context(), m.ID)
+	if err != nil {
+		return err
+	}
+	if w != nil {
+		v.Basis = w.Basis
+		v.Saved = fmt.Sprintf(csiUI["w_saved"].Get(v.Lang), v.Time(w.UpdatedAt), w.UpdatedBy)
+	}
+	for _, sc := range m.Sectors {
+		r := sectorWeightRow{Code: sc.Code, Name: sc.Name.Get(v.Lang)}
+		if w != nil {
+			r.Value = strconv.FormatFloat(w.Weights[sc.Code], 'f', -1, 64)
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	return nil
 }

@@ -492,6 +492,9 @@ func (st *staff) handleCensusUpload(c *echo.Context) error {
 			ferr = err
 		}
 	}
+	if m.IsService() {
+		return st.serviceCensusUploaded(c, m, census, ferr)
+	}
 	if ferr != nil {
 		var se *survey.Error
 		msg := weightingUI["w_census_nofile"].Get(lang)

@@ -20,6 +20,7 @@ import (
 // store through the functions of this file, so both do the same thing.
 type OfficeStore interface {
 	SetupStore
+	JobStore
 	// Measurement returns one measurement (ENOTFOUND).
 	Measurement(ctx context.Context, id string) (*survey.Measurement, error)
 	// Questionnaire returns a version of the questionnaire, 0 the newest.

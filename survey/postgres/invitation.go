@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -94,14 +95,16 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 
 // sessionQuery reads everything a page view needs about a token in one
 // statement, hence one consistent snapshot: the invitation, its
-// measurement, the response if any with its answers and saved pages, and
-// the questionnaire version that applies (the response's, else the
-// newest).
+// measurement with its districts and sectors, the response if any with its
+// answers and saved pages, and the questionnaire version that applies (the
+// response's, else the newest).
 const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at,
 		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
 		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
 		` + answersCols + `,
-		v.version, v.sha256
+		v.version, v.sha256,
+		(SELECT coalesce(json_agg(json_build_array(code, name_zh, name_en) ORDER BY position), '[]')::text FROM districts WHERE measurement_id = i.measurement_id),
+		CASE WHEN m.kind = '` + survey.KindService + `' THEN (SELECT coalesce(json_agg(json_build_array(code, name_zh, name_en) ORDER BY position), '[]')::text FROM sectors WHERE measurement_id = i.measurement_id) ELSE '[]' END
 	FROM invitations i
 	JOIN measurements m ON m.id = i.measurement_id
 	LEFT JOIN responses r ON r.invitation_id = i.id
@@ -129,11 +132,12 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 		answers, pages          string
 		version                 int
 		sum                     string
+		dists, sectors          string
 	)
 	err := db.db.QueryRowContext(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &inv.CreatedAt,
 		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &m.CreatedAt, &m.Kind,
 		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
-		&answers, &pages, &version, &sum)
+		&answers, &pages, &version, &sum, &dists, &sectors)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storekit.ErrBadLink()
 	}
@@ -146,8 +150,11 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 	inv.CreatedAt = utc(inv.CreatedAt)
 	m.ID = inv.MeasurementID
 	m.CreatedAt = utc(m.CreatedAt)
-	if err := readPlaces(ctx, db.db, &m); err != nil {
-		return nil, err
+	if m.Districts, err = decodePlaces[survey.District](dists); err != nil {
+		return nil, fmt.Errorf("postgres: districts of %s: %w", m.ID, err)
+	}
+	if m.Sectors, err = decodePlaces[survey.Sector](sectors); err != nil {
+		return nil, fmt.Errorf("postgres: sectors of %s: %w", m.ID, err)
 	}
 	s := &survey.Session{Invitation: &inv, Measurement: &m}
 	if rid.Valid {
@@ -204,3 +211,18 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 // TokenHash returns the hex SHA-256 of a token, the only form in which the
 // store keeps it, for callers that must name a link without keeping it.
 func TokenHash(tok string) string { return storekit.TokenHashHex(tok) }
+
+// decodePlaces reads districts or sectors from a JSON array of [code,
+// name_zh, name_en] triples in their order; nil for none, as the scans of
+// readPlaces give.
+func decodePlaces[P survey.District | survey.Sector](j string) ([]P, error) {
+	var rows [][3]string
+	if err := json.Unmarshal([]byte(j), &rows); err != nil {
+		return nil, err
+	}
+	var out []P
+	for _, r := range rows {
+		out = append(out, P{Code: r[0], Name: survey.Text{Zh: r[1], En: r[2]}})
+	}
+	return out, nil
+}

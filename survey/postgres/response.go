@@ -41,13 +41,21 @@ func decodeAnswers(r *survey.Response, answers, pages string) error {
 // loadResponse reads one response by id with its answers and the pages
 // saved so far, in one statement.
 func loadResponse(ctx context.Context, q querier, id int64) (*survey.Response, error) {
+	return scanResponse(q.QueryRowContext(ctx, `SELECT `+responseCols+` FROM responses r WHERE r.id = $1`, id))
+}
+
+// responseCols are the columns scanResponse reads, of responses r.
+const responseCols = `r.id, r.invitation_id, r.measurement_id, r.version, r.status, r.mode, r.interviewer,
+		r.ua_class, r.current_page, r.started_at, r.submitted_at, ` + answersCols
+
+// scanResponse reads one row of responseCols (ENOTFOUND for none).
+// Columns named in before come first and are scanned into before.
+func scanResponse(row *sql.Row, before ...any) (*survey.Response, error) {
 	var r survey.Response
 	var answers, pages string
 	var submitted sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT r.id, r.invitation_id, r.measurement_id, r.version, r.status, r.mode, r.interviewer,
-			r.ua_class, r.current_page, r.started_at, r.submitted_at, `+answersCols+`
-		FROM responses r WHERE r.id = $1`, id).Scan(&r.ID, &r.InvitationID, &r.MeasurementID, &r.Version, &r.Status, &r.Mode,
-		&r.Interviewer, &r.UAClass, &r.CurrentPage, &r.StartedAt, &submitted, &answers, &pages)
+	err := row.Scan(append(before, &r.ID, &r.InvitationID, &r.MeasurementID, &r.Version, &r.Status, &r.Mode,
+		&r.Interviewer, &r.UAClass, &r.CurrentPage, &r.StartedAt, &submitted, &answers, &pages)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, survey.Errorf(survey.ENOTFOUND, "尚未开始作答", "the response has not been started")
 	}
@@ -92,16 +100,42 @@ type link struct {
 // not make two responses, and a save cannot slip past a submit. It is a
 // statement of its own so that the read after it, in a fresh snapshot,
 // sees what the lock's previous holder committed.
+//
+// A link with a response, the common case, takes one statement: it locks
+// the invitation and the response rows together, and PostgreSQL reads a
+// locked row that changed while it waited again in its newest version
+// (READ COMMITTED's re-check of locked rows), so the response's status
+// and resume point are those the previous holder committed. The columns
+// of the other tables do not change under a resident write (a
+// questionnaire version's body is only replaced before its first answer,
+// and its frozen flag only turns on).
 func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
+	var l link
+	err := tx.QueryRowContext(ctx, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version, r.mode,
+			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition
+		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
+		JOIN responses r ON r.invitation_id = i.id
+		JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id AND v.version = r.version
+		WHERE i.token_hash = $1
+		FOR UPDATE OF i, r`, h).Scan(&l.invitationID, &l.measurementID, &l.mStatus, &l.respID, &l.respStatus, &l.respVersion, &l.respMode,
+		&l.version, &l.sha256, &l.frozen, &l.caseID, &l.disposition)
+	if err == nil {
+		return &l, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: link: %w", err)
+	}
+	// No response yet (or no such link): lock the invitation alone, then
+	// read in a fresh snapshot, which sees a response another server
+	// created while this one waited.
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM invitations WHERE token_hash = $1 FOR UPDATE`, h).Scan(&id)
+	err = tx.QueryRowContext(ctx, `SELECT id FROM invitations WHERE token_hash = $1 FOR UPDATE`, h).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, storekit.ErrBadLink()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: link: %w", err)
 	}
-	var l link
 	err = tx.QueryRowContext(ctx, `SELECT i.id, i.measurement_id, m.status, r.id, r.status, r.version, r.mode,
 			v.version, v.sha256, v.frozen_at IS NOT NULL, i.case_id, i.disposition
 		FROM invitations i JOIN measurements m ON m.id = i.measurement_id
@@ -178,8 +212,25 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	if !ok {
 		return nil, storekit.ErrBadLink()
 	}
+	// A started response is only read: one statement, no transaction and
+	// no lock (a response, once made, stays; this is the resident's every
+	// page view). Only a link without one takes the write below.
+	var mStatus string
 	var resp *survey.Response
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	row := db.db.QueryRowContext(ctx, `SELECT m.status, `+responseCols+`
+		FROM invitations i JOIN measurements m ON m.id = i.measurement_id JOIN responses r ON r.invitation_id = i.id
+		WHERE i.token_hash = $1`, h)
+	resp, err := scanResponse(row, &mStatus)
+	switch {
+	case err == nil:
+		if err := storekit.CheckOpen(mStatus); err != nil {
+			return nil, err
+		}
+		return resp, nil
+	case survey.ErrorCode(err) != survey.ENOTFOUND:
+		return nil, err
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		l, err := lockLink(ctx, tx, h)
 		if err != nil {
 			return err
@@ -272,11 +323,10 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 				saves = page_paradata.saves + 1, saved_at = excluded.saved_at`, id, p.PageID, elapsed, now); err != nil {
 			return fmt.Errorf("postgres: save page paradata: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE responses SET current_page = CASE WHEN $1 = '' THEN current_page ELSE $1 END, updated_at = $2, rev = rev + 1 WHERE id = $3`,
-			p.Next, now, id); err != nil {
-			return fmt.Errorf("postgres: save page: %w", err)
-		}
-		resp, err = loadResponse(ctx, tx, id)
+		// The resume point and the response as saved, in one statement:
+		// its subqueries see this transaction's answers above.
+		resp, err = scanResponse(tx.QueryRowContext(ctx, `UPDATE responses r SET current_page = CASE WHEN $1 = '' THEN r.current_page ELSE $1 END, updated_at = $2, rev = r.rev + 1
+			WHERE r.id = $3 RETURNING `+responseCols, p.Next, now, id))
 		return err
 	})
 	if err != nil {

@@ -465,9 +465,11 @@ func (r *serviceReport) svcDistricts() {
 	r.para(r.t("各区县的顾客满意度指数为其各行业满意度指数按行业权重的加权平均；表中同时给出各行业的区县指数。",
 		"A district's CSI is its sector indices averaged with the sector weights; the table also gives each sector's index in the district."))
 	ss := r.okSectors()
-	cols := []column{{Head: r.t("区县", "District"), Width: 2.6, Align: "L"}, {Head: "CSI", Width: 1.6, Align: "R"}, {Head: r.t("与全市差", "vs city"), Width: 1.6, Align: "R"}}
+	// Column widths in millimetres (/tableUnit): a sector's column is as
+	// wide as its name's longest word, so "Telecoms" is not broken.
+	cols := []column{{Head: r.t("区县", "District"), Width: 26 / tableUnit, Align: "L"}, {Head: "CSI", Width: 13 / tableUnit, Align: "R"}, {Head: r.t("与全市差", "vs city"), Width: r.wordColumn(r.t("与全市差", "vs city"), 13), Align: "R"}}
 	for _, s := range ss {
-		cols = append(cols, column{Head: r.name(s.Sector.Name), Width: 1.6, Align: "R"})
+		cols = append(cols, column{Head: r.name(s.Sector.Name), Width: r.wordColumn(r.name(s.Sector.Name), 13), Align: "R"})
 	}
 	var rows []row
 	for _, d := range res.Districts {
@@ -604,4 +606,16 @@ func (ps fpdfPoints) pts() []fpdf.PointType {
 		out[i] = fpdf.PointType{X: p.X, Y: p.Y}
 	}
 	return out
+}
+
+// wordColumn is the width (in column units) of a column headed by head:
+// at least min millimetres, and wide enough that head's longest word ("Telecoms",
+// "transport") is not broken across lines.
+func (r *serviceReport) wordColumn(head string, min float64) float64 {
+	r.setFont(tableSize)
+	w := 0.0
+	for _, f := range strings.Fields(head) {
+		w = math.Max(w, r.pdf.GetStringWidth(f))
+	}
+	return math.Max(min, w+2*cellPadX+0.5) / tableUnit
 }

@@ -29,7 +29,7 @@ type officePages struct {
 	st    *staff
 	store fieldwork.OfficeStore
 	views map[string]*template.Template
-	jobs  *frameJobs
+	jobs  *officeJobs
 	err   error
 }
 

@@ -97,6 +97,14 @@ func TestOfficeCSRF(t *testing.T) {
 // questionnaire) to set up.
 func newOfficeEnv(t *testing.T) *staffEnv {
 	t.Helper()
+	e, _ := newOfficeEnvConfig(t)
+	return e
+}
+
+// newOfficeEnvConfig is newOfficeEnv that also returns its server's
+// Config, for a second server on the same database.
+func newOfficeEnvConfig(t *testing.T) (*staffEnv, Config) {
+	t.Helper()
 	e := newStaffEnv(t, "https://survey.example.cn")
 	key, err := secret.ParseKey(secret.GenerateKey())
 	if err != nil {
@@ -116,7 +124,7 @@ func newOfficeEnv(t *testing.T) *staffEnv {
 	if err := e.db.CreateMeasurement(context.Background(), m, survey.DefaultQuestionnaire()); err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return e, cfg
 }
 
 // frameCSV is a frame of n units per district plus three bad rows: an
@@ -508,5 +516,56 @@ func TestOfficeEnglishLabels(t *testing.T) {
 		if !strings.Contains(body, l) {
 			t.Errorf("frame preview lacks %q", l)
 		}
+	}
+}
+
+// TestOfficeFrameTwoServers: the upload reaches one server, "Import clean
+// rows" another on the same database (issue 12); the staged upload is in
+// the store, sealed (no phone number in clear), and the second server
+// imports it and shows the same progress page.
+func TestOfficeFrameTwoServers(t *testing.T) {
+	e, cfg := newOfficeEnvConfig(t)
+	a := e.srv
+	b, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.client("10.8.0.2")
+	c.login("boss")
+	csrf := csrfOf(t, c.get("/app/m/m1/frame").Body.String())
+	if rec := c.upload("/app/m/m1/frame", csrf, "frame.csv", []byte(frameCSV(20))); rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%s", rec.Code, rec.Body)
+	}
+	body := c.waitFrame(t, "m1")
+	m := jobField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no job field in the preview:\n%s", body)
+	}
+	j, err := e.db.Job(context.Background(), m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]string{"input": j.Input, "meta": string(j.Meta), "result": j.Result} {
+		if strings.Contains(v, "13910000000") || strings.Contains(v, "U0001") {
+			t.Errorf("the job's %s holds the file in clear", name)
+		}
+	}
+	e.srv = b // the next requests reach the other server
+	if got := c.get("/app/m/m1/frame").Body.String(); !strings.Contains(got, "有效行 40") || !strings.Contains(got, m[1]) {
+		t.Fatalf("the other server does not show the staged upload:\n%s", got)
+	}
+	if rec := c.post("/app/m/m1/frame/import", url.Values{"csrf": {csrf}, "job": {m[1]}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("import on the other server: %d\n%s", rec.Code, rec.Body)
+	}
+	body = c.waitFrame(t, "m1")
+	if !strings.Contains(body, "40 个单位") {
+		t.Errorf("after the import the page lacks the summary:\n%s", body)
+	}
+	e.srv = a
+	if got := c.get("/app/m/m1/frame").Body.String(); !strings.Contains(got, "40 个单位") {
+		t.Errorf("the first server does not show the import")
+	}
+	if sum, err := e.db.Frame(context.Background(), "m1"); err != nil || sum.Units != 40 {
+		t.Fatalf("stored frame %+v, %v", sum, err)
 	}
 }

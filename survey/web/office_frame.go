@@ -5,11 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -35,94 +35,123 @@ const (
 	phaseFailed    = "failed"
 )
 
-// frameJob is one uploaded frame file on its way into the store. Reading a
-// million rows and storing them takes seconds, so both run in the
-// background; the frame page shows the progress and refreshes itself
-// (meta refresh, no script needed) until the job waits for the user or is
-// done. Nothing reaches the store before the user presses "Import clean
-// rows". Jobs live in this process only: behind several servers, the
-// office's requests of one upload must reach the same server.
-type frameJob struct {
-	mu            sync.Mutex
-	ID            string
-	MeasurementID string
-	User          string
-	Source        string // the file name as uploaded
-	Size          int64
-	Phase         string
-	Done, Total   int64 // progress of the phase
-	Err           error
-	Started       time.Time
+// Jobs are kept in the store (fieldwork.JobStore), not in this process:
+// behind several servers on one PostgreSQL database the office's "Import
+// clean rows" may reach another server than the upload did, and every
+// server shows the same progress. The uploaded file and what was found in
+// it are sealed with the contact key (they hold phone numbers).
+const (
+	// jobForget is how long a job is kept after its last change: a staged
+	// upload nobody imported, a finished link file nobody fetched.
+	jobForget = 24 * time.Hour
+	// jobStale is how long a running job may go without progress before
+	// the page calls it lost (its server stopped).
+	jobStale = 10 * time.Minute
+	// progressEvery bounds how often a running job writes its progress.
+	progressEvery = 250 * time.Millisecond
+)
 
-	frame   *sampling.Frame
-	header  []string
-	rowErrs []sampling.RowError
+// frameMeta is what reading a frame upload found, kept sealed in the job.
+type frameMeta struct {
+	Header  []string
+	RowErrs []sampling.RowError
 	Info    sampling.FrameFileInfo
 	Counts  fieldwork.FrameCounts
+	Preview []stagedUnit
 	Summary *fieldwork.FrameSummary
 }
 
-// frameJobs holds the newest job of each measurement.
-type frameJobs struct {
-	mu   sync.Mutex
-	byM  map[string]*frameJob
+// stagedUnit is one of the first clean rows, as the preview shows it
+// (the phone number already masked).
+type stagedUnit struct {
+	Row                           int
+	ID, District, Gender, AgeBand string
+	Tel                           string
+}
+
+// officeJobs runs the office's jobs in the background of this server.
+type officeJobs struct {
 	wait sync.WaitGroup // running jobs (tests wait for them)
 }
 
-func newFrameJobs() *frameJobs { return &frameJobs{byM: map[string]*frameJob{}} }
+func newFrameJobs() *officeJobs { return &officeJobs{} }
 
-func (js *frameJobs) get(measurementID string) *frameJob {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	return js.byM[measurementID]
+// jobProgress writes a job's progress to the store at most every
+// progressEvery; the final figure is written by the job's UpdateJob.
+type jobProgress struct {
+	store fieldwork.JobStore
+	id    string
+	mu    sync.Mutex
+	last  time.Time
 }
 
-// start registers j as the measurement's job unless one is running.
-func (js *frameJobs) start(j *frameJob) bool {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	if old := js.byM[j.MeasurementID]; old != nil {
-		old.mu.Lock()
-		busy := old.Phase == phaseReading || old.Phase == phaseImporting
-		old.mu.Unlock()
-		if busy {
-			return false
-		}
+func (p *jobProgress) set(done, total int64) {
+	p.mu.Lock()
+	now := time.Now()
+	if now.Sub(p.last) < progressEvery {
+		p.mu.Unlock()
+		return
 	}
-	js.byM[j.MeasurementID] = j
-	return true
+	p.last = now
+	p.mu.Unlock()
+	p.store.SetJobProgress(context.Background(), p.id, done, total)
 }
 
-func (js *frameJobs) drop(measurementID string) {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	delete(js.byM, measurementID)
+// countingReader reports how far a file has been read.
+type countingReader struct {
+	*bytes.Reader
+	p     *jobProgress
+	total int64
 }
 
-// countingFile reports how far a file has been read.
-type countingFile struct {
-	*os.File
-	j    *frameJob
-	base int64 // bytes read in earlier passes
-	pos  int64
-}
-
-func (f *countingFile) Read(p []byte) (int, error) {
-	n, err := f.File.Read(p)
-	f.pos += int64(n)
-	f.j.mu.Lock()
-	f.j.Done = f.base + f.pos
-	f.j.mu.Unlock()
+func (f *countingReader) Read(b []byte) (int, error) {
+	n, err := f.Reader.Read(b)
+	f.p.set(f.total-int64(f.Reader.Len()), f.total)
 	return n, err
 }
 
-func (f *countingFile) Seek(off int64, whence int) (int64, error) {
-	p, err := f.File.Seek(off, whence)
-	if err == nil && p == 0 {
-		f.base += f.pos // a new pass over the file
-		f.pos = 0
+// sealJSON seals v's JSON with the contact key.
+func (o *officePages) sealJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
 	}
-	return p, err
+	s, err := o.st.s.key.Seal(string(b))
+	return []byte(s), err
+}
+
+// frameMetaOf opens a frame job's findings.
+func (o *officePages) frameMetaOf(j *fieldwork.Job) (*frameMeta, error) {
+	var fm frameMeta
+	if len(j.Meta) == 0 {
+		return &fm, nil
+	}
+	s, err := o.st.s.key.Open(string(j.Meta))
+	if err != nil {
+		return nil, err
+	}
+	return &fm, json.Unmarshal([]byte(s), &fm)
+}
+
+// running tells whether j is working and not lost.
+func (o *officePages) running(j *fieldwork.Job) bool {
+	return (j.Phase == phaseReading || j.Phase == phaseImporting) && o.st.s.now().Sub(j.Updated) < jobStale
+}
+
+// failJob records err as j's failure.
+func (o *officePages) failJob(j *fieldwork.Job, err error) {
+	if survey.ErrorCode(err) == survey.EINTERNAL || survey.ErrorCode(err) == "" {
+		o.st.s.log.Error("office job failed", "measurement", j.MeasurementID, "kind", j.Kind, "err", err)
+	}
+	j.Phase, j.Input = phaseFailed, ""
+	if _, ok := errorText(err, survey.LangZh); ok {
+		j.ErrZh, j.ErrEn = survey.ErrorMessage(err, survey.LangZh), survey.ErrorMessage(err, survey.LangEn)
+	} else {
+		j.ErrZh, j.ErrEn = "处理失败，请重试", "the work failed; try again"
+	}
+	if uerr := o.store.UpdateJob(context.Background(), j); uerr != nil {
+		o.st.s.log.Error("office job: record failure", "measurement", j.MeasurementID, "err", uerr)
+	}
 }
 
 // frameView is the frame page's view of a job.
@@ -223,51 +252,54 @@ func (l ofLayout) tables(fc fieldwork.FrameCounts) countTables {
 	return t
 }
 
-// view copies what the page shows of j (under its lock).
-func (l ofLayout) view(j *frameJob) *frameView {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	v := &frameView{ID: j.ID, Source: j.Source, Phase: j.Phase, Size: fmt.Sprintf("%.1f MB", float64(j.Size)/(1<<20)), Summary: j.Summary}
+// view is what the page shows of job j.
+func (o *officePages) view(l ofLayout, j *fieldwork.Job) (*frameView, error) {
+	v := &frameView{ID: j.ID, Source: j.Source, Phase: j.Phase}
+	if j.Phase == phaseReading || j.Phase == phaseImporting {
+		if !o.running(j) {
+			v.Phase = phaseFailed
+			v.Err = ofUI["err_job_lost"].Get(l.Lang)
+			return v, nil
+		}
+	}
 	if j.Total > 0 {
 		v.Percent = int(min(100*j.Done/j.Total, 100))
 	}
-	if j.Err != nil {
-		if msg, ok := errorText(j.Err, l.Lang); ok {
-			v.Err = msg
-		} else {
-			v.Err = survey.ErrorMessage(j.Err, l.Lang)
+	if j.Phase == phaseFailed {
+		v.Err = j.ErrZh
+		if l.Lang == survey.LangEn {
+			v.Err = j.ErrEn
 		}
+		return v, nil
 	}
-	v.Format = j.Info.Format
-	if j.Info.Encoding != "" {
-		v.Format += " · " + j.Info.Encoding
+	fm, err := o.frameMetaOf(j)
+	if err != nil {
+		return nil, err
 	}
-	if j.Info.Sheet != "" {
-		v.Format += " · " + j.Info.Sheet
+	v.Summary = fm.Summary
+	v.Format = fm.Info.Format
+	if fm.Info.Encoding != "" {
+		v.Format += " · " + fm.Info.Encoding
+	}
+	if fm.Info.Sheet != "" {
+		v.Format += " · " + fm.Info.Sheet
 	}
 	if j.Phase == phaseRead || j.Phase == phaseImporting || j.Phase == phaseImported {
-		v.Counts = l.tables(j.Counts)
-		v.Rejected = fieldwork.RejectedRows(j.rowErrs)
-		for i, e := range j.rowErrs {
+		v.Counts = l.tables(fm.Counts)
+		v.Rejected = fieldwork.RejectedRows(fm.RowErrs)
+		for i, e := range fm.RowErrs {
 			if i == maxProblemsShown {
-				v.MoreProblems = len(j.rowErrs) - i
+				v.MoreProblems = len(fm.RowErrs) - i
 				break
 			}
 			v.Problems = append(v.Problems, problemRow{Row: e.Row, Column: e.Column, Reason: e.Reason.Get(l.Lang)})
 		}
-		if j.frame != nil {
-			for i := 0; i < len(j.frame.Units) && i < 5; i++ {
-				u := j.frame.Units[i]
-				pr := previewRow{Row: u.Row, ID: u.ID, District: l.District(u.District), Gender: l.M("gender_" + u.Gender), AgeBand: u.AgeBand}
-				if u.Contact != "" {
-					pr.Tel = fieldwork.MaskPhone(u.Contact)
-				}
-				pr.District = districtName(l, u.District)
-				v.Preview = append(v.Preview, pr)
-			}
+		for _, u := range fm.Preview {
+			v.Preview = append(v.Preview, previewRow{Row: u.Row, ID: u.ID, District: districtName(l, u.District),
+				Gender: l.M("gender_" + u.Gender), AgeBand: u.AgeBand, Tel: u.Tel})
 		}
 	}
-	return v
+	return v, nil
 }
 
 // districtName names a district given as a code or a name in the frame.
@@ -312,9 +344,14 @@ func (o *officePages) showFrame(c *echo.Context, status int, msg string) error {
 	} else if survey.ErrorCode(err) != survey.ENOTFOUND {
 		return err
 	}
-	if j := o.jobs.get(m.ID); j != nil {
-		v.Job = l.view(j)
+	j, err := o.store.LatestJob(ctx, m.ID, fieldwork.JobFrame)
+	if err == nil {
+		if v.Job, err = o.view(l, j); err != nil {
+			return err
+		}
 		v.Refresh = v.Job.Phase == phaseReading || v.Job.Phase == phaseImporting
+	} else if survey.ErrorCode(err) != survey.ENOTFOUND {
+		return err
 	}
 	return o.render(c, status, "of_frame.html", v)
 }
@@ -326,9 +363,9 @@ func newJobID() string {
 }
 
 // handleFrameUpload handles POST /app/m/:id/frame: the multipart field
-// "frame" (CSV in UTF-8 or GBK/GB18030, or XLSX; at most 50 MB) is
-// copied to a private temporary file and read in the background. The
-// page then shows its progress and its preview; nothing is stored yet.
+// "frame" (CSV in UTF-8 or GBK/GB18030, or XLSX; at most 50 MB) is sealed
+// into a job in the store and read in the background. The page then
+// shows its progress and its preview; nothing is stored in the frame yet.
 func (o *officePages) handleFrameUpload(c *echo.Context) error {
 	r := c.Request()
 	lang := language(c)
@@ -351,91 +388,110 @@ func (o *officePages) handleFrameUpload(c *echo.Context) error {
 	case fh.Size == 0:
 		return o.showFrame(c, http.StatusUnprocessableEntity, ofUI["err_empty_file"].Get(lang))
 	}
-	m, err := o.st.s.store.Measurement(r.Context(), c.Param("id"))
+	ctx := r.Context()
+	m, err := o.st.s.store.Measurement(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if _, err := o.store.Sample(r.Context(), m.ID); err == nil {
+	if o.st.s.key == nil {
+		return o.showFrame(c, http.StatusConflict, ofUI["err_no_key"].Get(lang))
+	}
+	if _, err := o.store.Sample(ctx, m.ID); err == nil {
 		return o.showFrame(c, http.StatusConflict, ofUI["err_sampled"].Get(lang))
+	}
+	if old, err := o.store.LatestJob(ctx, m.ID, fieldwork.JobFrame); err == nil && o.running(old) {
+		return o.showFrame(c, http.StatusConflict, ofUI["err_busy"].Get(lang))
 	}
 	src, err := fh.Open()
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	// The multipart temporary file goes when the request ends; the job
-	// needs its own copy (0600: it holds phone numbers; removed once read).
-	tmp, err := os.CreateTemp("", "manyi-frame-*")
+	data, err := io.ReadAll(src)
 	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(tmp, src); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
 		if errors.As(err, &mbe) {
 			return tooLarge()
 		}
 		return err
 	}
-	known, _, err := o.store.FrameDistricts(r.Context(), m.ID)
+	sealed, err := o.st.s.key.Seal(string(data))
 	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
 		return err
 	}
-	j := &frameJob{ID: newJobID(), MeasurementID: m.ID, User: staffSession(c).User.Name, Source: filepath.Base(fh.Filename),
-		Size: fh.Size, Phase: phaseReading, Total: 2 * fh.Size, Started: o.st.s.now()}
-	if !o.jobs.start(j) {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return o.showFrame(c, http.StatusConflict, ofUI["err_busy"].Get(lang))
+	if _, err := o.store.ExpireJobs(ctx, o.st.s.now().Add(-jobForget)); err != nil {
+		return err
 	}
-	if err := o.audit(c, "frame.upload", m.ID, map[string]any{"file": j.Source, "bytes": j.Size}); err != nil {
+	j := &fieldwork.Job{ID: newJobID(), MeasurementID: m.ID, Kind: fieldwork.JobFrame, User: staffSession(c).User.Name,
+		Source: filepath.Base(fh.Filename), Phase: phaseReading, Total: fh.Size, Input: sealed}
+	if err := o.store.CreateJob(ctx, j); err != nil {
+		return err
+	}
+	if err := o.audit(c, "frame.upload", m.ID, map[string]any{"file": j.Source, "bytes": fh.Size}); err != nil {
 		return err
 	}
 	o.jobs.wait.Add(1)
 	go func() {
 		defer o.jobs.wait.Done()
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-			o.failJob(j, err)
-			return
-		}
-		f, rowErrs, info, err := sampling.ReadFrameFile(&countingFile{File: tmp, j: j}, sampling.FrameOptions{Districts: known})
+		f, rowErrs, info, err := o.readStaged(j, data)
 		if err != nil {
 			o.failJob(j, err)
 			return
 		}
-		counts := fieldwork.CountFrame(f)
-		j.mu.Lock()
-		j.frame, j.header, j.rowErrs, j.Info, j.Counts = f, f.Header, rowErrs, info, counts
+		fm := frameMeta{Header: f.Header, RowErrs: rowErrs, Info: info, Counts: fieldwork.CountFrame(f)}
+		for i := 0; i < len(f.Units) && i < 5; i++ {
+			u := f.Units[i]
+			su := stagedUnit{Row: u.Row, ID: u.ID, District: u.District, Gender: u.Gender, AgeBand: u.AgeBand}
+			if u.Contact != "" {
+				su.Tel = fieldwork.MaskPhone(u.Contact)
+			}
+			fm.Preview = append(fm.Preview, su)
+		}
+		if j.Meta, err = o.sealJSON(fm); err != nil {
+			o.failJob(j, err)
+			return
+		}
 		j.Phase, j.Done = phaseRead, j.Total
-		j.mu.Unlock()
+		if err := o.store.UpdateJob(context.Background(), j); err != nil {
+			o.st.s.log.Error("frame job: store the preview", "measurement", j.MeasurementID, "err", err)
+		}
 	}()
 	return c.Redirect(http.StatusSeeOther, setupPath(m.ID, "/frame"))
 }
 
-func (o *officePages) failJob(j *frameJob, err error) {
-	if survey.ErrorCode(err) == survey.EINTERNAL {
-		o.st.s.log.Error("frame job failed", "measurement", j.MeasurementID, "err", err)
+// readStaged reads a staged upload's file (data, or j's sealed input when
+// nil) with the measurement's districts, reporting progress to j.
+func (o *officePages) readStaged(j *fieldwork.Job, data []byte) (*sampling.Frame, []sampling.RowError, sampling.FrameFileInfo, error) {
+	ctx := context.Background()
+	if data == nil {
+		s, err := o.st.s.key.Open(j.Input)
+		if err != nil {
+			return nil, nil, sampling.FrameFileInfo{}, err
+		}
+		data = []byte(s)
 	}
-	j.mu.Lock()
-	j.Phase, j.Err, j.frame = phaseFailed, err, nil
-	j.mu.Unlock()
+	known, _, err := o.store.FrameDistricts(ctx, j.MeasurementID)
+	if err != nil {
+		return nil, nil, sampling.FrameFileInfo{}, err
+	}
+	p := &jobProgress{store: o.store, id: j.ID}
+	return sampling.ReadFrameFile(&countingReader{Reader: bytes.NewReader(data), p: p, total: int64(len(data))}, sampling.FrameOptions{Districts: known})
 }
 
 // stagedJob returns the measurement's job when it is the one the form
 // names (field "job") and waits for the user.
-func (o *officePages) stagedJob(c *echo.Context) (*frameJob, error) {
-	j := o.jobs.get(c.Param("id"))
-	if j == nil || j.ID != c.FormValue("job") {
-		return nil, survey.Errorf(survey.ENOTFOUND, "这个上传已不存在，请重新上传名单文件", "this upload is gone; upload the frame file again")
+func (o *officePages) stagedJob(c *echo.Context) (*fieldwork.Job, error) {
+	gone := survey.Errorf(survey.ENOTFOUND, "这个上传已不存在，请重新上传名单文件", "this upload is gone; upload the frame file again")
+	j, err := o.store.Job(c.Request().Context(), c.FormValue("job"))
+	if survey.ErrorCode(err) == survey.ENOTFOUND {
+		return nil, gone
 	}
-	j.mu.Lock()
-	phase := j.Phase
-	j.mu.Unlock()
-	if phase != phaseRead {
+	if err != nil {
+		return nil, err
+	}
+	if j.MeasurementID != c.Param("id") || j.Kind != fieldwork.JobFrame {
+		return nil, gone
+	}
+	if j.Phase != phaseRead {
 		return nil, survey.Errorf(survey.ECONFLICT, "这个上传已经导入或正在导入", "this upload is imported or being imported already")
 	}
 	return j, nil
@@ -443,7 +499,8 @@ func (o *officePages) stagedJob(c *echo.Context) (*frameJob, error) {
 
 // handleFrameImport handles POST /app/m/:id/frame/import (field "job"):
 // the staged upload's clean rows are stored in the background (contacts
-// sealed with the server's contact key) and audited when done.
+// sealed with the server's contact key) and audited when done. Any
+// server may carry it: the upload is read again from the store.
 func (o *officePages) handleFrameImport(c *echo.Context) error {
 	j, err := o.stagedJob(c)
 	if err != nil {
@@ -453,19 +510,21 @@ func (o *officePages) handleFrameImport(c *echo.Context) error {
 		return err
 	}
 	ip, user := c.RealIP(), staffSession(c).User.Name
-	j.mu.Lock()
-	f, rejected := j.frame, fieldwork.RejectedRows(j.rowErrs)
-	j.Phase, j.Done, j.Total = phaseImporting, 0, int64(len(f.Units))
-	j.mu.Unlock()
+	j.Phase, j.Done = phaseImporting, 0
+	if err := o.store.UpdateJob(c.Request().Context(), j); err != nil {
+		return err
+	}
 	o.jobs.wait.Add(1)
 	go func() {
 		defer o.jobs.wait.Done()
-		ctx := fieldwork.WithProgress(context.Background(), func(done, total int) {
-			j.mu.Lock()
-			j.Done, j.Total = int64(done), int64(total)
-			j.mu.Unlock()
-		})
-		sum, err := fieldwork.ImportFrame(ctx, o.store, j.MeasurementID, f, rejected, o.st.s.key, j.Source, user)
+		f, rowErrs, _, err := o.readStaged(j, nil)
+		if err != nil {
+			o.failJob(j, err)
+			return
+		}
+		p := &jobProgress{store: o.store, id: j.ID}
+		ctx := fieldwork.WithProgress(context.Background(), func(done, total int) { p.set(int64(done), int64(total)) })
+		sum, err := fieldwork.ImportFrame(ctx, o.store, j.MeasurementID, f, fieldwork.RejectedRows(rowErrs), o.st.s.key, j.Source, user)
 		if err == nil {
 			err = o.st.accounts.Audit(context.Background(), auth.AuditEntry{User: user, Action: fieldwork.ActionFrameImport, Target: j.MeasurementID, IP: ip,
 				Detail: map[string]any{"file": j.Source, "units": sum.Units, "rejected": sum.Rejected, "contacts": sum.Contacts}})
@@ -474,9 +533,19 @@ func (o *officePages) handleFrameImport(c *echo.Context) error {
 			o.failJob(j, err)
 			return
 		}
-		j.mu.Lock()
-		j.Phase, j.Summary, j.frame, j.Done = phaseImported, sum, nil, j.Total
-		j.mu.Unlock()
+		fm, err := o.frameMetaOf(j)
+		if err == nil {
+			fm.Summary, fm.RowErrs = sum, rowErrs
+			j.Meta, err = o.sealJSON(fm)
+		}
+		if err != nil {
+			o.failJob(j, err)
+			return
+		}
+		j.Phase, j.Input, j.Done, j.Total = phaseImported, "", int64(len(f.Units)), int64(len(f.Units))
+		if err := o.store.UpdateJob(context.Background(), j); err != nil {
+			o.st.s.log.Error("frame job: record the import", "measurement", j.MeasurementID, "err", err)
+		}
 	}()
 	return c.Redirect(http.StatusSeeOther, setupPath(j.MeasurementID, "/frame"))
 }
@@ -484,13 +553,10 @@ func (o *officePages) handleFrameImport(c *echo.Context) error {
 // handleFrameDiscard handles POST /app/m/:id/frame/discard (field "job"):
 // the staged upload is forgotten; nothing was stored.
 func (o *officePages) handleFrameDiscard(c *echo.Context) error {
-	id := c.Param("id")
-	if j := o.jobs.get(id); j != nil && j.ID == c.FormValue("job") {
-		j.mu.Lock()
-		busy := j.Phase == phaseReading || j.Phase == phaseImporting
-		j.mu.Unlock()
-		if !busy {
-			o.jobs.drop(id)
+	id, ctx := c.Param("id"), c.Request().Context()
+	if j, err := o.store.Job(ctx, c.FormValue("job")); err == nil && j.MeasurementID == id && j.Kind == fieldwork.JobFrame && !o.running(j) {
+		if err := o.store.DeleteJob(ctx, j.ID); err != nil {
+			return err
 		}
 	}
 	if err := o.audit(c, "frame.discard", id, nil); err != nil {
@@ -499,27 +565,33 @@ func (o *officePages) handleFrameDiscard(c *echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, setupPath(id, "/frame?done=discarded"))
 }
 
-// handleFrameRejects handles GET /app/m/:id/frame/rejects.csv: the staged
+// handleFrameRejects handles GET /app/m/:id/frame/rejects.csv: the newest
 // upload's rejected rows (sampling.WriteRejects: row, reason, then the
 // row's own fields) for the office to fix and upload again. It repeats
 // the file's phone numbers, so only the office may fetch it.
 func (o *officePages) handleFrameRejects(c *echo.Context) error {
-	j := o.jobs.get(c.Param("id"))
-	if j == nil {
-		return survey.Errorf(survey.ENOTFOUND, "没有待导入的上传", "there is no staged upload")
+	id := c.Param("id")
+	none := survey.Errorf(survey.ENOTFOUND, "没有待导入的上传", "there is no staged upload")
+	j, err := o.store.LatestJob(c.Request().Context(), id, fieldwork.JobFrame)
+	if survey.ErrorCode(err) == survey.ENOTFOUND || (err == nil && (j.Phase == phaseReading || j.Phase == phaseFailed)) {
+		return none
 	}
-	j.mu.Lock()
-	header, errs := j.header, j.rowErrs
-	j.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	fm, err := o.frameMetaOf(j)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // Excel opens UTF-8 CSV with a BOM correctly
-	if err := sampling.WriteRejects(&buf, header, errs); err != nil {
+	if err := sampling.WriteRejects(&buf, fm.Header, fm.RowErrs); err != nil {
 		return err
 	}
-	if err := o.audit(c, "frame.rejects", j.MeasurementID, map[string]any{"rows": fieldwork.RejectedRows(errs)}); err != nil {
+	if err := o.audit(c, "frame.rejects", id, map[string]any{"rows": fieldwork.RejectedRows(fm.RowErrs)}); err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-rejected-rows.csv"`, j.MeasurementID))
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-rejected-rows.csv"`, id))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }

@@ -65,6 +65,8 @@ var ofUI = map[string]survey.Text{
 	"err_no_file":      {Zh: "请选择要上传的名单文件。", En: "Choose the frame file to upload."},
 	"err_empty_file":   {Zh: "上传的文件是空的。", En: "The uploaded file is empty."},
 	"err_sampled":      {Zh: "已从当前抽样框抽样，不能再替换抽样框。", En: "A sample has been drawn from the frame; the frame can no longer be replaced."},
+	"err_job_lost":     {Zh: "处理这个文件的服务器已停止，请重新上传。", En: "The server working on this file stopped; upload it again."},
+	"err_no_key":       {Zh: "服务器没有联系方式密钥（MANYI_CONTACT_KEY），不能接收名单文件。", En: "The server has no contact key (MANYI_CONTACT_KEY); it cannot take a frame file."},
 	"err_busy":         {Zh: "上一个名单文件还在处理中，请等它完成。", En: "The previous frame file is still being processed; wait until it is done."},
 
 	// Sample.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -116,9 +118,16 @@ func TestServicePages(t *testing.T) {
 	}
 
 	// The report PDF of a service measurement is the CSI report.
-	pdf := c.get("/app/m/" + id + "/report.pdf?for=zh")
-	if pdf.Code != http.StatusOK || !strings.HasPrefix(pdf.Body.String(), "%PDF") {
-		t.Errorf("report.pdf: %d %q", pdf.Code, pdf.Header().Get("Content-Type"))
+	for _, l := range []string{"zh", "en"} {
+		pdf := c.get("/app/m/" + id + "/report.pdf?for=" + l)
+		if pdf.Code != http.StatusOK || !strings.HasPrefix(pdf.Body.String(), "%PDF") {
+			t.Errorf("report.pdf (%s): %d %q", l, pdf.Code, pdf.Header().Get("Content-Type"))
+		}
+		if dir := os.Getenv("MANYI_SHOTS"); dir != "" { // for looking at with pdftoppm
+			if err := os.WriteFile(filepath.Join(dir, "service-report-"+l+".pdf"), pdf.Body.Bytes(), 0o644); err != nil {
+				t.Error(err)
+			}
+		}
 	}
 
 	// The interviewer starts an intercept interview.

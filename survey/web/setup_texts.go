@@ -26,7 +26,7 @@ var setupUI = map[string]survey.Text{
 	"f_districts_prev":    {Zh: "沿用上一次测评的区县", En: "Copy the districts of the previous measurement"},
 	"f_qfrom":             {Zh: "问卷", En: "Questionnaire"},
 	"f_qfrom_label":       {Zh: "问卷来源", En: "Start the questionnaire from"},
-	"f_qfrom_default":     {Zh: "默认模板（12 页，38 题）", En: "The default template (12 pages, 38 items)"},
+	"f_qfrom_default":     {Zh: "默认模板（市民测评 12 页 38 题；服务业测评为 CCSI 模板）", En: "The default template (residents: 12 pages, 38 items; service: the CCSI template)"},
 	"f_qfrom_copy":        {Zh: "复制问卷：", En: "A copy of:"},
 	"f_qfrom_hint":        {Zh: "创建后可在问卷编辑器中修改。区县题的选项总是使用本次测评的区县。", En: "You can change it in the questionnaire editor afterwards. The district question always takes this measurement's districts."},
 	"create_measurement":  {Zh: "创建测评", En: "Create measurement"},

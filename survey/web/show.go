@@ -16,25 +16,18 @@ func (s *Server) handleShow(c *echo.Context) error {
 	ctx := c.Request().Context()
 	ua := uaClass(c.Request().UserAgent())
 	// Opening the link starts the response (start time, user-agent class).
-	// Link previewers and crawlers do not: they are not residents. Starting
-	// before reading the session spares a read: a response in the store's
-	// session cache comes back from there, and the write that starts a new
-	// one (or finds one the cache lost) leaves its session in the cache for
-	// the read below. Reading first cost a cold read transaction on every
-	// new link (docs/PERFORMANCE.md). Both report a bad link or a closed
-	// measurement with the same error.
-	if t := c.Param("token"); ua != "bot" && validToken(t) {
-		if _, err := s.store.StartResponse(ctx, t, survey.ModeWeb, ua); err != nil {
-			return err
-		}
-	}
+	// Link previewers and crawlers do not: they are not residents. The
+	// session is read first and the response started only when it has
+	// none: a page view of a started response is then one read (on
+	// PostgreSQL one statement; starting first cost a write transaction
+	// on every view), at the price of one read before the write on a
+	// link's first view (SQLite's session cache answers the others).
+	// Both report a bad link or a closed measurement with the same error.
 	sess, token, err := s.openSession(c)
 	if err != nil {
 		return err
 	}
 	if sess.Response == nil && ua != "bot" {
-		// A store without a session cache (or one that dropped the entry
-		// since) still answers from a read that may predate the start.
 		r, err := s.store.StartResponse(ctx, token, survey.ModeWeb, ua)
 		if err != nil {
 			return err

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"manyi/survey/demo"
+	"manyi/survey/workspace"
+)
+
+// TestServiceBrowser opens the service measurement's pages in chromium as
+// the statistician and the interviewer: the city's CSI on the results
+// page must be workspace.ComputeService's and the path diagram drawn.
+// With MANYI_SHOTS set it saves the new measurement form, the CSI
+// results, the sector weights, the monitor's sector grid and an intercept
+// interview at 390 and 1280 px.
+func TestServiceBrowser(t *testing.T) {
+	e := newStaffEnv(t, "")
+	bg := context.Background()
+	if _, err := demo.SimulateService(bg, e.db, 40, 5); err != nil {
+		t.Fatal(err)
+	}
+	want, err := workspace.ComputeService(bg, e.db, e.db, demo.ServiceID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	ctx := newBrowser(t, 1280, 900)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	base := ts.URL + "/app/m/" + demo.ServiceID
+	do("log in",
+		chromedp.Navigate(base+"/csi"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "boss"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), staffPassword),
+		chromedp.Click(chromedp.CSS(`.staff-login button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.pathdiagram`)))
+	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-figure="csi"]`)))
+	if err != nil || got != f2(want.Results.Overall.Value) {
+		t.Errorf("city CSI in the browser: %q, %v; want %s", got, err, f2(want.Results.Overall.Value))
+	}
+	shot(t, ctx, "service-csi")
+	do("csi in English", chromedp.Navigate(base+"/csi?lang=en"), chromedp.WaitVisible(chromedp.CSS(`.pathdiagram`)))
+	shot(t, ctx, "service-csi-en")
+	do("weights", chromedp.Navigate(base+"/csi/weights"), chromedp.WaitVisible(chromedp.CSS(`#basis`)))
+	shot(t, ctx, "service-weights")
+	do("monitor", chromedp.Navigate(base+"/monitor"), chromedp.WaitVisible(chromedp.CSS(`body`)))
+	shot(t, ctx, "service-monitor")
+	do("new measurement", chromedp.Navigate(ts.URL+"/app/measurements/new"), chromedp.WaitVisible(chromedp.CSS(`#f-ks`)))
+	shot(t, ctx, "service-new")
+	do("intercept", chromedp.Navigate(base+"/intercept?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`form.staff-form button`)))
+	shot(t, ctx, "service-intercept")
+	do("start intercept", chromedp.Click(chromedp.CSS(`form.staff-form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`input[name="_page"]`)))
+	shot(t, ctx, "service-interview")
+}

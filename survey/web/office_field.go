@@ -20,7 +20,7 @@ import (
 
 // officePageFiles are the office's fieldwork setup pages (issue 10, steps
 // 4–9), each parsed with staff_base.html.
-var officePageFiles = []string{"of_frame.html", "of_sample.html", "of_invitations.html", "of_assign.html", "of_fieldwork.html"}
+var officePageFiles = []string{"of_frame.html", "of_sample.html", "of_invitations.html", "of_assign.html", "of_fieldwork.html", "of_links_job.html"}
 
 // officePages holds the setup pages' state: the store (the server's store
 // when it implements fieldwork.OfficeStore), the accounts (for the
@@ -67,6 +67,8 @@ func (st *staff) officeRoutes() []staffRoute {
 		{p, "/app/m/:id/invitations/reminder", false, manage, o.ok(o.handleInviteFile)},
 		{p, "/app/m/:id/invitations/qr", false, manage, o.ok(o.handleInviteFile)},
 		{p, "/app/m/:id/invitations/release", false, manage, o.ok(o.handleRelease)},
+		{g, "/app/m/:id/invitations/jobs/:job", false, manage, o.ok(o.handleLinksJob)},
+		{g, "/app/m/:id/invitations/jobs/:job/file", false, manage, o.ok(o.handleLinksJobFile)},
 		{g, "/app/m/:id/cases/assign", false, view, o.ok(o.handleAssign)},
 		{p, "/app/m/:id/cases/assign", false, manage, o.ok(o.handleAssignCount)},
 		{p, "/app/m/:id/cases/assign/selected", false, manage, o.ok(o.handleAssignSelected)},

@@ -45,6 +45,8 @@ var officeRoleRows = []struct {
 	{"POST /app/m/:id/invitations/sms", "/app/m/nope/invitations/sms", url.Values{"template": {"{link}"}}, [4]outcome{toLogin, forbidden, forbidden, allowed}},
 	{"POST /app/m/:id/invitations/reminder", "/app/m/nope/invitations/reminder", url.Values{"template": {"{link}"}}, [4]outcome{toLogin, forbidden, forbidden, allowed}},
 	{"POST /app/m/:id/invitations/qr", "/app/m/nope/invitations/qr", nil, [4]outcome{toLogin, forbidden, forbidden, allowed}},
+	{"GET /app/m/:id/invitations/jobs/:job", "/app/m/demo-2026/invitations/jobs/none", nil, [4]outcome{toLogin, forbidden, forbidden, allowed}},
+	{"GET /app/m/:id/invitations/jobs/:job/file", "/app/m/demo-2026/invitations/jobs/none/file", nil, [4]outcome{toLogin, forbidden, forbidden, allowed}},
 	{"POST /app/m/:id/invitations/release", "/app/m/nope/invitations/release", url.Values{"district": {"d1"}}, [4]outcome{toLogin, forbidden, forbidden, allowed}},
 	{"GET /app/m/:id/cases/assign", "/app/m/demo-2026/cases/assign", nil, [4]outcome{toLogin, forbidden, allowed, allowed}},
 	{"POST /app/m/:id/cases/assign", "/app/m/nope/cases/assign", url.Values{"interviewer": {"ivw"}}, [4]outcome{toLogin, forbidden, forbidden, allowed}},

@@ -135,7 +135,7 @@ func (o *officePages) frameMetaOf(j *fieldwork.Job) (*frameMeta, error) {
 
 // running tells whether j is working and not lost.
 func (o *officePages) running(j *fieldwork.Job) bool {
-	return (j.Phase == phaseReading || j.Phase == phaseImporting) && o.st.s.now().Sub(j.Updated) < jobStale
+	return (j.Phase == phaseReading || j.Phase == phaseImporting || j.Phase == phaseIssuing) && o.st.s.now().Sub(j.Updated) < jobStale
 }
 
 // failJob records err as j's failure.
@@ -254,7 +254,7 @@ func (l ofLayout) tables(fc fieldwork.FrameCounts) countTables {
 
 // view is what the page shows of job j.
 func (o *officePages) view(l ofLayout, j *fieldwork.Job) (*frameView, error) {
-	v := &frameView{ID: j.ID, Source: j.Source, Phase: j.Phase}
+	v := &frameView{ID: j.ID, Source: j.Source, Phase: j.Phase, Size: fmt.Sprintf("%.1f MB", float64(j.Total)/(1<<20))}
 	if j.Phase == phaseReading || j.Phase == phaseImporting {
 		if !o.running(j) {
 			v.Phase = phaseFailed

@@ -170,7 +170,16 @@ func (o *officePages) handleInviteFile(c *echo.Context) error {
 		}
 		req.Limit = n
 	}
-	f, err := invite.Issue(ctx, o.store, c.Param("id"), req, o.st.s.key)
+	work, err := o.inviteWork(ctx, c.Param("id"), req.Districts)
+	var f *invite.IssuedFile
+	if err == nil && work > inviteInlineMax && (req.Limit == 0 || req.Limit > inviteInlineMax) {
+		err = o.startLinksJob(c, c.Param("id"), req, work)
+		if err == nil {
+			return nil
+		}
+	} else if err == nil {
+		f, err = invite.Issue(ctx, o.store, c.Param("id"), req, o.st.s.key)
+	}
 	if err != nil {
 		msg, ok := errorText(err, lang)
 		if !ok {

@@ -113,6 +113,10 @@ var ofUI = map[string]survey.Text{
 	"err_drawn":          {Zh: "已经抽过样本。如需重抽，请勾选“重抽”。", En: "A sample is drawn already. Tick \"Redraw\" to draw again."},
 
 	// Invitations.
+	"links_issuing":   {Zh: "正在签发约 %d 个链接并生成文件……", En: "Issuing about %d links and writing the file…"},
+	"links_done":      {Zh: "已签发 %d 个链接；旧链接已失效。", En: "%d links issued; earlier links no longer work."},
+	"links_download":  {Zh: "下载文件", En: "Download the file"},
+	"refresh":         {Zh: "刷新", En: "Refresh"},
 	"inv_title":       {Zh: "邀请", En: "Invitations"},
 	"inv_intro":       {Zh: "每次下载都会为所选样本生成新的个人链接（之前发给同一人的链接随即失效），并把样本标为“已发送”。文件名写明生成了多少个链接。短信文件含电话号码和个人链接，只交给短信平台。", En: "Every download gives the chosen cases new personal links (a link sent to the same person before stops working) and marks them sent. The file name says how many links it issued. SMS files hold phone numbers and personal links: hand them to the SMS gateway only."},
 	"inv_need_sample": {Zh: "请先抽取样本。", En: "Draw the sample first."},

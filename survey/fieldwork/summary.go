@@ -16,6 +16,11 @@ type Summary struct {
 	Submitted int
 	// Exclusions counts the responses set aside in the review, by reason.
 	Exclusions []ExclusionCount
+	// ExclusionEvents counts every exclusion and every restore ever made
+	// (it only grows): it changes whenever the set of excluded responses
+	// does, also when the counts by reason end up the same (the results
+	// cache's stamp uses it).
+	ExclusionEvents int64
 	// Dispositions are the cases' (or, without a sample, the invitations')
 	// dispositions by district code; "" holds those of unknown district.
 	Dispositions map[string]sampling.DispositionCounts

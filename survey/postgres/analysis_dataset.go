@@ -166,6 +166,10 @@ func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.S
 		if s.Exclusions, err = exclusionCounts(ctx, tx, measurementID); err != nil {
 			return err
 		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) + count(x.reverted_at) FROM exclusions x JOIN responses r ON r.id = x.response_id WHERE r.measurement_id = $1`,
+			measurementID).Scan(&s.ExclusionEvents); err != nil {
+			return fmt.Errorf("postgres: exclusion events: %w", err)
+		}
 		s.Dispositions, err = dispositions(ctx, tx, measurementID)
 		return err
 	})

@@ -144,6 +144,10 @@ func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.S
 	if s.Exclusions, err = db.exclusionCounts(ctx, tx, measurementID); err != nil {
 		return nil, err
 	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) + count(x.reverted_at) FROM exclusions x JOIN responses r ON r.id = x.response_id WHERE r.measurement_id = ?`,
+		measurementID).Scan(&s.ExclusionEvents); err != nil {
+		return nil, fmt.Errorf("sqlite: exclusion events: %w", err)
+	}
 	if s.Dispositions, err = db.dispositions(ctx, tx, measurementID); err != nil {
 		return nil, err
 	}

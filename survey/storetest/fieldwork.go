@@ -23,7 +23,7 @@ func init() {
 	register(test{"ImportFrame", testImportFrame}, test{"PurgeContacts", testPurgeContacts},
 		test{"DrawIssueLinksAndRelease", testDrawIssueLinksAndRelease}, test{"DispositionsFollowTheResponse", testDispositionsFollowTheResponse},
 		test{"QuotaRace", testQuotaRace}, test{"ClaimQuotaIdempotentAndMoves", testClaimQuotaIdempotentAndMoves},
-		test{"QuotaUnknownCell", testQuotaUnknownCell}, test{"InterviewerCases", testInterviewerCases}, test{"Exclusions", testExclusions},
+		test{"QuotaUnknownCell", testQuotaUnknownCell}, test{"InterviewerCases", testInterviewerCases}, test{"Exclusions", testExclusions}, test{"ExclusionEvents", testExclusionEvents},
 		test{"AAPORFromCallRecord", testAAPORFromCallRecord})
 }
 
@@ -920,5 +920,52 @@ func CheckFrameChunks(t *testing.T, db Store, raw *sql.DB, n int, edges []int) {
 		if p, err := key.Open(sealed); err != nil || p != Phone(i) {
 			t.Errorf("unit %d: contact opens to another number (%v)", i, err)
 		}
+	}
+}
+
+// testExclusionEvents: the Fieldwork summary's ExclusionEvents changes with
+// every exclusion and restore, also when the counts by reason come out the
+// same (moving a "speeder" exclusion from one response to another), so the
+// results cache's stamp (workspace.DataStamp) never keeps stale numbers.
+func testExclusionEvents(t *testing.T, h *Harness) {
+	db, _ := h.fwOpen(t)
+	ctx := context.Background()
+	fwMeasurement(t, db, "m")
+	toks, _ := db.CreateInvitations(ctx, "m", 2)
+	var ids []int64
+	for _, tok := range toks {
+		r, err := db.Finish(ctx, tok, survey.RespSubmitted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	events := func() (int64, []fieldwork.ExclusionCount) {
+		t.Helper()
+		fw, err := db.Fieldwork(ctx, "m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fw.ExclusionEvents, fw.Exclusions
+	}
+	if n, _ := events(); n != 0 {
+		t.Errorf("events before any exclusion: %d, want 0", n)
+	}
+	if _, err := db.Exclude(ctx, ids[0], "speeder", "stat"); err != nil {
+		t.Fatal(err)
+	}
+	first, counts1 := events()
+	if _, err := db.Restore(ctx, ids[0], "stat", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exclude(ctx, ids[1], "speeder", "stat"); err != nil {
+		t.Fatal(err)
+	}
+	second, counts2 := events()
+	if fmt.Sprint(counts1) != fmt.Sprint(counts2) {
+		t.Fatalf("counts %v and %v, want the same (one speeder)", counts1, counts2)
+	}
+	if first != 1 || second != 3 {
+		t.Errorf("events %d then %d, want 1 then 3 (exclude; restore and exclude)", first, second)
 	}
 }

@@ -59,6 +59,6 @@ func TestServiceBrowser(t *testing.T) {
 	shot(t, ctx, "service-new")
 	do("intercept", chromedp.Navigate(base+"/intercept?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`form.staff-form button`)))
 	shot(t, ctx, "service-intercept")
-	do("start intercept", chromedp.Click(chromedp.CSS(`form.staff-form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`input[name="_page"]`)))
+	do("start intercept", chromedp.Click(chromedp.CSS(`form.staff-form button[type=submit]`)), chromedp.WaitReady(chromedp.CSS(`input[name="_page"]`)))
 	shot(t, ctx, "service-interview")
 }

@@ -204,6 +204,9 @@ type dataParts struct {
 	Start     time.Time
 	End       time.Time
 	Excluded  []fieldwork.ExclusionCount
+	// ExclusionEvents changes with every exclusion and restore, even when
+	// the counts by reason come out the same.
+	ExclusionEvents int64 `json:",omitempty"`
 	// Released is the number of reserve batches released: each release
 	// changes the design weights and the issued counts.
 	Released int `json:",omitempty"`
@@ -252,7 +255,7 @@ func DataStamp(ctx context.Context, st Store, id string) (string, error) {
 	default:
 		return "", err
 	}
-	return hash(dataParts{ID: id, Census: census, Submitted: fw.Submitted, Start: fw.Start, End: fw.End, Excluded: fw.Exclusions, Released: released})
+	return hash(dataParts{ID: id, Census: census, Submitted: fw.Submitted, Start: fw.Start, End: fw.End, Excluded: fw.Exclusions, ExclusionEvents: fw.ExclusionEvents, Released: released})
 }
 
 // Stamp returns a short hash of everything a measurement's Results depend

@@ -54,7 +54,7 @@ func newBrowser(t *testing.T, width, height int64) context.Context {
 		chromedp.WindowSize(int(width), int(height)),
 		chromedp.UserAgent(androidUA),
 	}
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), 240*time.Second)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })

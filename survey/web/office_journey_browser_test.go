@@ -37,7 +37,7 @@ func desktopBrowser(t *testing.T, js bool) (context.Context, string) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	}
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), 240*time.Second)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })
@@ -160,7 +160,7 @@ func officeJourney(t *testing.T, js bool) {
 		if testing.Verbose() {
 			t.Logf("%5.1fs %s", time.Since(start).Seconds(), what)
 		}
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		if err := chromedp.Do(sctx, steps...); err != nil {
 			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))

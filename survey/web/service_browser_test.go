@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -30,11 +31,14 @@ func TestServiceBrowser(t *testing.T) {
 	ts := httptest.NewServer(e.srv)
 	t.Cleanup(ts.Close)
 	ctx := newBrowser(t, 1280, 900)
+	began := time.Now()
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
+		start := time.Now()
 		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
+			t.Fatalf("%s: %v (after %s; %s since the browser started)", what, err, time.Since(start).Round(time.Millisecond), time.Since(began).Round(time.Second))
 		}
+		t.Logf("%s: %s", what, time.Since(start).Round(time.Millisecond))
 	}
 	base := ts.URL + "/app/m/" + demo.ServiceID
 	do("log in",
@@ -59,6 +63,8 @@ func TestServiceBrowser(t *testing.T) {
 	shot(t, ctx, "service-new")
 	do("intercept", chromedp.Navigate(base+"/intercept?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`form.staff-form button`)))
 	shot(t, ctx, "service-intercept")
-	do("start intercept", chromedp.Click(chromedp.CSS(`form.staff-form button[type=submit]`)), chromedp.WaitReady(chromedp.CSS(`input[name="_page"]`)))
+	// Submit, not Click: a click dispatched while a busy machine is still
+	// laying the page out can be lost, and the form is what is tested.
+	do("start intercept", chromedp.Submit(chromedp.CSS(`form.staff-form button[type=submit]`)), chromedp.WaitReady(chromedp.CSS(`input[name="_page"]`)))
 	shot(t, ctx, "service-interview")
 }

@@ -81,9 +81,8 @@ func (sp *setupPages) handlePreview(c *echo.Context) error {
 // Conditions, the next and previous page and the progress are decided on
 // those answers by the resident's code (Page.VisibleItems, NextPage,
 // PrevPage), so an item that depends on an answer not given yet is hidden
-// as on the resident page. Answers that fail the page's checks show the
-// resident's messages on the same page. It may be framed by the staff
-// pages of this site only.
+// as on the resident page. It may be framed by the staff pages of this
+// site only.
 func (sp *setupPages) handlePreviewFrame(c *echo.Context) error {
 	d, err := sp.loadDraft(c)
 	if err != nil {
@@ -118,22 +117,20 @@ func (sp *setupPages) handlePreviewFrame(c *echo.Context) error {
 				}
 			}
 			pageID = from
-			switch {
-			case query.Get("_nav") == "back":
-				for _, fe := range errs {
-					delete(ans, fe.Field)
-				}
-				vals = cleared.Merge(ans)
+			// The preview moves on (and back) without every answer: a
+			// missing or invalid one is dropped rather than blocking the
+			// way, so that the office can page through the whole
+			// questionnaire. The rest of the flow is the resident's.
+			for _, fe := range errs {
+				delete(ans, fe.Field)
+			}
+			vals = cleared.Merge(ans)
+			if query.Get("_nav") == "back" {
 				if prev := q.PrevPage(from, vals); prev != "" {
 					pageID = prev
 				}
-			case len(errs) > 0:
-				vals, ferrs = formValues(p, form, prior), errs
-			default:
-				vals = cleared.Merge(ans)
-				if next := q.NextPage(from, vals); next != "" {
-					pageID = next
-				}
+			} else if next := q.NextPage(from, vals); next != "" {
+				pageID = next
 			}
 		}
 	}

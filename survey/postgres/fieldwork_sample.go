@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"manyi/survey"
@@ -16,24 +15,6 @@ import (
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
 )
-
-// argList builds a statement's parameters: add returns the placeholder of
-// its value ($1, $2, …).
-type argList []any
-
-func (a *argList) add(v any) string {
-	*a = append(*a, v)
-	return "$" + strconv.Itoa(len(*a))
-}
-
-// addAll returns the placeholders of vs, comma-separated, for IN (...).
-func addAll[T any](a *argList, vs []T) string {
-	ps := make([]string, len(vs))
-	for i, v := range vs {
-		ps[i] = a.add(v)
-	}
-	return strings.Join(ps, ", ")
-}
 
 // lockMeasurement takes the measurement's row lock for the rest of tx:
 // the office's setup writes of one measurement (frame, sample, release,
@@ -181,29 +162,13 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 			return err
 		}
 		if si.Released >= si.Batches {
-			return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", si.Batches)
+			return storekit.ErrAllReleased(si.Batches)
 		}
 		next := si.Released + 1
-		rows, err := tx.QueryContext(ctx, `SELECT id, unit_id, stratum, batch FROM cases WHERE measurement_id = $1 ORDER BY position`, measurementID)
-		if err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
-		}
 		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		var ids []int64
-		for rows.Next() {
-			var c sampling.Case
-			var id int64
-			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: release batch: %w", err)
-			}
-			c.Unit = -1 // not needed: Weights reads strata and batches only
-			smp.Cases = append(smp.Cases, c)
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
+		ids, _, err := storekit.DrawnCases(ctx, dialect, tx, measurementID, "", smp)
+		if err != nil {
+			return err
 		}
 		// A stratum released further by ReleaseStratumBatch keeps its level.
 		levels, err := releasedBatches(ctx, tx, measurementID)
@@ -314,114 +279,35 @@ func (db *DB) CaseHistory(ctx context.Context, caseID int64) ([]fieldwork.Dispos
 // once and never stored. Cases whose resident opened the link are never
 // selected, so a link in use is never replaced.
 func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwork.LinkSelection, key *secret.Key, by string) ([]fieldwork.IssuedLink, error) {
-	disps := sel.Dispositions
-	if len(disps) == 0 {
-		disps = []string{sampling.DispNotSent}
-	}
-	started := false // a reminder: cases whose resident has begun
-	for _, d := range disps {
-		switch d {
-		case sampling.DispNotSent, sampling.DispSent:
-		case sampling.DispOpened, sampling.DispPartial:
-			started = true
-		default:
-			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”“已发送”“已打开”或“部分完成”的样本发链接，不能给“%s”的", "links are issued only to not_sent, sent, opened or partial cases, not %q", d)
-		}
-	}
-	if sel.WithContact && key == nil {
-		return nil, survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s", "%s is not set", secret.EnvKey)
-	}
-	var args argList
-	where := []string{`c.measurement_id = ` + args.add(measurementID), `c.released`, `c.invitation_id IS NOT NULL`,
-		`c.disposition IN (` + addAll(&args, disps) + `)`}
-	if started {
-		// The resident may have begun, never finished: the new link
-		// resumes the same response.
-		where = append(where, `(r.id IS NULL OR r.status = 'in_progress')`)
-	} else {
-		where = append(where, `r.id IS NULL`)
-	}
-	if len(sel.Districts) > 0 {
-		where = append(where, `c.district IN (`+addAll(&args, sel.Districts)+`)`)
-	}
-	if len(sel.Batches) > 0 {
-		where = append(where, `c.batch IN (`+addAll(&args, sel.Batches)+`)`)
-	}
-	if len(sel.CaseIDs) > 0 {
-		where = append(where, `c.id IN (`+addAll(&args, sel.CaseIDs)+`)`)
-	}
-	join := `LEFT JOIN frame_contacts fc ON false`
-	if sel.WithContact {
-		join = `JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id`
-	}
 	// FOR UPDATE OF c, i: a resident opening a link meanwhile waits, and
 	// is then refused the replaced token, rather than racing the swap.
-	q := `SELECT c.id, c.unit_id, c.district, c.disposition, c.invitation_id, coalesce(fc.sealed, '') FROM cases c
-		JOIN invitations i ON i.id = c.invitation_id
-		LEFT JOIN responses r ON r.invitation_id = c.invitation_id ` + join + `
-		WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
-	if sel.Limit > 0 {
-		q += ` LIMIT ` + args.add(sel.Limit)
+	q, args, err := storekit.LinkSelect(measurementID, sel, key, `JOIN invitations i ON i.id = c.invitation_id`)
+	if err != nil {
+		return nil, err
 	}
-	q += ` FOR UPDATE OF c, i`
+	q = dialect.Dynamic(q + ` FOR UPDATE OF c, i`)
 	var out []fieldwork.IssuedLink
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		if err := lockMeasurement(ctx, tx, measurementID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)
+		picks, err := storekit.LinkPicks(dialect, rows, err)
 		if err != nil {
-			return fmt.Errorf("postgres: issue links: %w", err)
+			return err
 		}
-		type pick struct {
-			link   fieldwork.IssuedLink
-			disp   string
-			inv    int64
-			sealed string
-		}
-		var picks []pick
-		for rows.Next() {
-			var p pick
-			if err := rows.Scan(&p.link.CaseID, &p.link.UnitID, &p.link.District, &p.disp, &p.inv, &p.sealed); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: issue links: %w", err)
-			}
-			picks = append(picks, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: issue links: %w", err)
+		links, err := storekit.IssueTokens(picks, sel.WithContact, key)
+		if err != nil {
+			return err
 		}
 		now := db.now()
-		links := make([]fieldwork.IssuedLink, 0, len(picks))
-		invs := make([]int64, 0, len(picks))
-		hashes := make([][]byte, 0, len(picks))
-		var hcase []int64
-		var hfrom, hto, hnote []string
-		for _, p := range picks {
-			if sel.WithContact {
-				c, err := key.Open(p.sealed)
-				if err != nil {
-					return survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
-				}
-				p.link.Contact = c
-			}
-			tok, h := storekit.NewToken()
-			invs, hashes = append(invs, p.inv), append(hashes, h)
-			note := "link issued"
-			if p.disp != sampling.DispNotSent {
-				note = "link reissued; the earlier link no longer works"
-			}
-			// not_sent and sent move to sent; a reminder keeps the
-			// disposition (opened, partial) and the history records the
-			// new link only.
-			to := p.disp
-			if p.disp == sampling.DispNotSent || p.disp == sampling.DispSent {
-				to = sampling.DispSent
-			}
-			hcase, hfrom, hto, hnote = append(hcase, p.link.CaseID), append(hfrom, p.disp), append(hto, to), append(hnote, note)
-			p.link.Token = tok
-			links = append(links, p.link)
+		invs := make([]int64, len(picks))
+		hashes := make([][]byte, len(picks))
+		hcase := make([]int64, len(picks))
+		hfrom, hto, hnote := make([]string, len(picks)), make([]string, len(picks)), make([]string, len(picks))
+		for i, p := range picks {
+			invs[i], hashes[i] = p.Inv, p.Hash
+			hcase[i], hfrom[i], hto[i], hnote[i] = p.Link.CaseID, p.Disp, p.To, p.Note
 		}
 		if len(links) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET token_hash = t.h, updated_at = $1
@@ -482,30 +368,7 @@ func (db *DB) AssignCases(ctx context.Context, measurementID string, caseIDs []i
 // loadCaseForInterviewer reads (and locks) what an interviewer's action on
 // a case needs, refusing a case assigned to someone else (EFORBIDDEN).
 func loadCaseForInterviewer(ctx context.Context, tx *sql.Tx, caseID int64, interviewer string) (measurementID, disposition string, invitation int64, err error) {
-	var assigned string
-	var inv sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = $1 FOR UPDATE`, caseID).
-		Scan(&measurementID, &disposition, &inv, &assigned)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", 0, errNoCase(caseID)
-	}
-	if err != nil {
-		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
-	}
-	var status string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM measurements WHERE id = $1`, measurementID).Scan(&status); err != nil {
-		return "", "", 0, fmt.Errorf("postgres: case %d: %w", caseID, err)
-	}
-	if status == survey.StatusClosed {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
-	}
-	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
-		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
-	}
-	if !inv.Valid {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
-	}
-	return measurementID, disposition, inv.Int64, nil
+	return storekit.CaseForInterviewer(ctx, dialect, tx, caseID, interviewer, " FOR UPDATE")
 }
 
 // RecordAttempt records a call attempt by the case's interviewer and moves
@@ -556,8 +419,8 @@ func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttem
 // resident began on the web is taken over. A finished response is
 // ECONFLICT.
 func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error) {
-	if mode != survey.ModePhone && mode != survey.ModeFace {
-		return "", nil, survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	if err := storekit.CheckInterviewMode(mode); err != nil {
+		return "", nil, err
 	}
 	var token string
 	var resp *survey.Response

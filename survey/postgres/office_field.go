@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 
-	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
@@ -62,37 +61,20 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 		}
 		sa := si.Alloc.Get(stratum)
 		if sa == nil {
-			return survey.Errorf(survey.ENOTFOUND, "样本中没有层“%s”", "the sample has no stratum %q", stratum)
+			return storekit.ErrNoStratum(stratum)
 		}
 		levels, err := releasedBatches(ctx, tx, measurementID)
 		if err != nil {
 			return err
 		}
-		next := levels[stratum] + 1
-		if next > len(sa.Batches) {
-			return survey.Errorf(survey.ECONFLICT, "“%s”的预备样本已全部启用（共 %d 批）", "every reserve batch of %q is released already (%d batches)", stratum, len(sa.Batches))
-		}
-		levels[stratum] = next
-		rows, err := tx.QueryContext(ctx, `SELECT id, unit_id, stratum, batch FROM cases WHERE measurement_id = $1 AND stratum = $2 ORDER BY position`, measurementID, stratum)
+		next, err := storekit.NextStratumBatch(levels, stratum, sa)
 		if err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
+			return err
 		}
 		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		var ids []int64
-		for rows.Next() {
-			var c sampling.Case
-			var id int64
-			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: release batch: %w", err)
-			}
-			c.Unit = -1
-			smp.Cases = append(smp.Cases, c)
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
+		ids, _, err := storekit.DrawnCases(ctx, dialect, tx, measurementID, stratum, smp)
+		if err != nil {
+			return err
 		}
 		if err := applyDesign(ctx, tx, measurementID, ids, sampling.WeightsReleased(smp, levels), db.now()); err != nil {
 			return err

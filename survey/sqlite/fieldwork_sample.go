@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
@@ -121,33 +120,14 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
 		if released >= batches {
-			return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", batches)
+			return storekit.ErrAllReleased(batches)
 		}
 		next := released + 1
 		// Rebuild the sample in its drawn order for sampling.Weights.
-		rows, err := tx.Query(`SELECT id, unit_id, stratum, batch, released FROM cases WHERE measurement_id = ? ORDER BY position`, measurementID)
-		if err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
-		}
 		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: batches}
-		var ids []int64
-		var wasReleased []bool
-		for rows.Next() {
-			var c sampling.Case
-			var id int64
-			var rel bool
-			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch, &rel); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: release batch: %w", err)
-			}
-			c.Unit = -1 // not needed: Weights reads strata and batches only
-			smp.Cases = append(smp.Cases, c)
-			ids = append(ids, id)
-			wasReleased = append(wasReleased, rel)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
+		ids, wasReleased, err := storekit.DrawnCases(bg, dialect, tx, measurementID, "", smp)
+		if err != nil {
+			return err
 		}
 		// A stratum released further by ReleaseStratumBatch keeps its level.
 		levels, err := releasedBatches(ctx, tx, measurementID)
@@ -251,130 +231,41 @@ func (db *DB) CaseHistory(ctx context.Context, caseID int64) ([]fieldwork.Dispos
 // once and never stored. Cases whose resident opened the link are never
 // selected, so a link in use is never replaced.
 func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwork.LinkSelection, key *secret.Key, by string) ([]fieldwork.IssuedLink, error) {
-	disps := sel.Dispositions
-	if len(disps) == 0 {
-		disps = []string{sampling.DispNotSent}
-	}
-	started := false // a reminder: cases whose resident has begun
-	for _, d := range disps {
-		switch d {
-		case sampling.DispNotSent, sampling.DispSent:
-		case sampling.DispOpened, sampling.DispPartial:
-			started = true
-		default:
-			return nil, survey.Errorf(survey.EINVALID, "只能给“未发送”“已发送”“已打开”或“部分完成”的样本发链接，不能给“%s”的", "links are issued only to not_sent, sent, opened or partial cases, not %q", d)
-		}
-	}
-	if sel.WithContact && key == nil {
-		return nil, survey.Errorf(survey.EINVALID, "未设置联系方式密钥 %s", "%s is not set", secret.EnvKey)
-	}
-	where := []string{`c.measurement_id = ?`, `c.released = 1`, `c.invitation_id IS NOT NULL`, `c.disposition IN (` + inList(len(disps)) + `)`}
-	if started {
-		// The resident may have begun, never finished: the new link
-		// resumes the same response.
-		where = append(where, `(r.id IS NULL OR r.status = 'in_progress')`)
-	} else {
-		where = append(where, `r.id IS NULL`)
-	}
-	args := []any{measurementID}
-	for _, d := range disps {
-		args = append(args, d)
-	}
-	if len(sel.Districts) > 0 {
-		where = append(where, `c.district IN (`+inList(len(sel.Districts))+`)`)
-		for _, d := range sel.Districts {
-			args = append(args, d)
-		}
-	}
-	if len(sel.Batches) > 0 {
-		where = append(where, `c.batch IN (`+inList(len(sel.Batches))+`)`)
-		for _, b := range sel.Batches {
-			args = append(args, b)
-		}
-	}
-	if len(sel.CaseIDs) > 0 {
-		where = append(where, `c.id IN (`+inList(len(sel.CaseIDs))+`)`)
-		for _, id := range sel.CaseIDs {
-			args = append(args, id)
-		}
-	}
-	join := `LEFT JOIN frame_contacts fc ON 0`
-	if sel.WithContact {
-		join = `JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id`
-	}
-	q := `SELECT c.id, c.unit_id, c.district, c.disposition, c.invitation_id, coalesce(fc.sealed, '') FROM cases c
-		LEFT JOIN responses r ON r.invitation_id = c.invitation_id ` + join + `
-		WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
-	if sel.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, sel.Limit)
+	q, args, err := storekit.LinkSelect(measurementID, sel, key, "")
+	if err != nil {
+		return nil, err
 	}
 	var out []fieldwork.IssuedLink
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var m string
-		err := tx.QueryRow(`SELECT id FROM measurements WHERE id = ?`, measurementID).Scan(&m)
-		if errors.Is(err, sql.ErrNoRows) {
-			return survey.Errorf(survey.ENOTFOUND, "没有编号为 %s 的测评", "no measurement with id %s", measurementID)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: issue links: %w", err)
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if err := storekit.MeasurementExists(bg, dialect, tx, measurementID); err != nil {
+			return err
 		}
 		rows, err := tx.Query(q, args...)
+		picks, err := storekit.LinkPicks(dialect, rows, err)
 		if err != nil {
-			return fmt.Errorf("sqlite: issue links: %w", err)
+			return err
 		}
-		type pick struct {
-			link   fieldwork.IssuedLink
-			disp   string
-			inv    int64
-			sealed string
-		}
-		var picks []pick
-		for rows.Next() {
-			var p pick
-			if err := rows.Scan(&p.link.CaseID, &p.link.UnitID, &p.link.District, &p.disp, &p.inv, &p.sealed); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: issue links: %w", err)
-			}
-			picks = append(picks, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlite: issue links: %w", err)
+		links, err := storekit.IssueTokens(picks, sel.WithContact, key)
+		if err != nil {
+			return err
 		}
 		now := fmtTime(db.now())
-		links := make([]fieldwork.IssuedLink, 0, len(picks))
 		for _, p := range picks {
-			if sel.WithContact {
-				c, err := key.Open(p.sealed)
-				if err != nil {
-					return survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
-				}
-				p.link.Contact = c
-			}
-			tok, h := storekit.NewToken()
-			if _, err := tx.Exec(`UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, h, now, p.inv); err != nil {
+			if _, err := tx.Exec(`UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, p.Hash, now, p.Inv); err != nil {
 				return fmt.Errorf("sqlite: issue links: %w", err)
 			}
-			note := "link issued"
-			if p.disp != sampling.DispNotSent {
-				note = "link reissued; the earlier link no longer works"
-			}
-			if p.disp == sampling.DispNotSent || p.disp == sampling.DispSent {
-				if err := setDisposition(tx, p.link.CaseID, p.disp, sampling.DispSent, now, by, note); err != nil {
+			if p.Disp == sampling.DispNotSent {
+				if err := setDisposition(tx, p.Link.CaseID, p.Disp, p.To, now, by, p.Note); err != nil {
 					return err
 				}
+				continue
 			}
-			if p.disp != sampling.DispNotSent {
-				// A reminder keeps the disposition (opened, partial): the
-				// history records the new link only.
-				if _, err := tx.Exec(`INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
-					p.link.CaseID, p.disp, p.disp, now, by, note); err != nil {
-					return fmt.Errorf("sqlite: issue links: %w", err)
-				}
+			// A re-issue (sent stays sent) or a reminder (opened, partial
+			// stay): the history records the new link only.
+			if _, err := tx.Exec(`INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
+				p.Link.CaseID, p.Disp, p.To, now, by, p.Note); err != nil {
+				return fmt.Errorf("sqlite: issue links: %w", err)
 			}
-			p.link.Token = tok
-			links = append(links, p.link)
 		}
 		out = links
 		return nil
@@ -426,29 +317,7 @@ func (db *DB) AssignCases(ctx context.Context, measurementID string, caseIDs []i
 // loadCaseForInterviewer reads what an interviewer's action on a case
 // needs, refusing a case assigned to someone else (EFORBIDDEN).
 func loadCaseForInterviewer(tx *sql.Tx, caseID int64, interviewer string) (measurementID, disposition string, invitation int64, err error) {
-	var assigned string
-	var inv sql.NullInt64
-	err = tx.QueryRow(`SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = ?`, caseID).Scan(&measurementID, &disposition, &inv, &assigned)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", 0, errNoCase(caseID)
-	}
-	if err != nil {
-		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
-	}
-	var status string
-	if err := tx.QueryRow(`SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status); err != nil {
-		return "", "", 0, fmt.Errorf("sqlite: case %d: %w", caseID, err)
-	}
-	if status == survey.StatusClosed {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
-	}
-	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
-		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
-	}
-	if !inv.Valid {
-		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
-	}
-	return measurementID, disposition, inv.Int64, nil
+	return storekit.CaseForInterviewer(bg, dialect, tx, caseID, interviewer, "")
 }
 
 // RecordAttempt records a call attempt by the case's interviewer and moves
@@ -505,8 +374,8 @@ func (db *DB) Attempts(ctx context.Context, caseID int64) ([]fieldwork.CallAttem
 // resident began on the web is taken over, and the response records the
 // mode and the interviewer. A finished response is ECONFLICT.
 func (db *DB) StartInterview(ctx context.Context, caseID int64, interviewer, mode string) (string, *survey.Response, error) {
-	if mode != survey.ModePhone && mode != survey.ModeFace {
-		return "", nil, survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	if err := storekit.CheckInterviewMode(mode); err != nil {
+		return "", nil, err
 	}
 	var token string
 	var respID int64

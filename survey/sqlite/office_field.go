@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 
-	"manyi/survey"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
@@ -77,7 +76,7 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 	}
 	sa := si.Alloc.Get(stratum)
 	if sa == nil {
-		return 0, survey.Errorf(survey.ENOTFOUND, "样本中没有层“%s”", "the sample has no stratum %q", stratum)
+		return 0, storekit.ErrNoStratum(stratum)
 	}
 	var batch int
 	err = db.write(ctx, func(tx *sql.Tx) error {
@@ -85,34 +84,14 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 		if err != nil {
 			return err
 		}
-		next := levels[stratum] + 1
-		if next > len(sa.Batches) {
-			return survey.Errorf(survey.ECONFLICT, "“%s”的预备样本已全部启用（共 %d 批）", "every reserve batch of %q is released already (%d batches)", stratum, len(sa.Batches))
-		}
-		levels[stratum] = next
-		rows, err := tx.Query(`SELECT id, unit_id, stratum, batch, released FROM cases WHERE measurement_id = ? AND stratum = ? ORDER BY position`, measurementID, stratum)
+		next, err := storekit.NextStratumBatch(levels, stratum, sa)
 		if err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
+			return err
 		}
 		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		var ids []int64
-		var was []bool
-		for rows.Next() {
-			var c sampling.Case
-			var id int64
-			var rel bool
-			if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch, &rel); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: release batch: %w", err)
-			}
-			c.Unit = -1
-			smp.Cases = append(smp.Cases, c)
-			ids = append(ids, id)
-			was = append(was, rel)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
+		ids, was, err := storekit.DrawnCases(bg, dialect, tx, measurementID, stratum, smp)
+		if err != nil {
+			return err
 		}
 		now := fmtTime(db.now())
 		for i, d := range sampling.WeightsReleased(smp, levels) {

@@ -166,3 +166,98 @@ func CheckDisposition(to string) error {
 func ErrCaseComplete(caseID int64) error {
 	return survey.Errorf(survey.ECONFLICT, "样本 %d 已完成，状态不能再改", "case %d is complete; its disposition cannot change", caseID)
 }
+
+// CaseForInterviewer reads, inside the caller's write transaction, the
+// case an interviewer records a call or starts an interview for: its
+// measurement, disposition and invitation. It refuses an unknown case
+// (ENOTFOUND), a closed measurement and an unreleased case (ECONFLICT)
+// and a case assigned to someone else (EFORBIDDEN). lock is "" or the
+// dialect's row-lock clause (" FOR UPDATE").
+func CaseForInterviewer(ctx context.Context, d *Dialect, tx Querier, caseID int64, interviewer, lock string) (measurementID, disposition string, invitation int64, err error) {
+	var assigned string
+	var inv sql.NullInt64
+	err = d.QueryRow(ctx, tx, `SELECT measurement_id, disposition, invitation_id, interviewer FROM cases WHERE id = ?`+lock, caseID).
+		Scan(&measurementID, &disposition, &inv, &assigned)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", 0, ErrNoCase(caseID)
+	}
+	if err != nil {
+		return "", "", 0, d.Errorf("case %d: %w", caseID, err)
+	}
+	var status string
+	if err := d.QueryRow(ctx, tx, `SELECT status FROM measurements WHERE id = ?`, measurementID).Scan(&status); err != nil {
+		return "", "", 0, d.Errorf("case %d: %w", caseID, err)
+	}
+	if status == survey.StatusClosed {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "本次测评的实地执行已结束，不能再记录拨打或开始访问", "fieldwork of this measurement has closed; no more calls or interviews can be recorded")
+	}
+	if !strings.EqualFold(assigned, interviewer) || interviewer == "" {
+		return "", "", 0, survey.Errorf(survey.EFORBIDDEN, "样本 %d 没有分配给您", "case %d is not assigned to you", caseID)
+	}
+	if !inv.Valid {
+		return "", "", 0, survey.Errorf(survey.ECONFLICT, "样本 %d 尚未启用", "case %d has not been released", caseID)
+	}
+	return measurementID, disposition, inv.Int64, nil
+}
+
+// CheckInterviewMode accepts the modes of an interviewer's interview.
+func CheckInterviewMode(mode string) error {
+	if mode != survey.ModePhone && mode != survey.ModeFace {
+		return survey.Errorf(survey.EINVALID, "访问方式应为电话或面访，而不是“%s”", "the interview mode must be phone or face, not %q", mode)
+	}
+	return nil
+}
+
+// DrawnCases reads a measurement's cases (of one stratum; "" for all) in
+// their drawn order into smp.Cases, for sampling.WeightsReleased, and
+// returns each case's id and whether it is released already.
+func DrawnCases(ctx context.Context, d *Dialect, tx Querier, measurementID, stratum string, smp *sampling.Sample) (ids []int64, released []bool, err error) {
+	q, args := `SELECT id, unit_id, stratum, batch, released FROM cases WHERE measurement_id = ?`, []any{measurementID}
+	if stratum != "" {
+		q += ` AND stratum = ?`
+		args = append(args, stratum)
+	}
+	rows, err := d.Query(ctx, tx, q+` ORDER BY position`, args...)
+	if err != nil {
+		return nil, nil, d.Errorf("release batch: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c sampling.Case
+		var id int64
+		var rel bool
+		if err := rows.Scan(&id, &c.ID, &c.Stratum, &c.Batch, &rel); err != nil {
+			return nil, nil, d.Errorf("release batch: %w", err)
+		}
+		c.Unit = -1 // not needed: Weights reads strata and batches only
+		smp.Cases = append(smp.Cases, c)
+		ids = append(ids, id)
+		released = append(released, rel)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, d.Errorf("release batch: %w", err)
+	}
+	return ids, released, nil
+}
+
+// NextStratumBatch returns the reserve batch of stratum (allocated sa)
+// to release next, given the batches released per stratum (levels, which
+// it moves on), or ECONFLICT when every one is out.
+func NextStratumBatch(levels map[string]int, stratum string, sa *sampling.StratumAllocation) (int, error) {
+	next := levels[stratum] + 1
+	if next > len(sa.Batches) {
+		return 0, survey.Errorf(survey.ECONFLICT, "“%s”的预备样本已全部启用（共 %d 批）", "every reserve batch of %q is released already (%d batches)", stratum, len(sa.Batches))
+	}
+	levels[stratum] = next
+	return next, nil
+}
+
+// ErrNoStratum is the answer for a stratum the sample does not have.
+func ErrNoStratum(stratum string) error {
+	return survey.Errorf(survey.ENOTFOUND, "样本中没有层“%s”", "the sample has no stratum %q", stratum)
+}
+
+// ErrAllReleased refuses a release when every reserve batch is out.
+func ErrAllReleased(batches int) error {
+	return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", batches)
+}

@@ -74,16 +74,8 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 			fmt.Fprintln(stderr, "manyi measurement create: give --districts FILE or --districts-from-prev")
 			return 2
 		}
-		data, err := os.ReadFile(*districts)
-		if err != nil {
-			fmt.Fprintf(stderr, "manyi measurement create: %v\n", err)
-			return 2
-		}
-		ds, errs := setup.ParseDistricts(string(data))
-		if len(errs) > 0 {
-			for _, e := range errs {
-				fmt.Fprintf(stderr, "%s: %s\n", *districts, e.Message.Get(l))
-			}
+		ds, ok := readListFile(stderr, *districts, l, setup.ParseDistricts)
+		if !ok {
 			return 2
 		}
 		in.Districts = ds
@@ -92,16 +84,8 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 	if *kind == survey.KindService && !*sectorsFromPrev {
 		in.Sectors = survey.DefaultSectors()
 		if *sectors != "" {
-			data, err := os.ReadFile(*sectors)
-			if err != nil {
-				fmt.Fprintf(stderr, "manyi measurement create: %v\n", err)
-				return 2
-			}
-			ss, errs := setup.ParseSectors(string(data))
-			if len(errs) > 0 {
-				for _, e := range errs {
-					fmt.Fprintf(stderr, "%s: %s\n", *sectors, e.Message.Get(l))
-				}
+			ss, ok := readListFile(stderr, *sectors, l, setup.ParseSectors)
+			if !ok {
 				return 2
 			}
 			in.Sectors = ss
@@ -126,4 +110,19 @@ FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.
 	}
 	fmt.Fprintln(stdout, m.ID)
 	return 0
+}
+
+// readListFile reads a districts or sectors file (one "code name" per
+// line) with parse, printing each problem with the file's name.
+func readListFile[T any](stderr io.Writer, path, lang string, parse func(string) ([]T, []survey.FieldError)) ([]T, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "manyi measurement create: %v\n", err)
+		return nil, false
+	}
+	out, errs := parse(string(data))
+	for _, e := range errs {
+		fmt.Fprintf(stderr, "%s: %s\n", path, e.Message.Get(lang))
+	}
+	return out, len(errs) == 0
 }

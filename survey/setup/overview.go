@@ -74,6 +74,11 @@ var (
 	whySample        = survey.Text{Zh: "请先抽取样本", En: "draw the sample first"}
 	whyQuestionnaire = survey.Text{Zh: "请先修正问卷中的问题", En: "fix the questionnaire's problems first"}
 	whyResponses     = survey.Text{Zh: "还没有完成的问卷，请先开始实地执行", En: "there are no completed responses yet: open fieldwork first"}
+	whyNoneYet       = survey.Text{Zh: "实地执行已开始，但还没有完成的问卷", En: "fieldwork is open, but no response has been completed yet"}
+	whyNoneClosed    = survey.Text{Zh: "实地执行已结束，没有完成的问卷", En: "fieldwork has closed without any completed response"}
+	// Notes on a done step that can no longer be done again.
+	noteFrameSampled = survey.Text{Zh: "；已抽样，抽样框不能再替换", En: "; sampled, so the frame can no longer be replaced"}
+	noteSampleIssued = survey.Text{Zh: "；已发放链接，不能再重抽", En: "; links issued, so it can no longer be redrawn"}
 )
 
 // LoadOverview reads a measurement's state from the store and builds its
@@ -143,6 +148,10 @@ func Checklist(o *Overview) []Step {
 			s.Detail.Zh += "；联系方式已清除"
 			s.Detail.En += "; contacts purged"
 		}
+		if o.Sample != nil {
+			s.Detail.Zh += noteFrameSampled.Zh
+			s.Detail.En += noteFrameSampled.En
+		}
 	} else {
 		s.State = StateTodo
 	}
@@ -155,6 +164,10 @@ func Checklist(o *Overview) []Step {
 		s.Detail = survey.Text{
 			Zh: fmt.Sprintf("%d 个样本（含后备），种子 %d", o.Sample.Cases, o.Sample.Seed),
 			En: fmt.Sprintf("%d cases (reserve included), seed %d", o.Sample.Cases, o.Sample.Seed),
+		}
+		if c.Invited > 0 {
+			s.Detail.Zh += noteSampleIssued.Zh
+			s.Detail.En += noteSampleIssued.En
 		}
 	case o.Frame == nil:
 		s.State, s.Why = StateBlocked, whyFrame
@@ -204,7 +217,9 @@ func Checklist(o *Overview) []Step {
 		switch {
 		case len(o.Problems) > 0:
 			s.State, s.Why = StateBlocked, whyQuestionnaire
-		case o.Sample == nil:
+		case o.Sample == nil && !o.Measurement.IsService():
+			// A service measurement may run without a sample (intercept
+			// interviews, open links), as fieldwork.OpenChecks allows.
 			s.State, s.Why = StateBlocked, whySample
 		default:
 			s.State = StateTodo
@@ -214,9 +229,14 @@ func Checklist(o *Overview) []Step {
 
 	for _, key := range []string{StepResults, StepReport} {
 		s = step(key)
-		if c.Submitted == 0 {
+		switch {
+		case c.Submitted == 0 && o.Measurement.Status == survey.StatusOpen:
+			s.State, s.Why = StateBlocked, whyNoneYet
+		case c.Submitted == 0 && o.Measurement.Status == survey.StatusClosed:
+			s.State, s.Why = StateBlocked, whyNoneClosed
+		case c.Submitted == 0:
 			s.State, s.Why = StateBlocked, whyResponses
-		} else {
+		default:
 			s.State = StateDone
 			s.Detail = survey.Text{Zh: fmt.Sprintf("基于 %d 份完成的问卷", c.Submitted), En: fmt.Sprintf("from %d completed responses", c.Submitted)}
 			if o.Measurement.Status == survey.StatusOpen {

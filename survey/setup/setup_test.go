@@ -170,3 +170,54 @@ func TestChecklist(t *testing.T) {
 		t.Errorf("closed: %v", got)
 	}
 }
+
+// Every step that cannot be done yet says why, in both languages, and a
+// done step that can no longer be done again says so in its detail.
+func TestChecklistWhy(t *testing.T) {
+	m := &survey.Measurement{ID: "m1", Status: survey.StatusDraft}
+	o := &Overview{Measurement: m, Revision: &Revision{Rev: 1, Q: survey.DefaultQuestionnaire()}}
+	check := func(name string) map[string]Step {
+		t.Helper()
+		out := map[string]Step{}
+		for _, s := range Checklist(o) {
+			if (s.State == StateBlocked) != (s.Why.Zh != "" && s.Why.En != "") {
+				t.Errorf("%s: step %s is %s with why %+v", name, s.Key, s.State, s.Why)
+			}
+			out[s.Key] = s
+		}
+		return out
+	}
+	got := check("empty")
+	for _, k := range []string{StepSample, StepInvitations, StepCases, StepFieldwork, StepResults, StepReport} {
+		if got[k].State != StateBlocked {
+			t.Errorf("empty: %s is %s, want blocked", k, got[k].State)
+		}
+	}
+	if got[StepResults].Why.En != whyResponses.En {
+		t.Errorf("results before fieldwork: %q", got[StepResults].Why.En)
+	}
+	o.Frame = &fieldwork.FrameSummary{Units: 10}
+	o.Sample = &fieldwork.SampleInfo{Cases: 5}
+	o.Counts = &Counts{Released: 5, Invited: 5}
+	m.Status = survey.StatusOpen
+	got = check("open, nothing completed")
+	if got[StepResults].Why.En != whyNoneYet.En || got[StepReport].Why.Zh != whyNoneYet.Zh {
+		t.Errorf("open without responses: %+v", got[StepResults].Why)
+	}
+	if !strings.Contains(got[StepFrame].Detail.En, "can no longer be replaced") || !strings.Contains(got[StepFrame].Detail.Zh, "不能再替换") {
+		t.Errorf("frame detail after the draw: %+v", got[StepFrame].Detail)
+	}
+	if !strings.Contains(got[StepSample].Detail.En, "can no longer be redrawn") || !strings.Contains(got[StepSample].Detail.Zh, "不能再重抽") {
+		t.Errorf("sample detail after links: %+v", got[StepSample].Detail)
+	}
+	m.Status = survey.StatusClosed
+	if got = check("closed, nothing completed"); got[StepResults].Why.En != whyNoneClosed.En {
+		t.Errorf("closed without responses: %+v", got[StepResults].Why)
+	}
+	// A service measurement may open fieldwork without a sample.
+	svc := &survey.Measurement{ID: "s1", Kind: survey.KindService, Status: survey.StatusDraft}
+	o = &Overview{Measurement: svc, Revision: &Revision{Rev: 1, Q: survey.DefaultServiceQuestionnaire()}}
+	if got = check("service"); got[StepFieldwork].State != StateTodo || got[StepInvitations].State != StateBlocked {
+		t.Errorf("service without a sample: fieldwork %s, invitations %s", got[StepFieldwork].State, got[StepInvitations].State)
+	}
+}

@@ -47,6 +47,8 @@ var ofUI = map[string]survey.Text{
 	"upload_new":       {Zh: "上传新的名单文件", En: "Upload a frame file"},
 	"job_reading":      {Zh: "正在读取和检查“%s”（%s）……", En: "Reading and checking %q (%s)…"},
 	"job_importing":    {Zh: "正在导入“%s”的有效行……", En: "Importing the clean rows of %q…"},
+	"job_running":      {Zh: "进行中", En: "running"},
+	"job_elapsed":      {Zh: "已用 %d 秒", En: "%d s so far"},
 	"job_refresh":      {Zh: "本页每秒自动刷新；您可以离开本页，导入在后台继续。", En: "This page refreshes every second; you may leave it, the work goes on in the background."},
 	"job_failed":       {Zh: "“%s”未能读取或导入：%s。没有保存任何内容。", En: "%q could not be read or imported: %s. Nothing was stored."},
 	"job_imported":     {Zh: "已导入“%s”：%d 个单位，%d 个有联系方式，剔除 %d 行。", En: "%q is imported: %d units, %d with contacts, %d rows rejected."},

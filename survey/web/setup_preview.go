@@ -73,11 +73,16 @@ func (sp *setupPages) handlePreview(c *echo.Context) error {
 }
 
 // handlePreviewFrame handles GET /app/m/:id/questionnaire/preview/frame:
-// page N of the newest save rendered by the resident page's template and
+// a page of the newest save rendered by the resident page's template and
 // code (buildQuestion, page.html), in qlang. Its form is a GET to this
-// route that moves to the next or previous page (_nav, _page) and saves
-// nothing. It may
-// be framed by the staff pages of this site only.
+// route that saves nothing: _page and _nav say where it came from and
+// which way to go, the page's fields are the answers given on it, and _a
+// carries the answers of the pages before (url-encoded item=value pairs).
+// Conditions, the next and previous page and the progress are decided on
+// those answers by the resident's code (Page.VisibleItems, NextPage,
+// PrevPage), so an item that depends on an answer not given yet is hidden
+// as on the resident page. It may be framed by the staff pages of this
+// site only.
 func (sp *setupPages) handlePreviewFrame(c *echo.Context) error {
 	d, err := sp.loadDraft(c)
 	if err != nil {
@@ -88,47 +93,150 @@ func (sp *setupPages) handlePreviewFrame(c *echo.Context) error {
 	if len(q.Pages) == 0 {
 		return survey.Errorf(survey.ENOTFOUND, "问卷还没有页面", "the questionnaire has no pages yet")
 	}
-	if from := c.QueryParam("_page"); from != "" {
-		if _, i := q.Page(from); i >= 0 {
-			switch c.QueryParam("_nav") {
-			case "back":
-				n = max(i, 1)
-			default:
-				n = min(i+2, len(q.Pages))
+	query := c.Request().URL.Query()
+	prior := previewAnswers(q, query.Get("_a"))
+	pageID := q.Pages[n-1].ID
+	vals := prior
+	var ferrs []survey.FieldError
+	if from := query.Get("_page"); from != "" {
+		if p, _ := q.Page(from); p != nil {
+			form := url.Values{}
+			for i := range p.Items {
+				if vs, ok := query[p.Items[i].ID]; ok {
+					form[p.Items[i].ID] = vs
+				}
+			}
+			ans, errs := q.ParsePage(from, form, prior)
+			// The page's own items are replaced by what it sends now (an
+			// item cleared on it is no longer answered), as the resident's
+			// save does.
+			cleared := survey.Answers{}
+			for k, v := range prior {
+				if !pageHasItem(p, k) {
+					cleared[k] = v
+				}
+			}
+			pageID = from
+			// The preview moves on (and back) without every answer: a
+			// missing or invalid one is dropped rather than blocking the
+			// way, so that the office can page through the whole
+			// questionnaire. The rest of the flow is the resident's.
+			for _, fe := range errs {
+				delete(ans, fe.Field)
+			}
+			vals = cleared.Merge(ans)
+			if query.Get("_nav") == "back" {
+				if prev := q.PrevPage(from, vals); prev != "" {
+					pageID = prev
+				}
+			} else if next := q.NextPage(from, vals); next != "" {
+				pageID = next
 			}
 		}
 	}
-	p := &q.Pages[n-1]
+	p, at := q.Page(pageID)
 	s := sp.st.s
 	self := "/app/m/" + d.m.ID + "/questionnaire/preview/frame"
+	carry := encodeAnswers(vals)
+	here := func(lang string) string {
+		v, _ := url.ParseQuery(previewQuery(at+1, lang, ivw))
+		if carry != "" {
+			v.Set("_a", carry)
+		}
+		return self + "?" + v.Encode()
+	}
+	pn, total := progress(q, vals, pageID)
 	v := questionPage{
-		layout:  s.newLayout(qlang, d.m.Title.Get(qlang), p.Title.Get(qlang), self+"?"+previewQuery(n, qlang, ivw)),
-		Action:  self,
-		PageID:  p.ID,
-		Heading: p.Title.Get(qlang),
-		Intro:   p.Intro.Get(qlang),
-		N:       n,
-		Total:   len(q.Pages),
-		First:   n == 1,
-		Preview: true,
+		layout:         s.newLayout(qlang, d.m.Title.Get(qlang), p.Title.Get(qlang), here(qlang)),
+		Action:         self,
+		PageID:         p.ID,
+		Heading:        p.Title.Get(qlang),
+		Intro:          p.Intro.Get(qlang),
+		N:              pn,
+		Total:          total,
+		First:          q.PrevPage(pageID, vals) == "",
+		Preview:        true,
+		PreviewQLang:   qlang,
+		PreviewAnswers: carry,
+	}
+	if ivw {
+		v.PreviewView = "interviewer"
 	}
 	other := survey.LangEn
 	if qlang == survey.LangEn {
 		other = survey.LangZh
 	}
-	v.SwitchURL = self + "?" + previewQuery(n, other, ivw)
+	v.SwitchURL = here(other)
 	v.Interviewer = ivw
 	if p.Kind == "consent" {
 		v.Welcome = paragraphs(q.Welcome.Get(qlang))
 	}
-	// Every item is shown, conditional ones too: the preview has no
-	// earlier answers to decide them (the editor lists the conditions).
-	for i := range p.Items {
-		v.Questions = append(v.Questions, buildQuestion(&p.Items[i], nil, "", qlang))
+	byItem := map[string]string{}
+	for _, fe := range ferrs {
+		if _, dup := byItem[fe.Field]; fe.Field != "" && !dup {
+			byItem[fe.Field] = fe.Message.Get(qlang)
+		}
+	}
+	for _, fe := range ferrs {
+		msg, href := fe.Message.Get(qlang), "#main"
+		if fe.Field != "" {
+			if it, _ := q.Item(fe.Field); it != nil {
+				msg += sep(qlang) + it.Text.Get(qlang)
+			}
+			href = "#q-" + fe.Field
+		}
+		v.Errors = append(v.Errors, summaryError{Href: href, Message: msg})
+	}
+	// The items shown are those whose condition holds on the answers given
+	// in this preview, exactly as on the resident page (renderPage).
+	for _, it := range p.VisibleItems(vals) {
+		v.Questions = append(v.Questions, buildQuestion(q.ForAnswers(it, vals), vals[it.ID], byItem[it.ID], qlang))
 	}
 	h := c.Response().Header()
 	// The one page that may be framed, and by this site only.
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
-	return s.render(c, http.StatusOK, "page.html", v)
+	status := http.StatusOK
+	if len(ferrs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(c, status, "page.html", v)
+}
+
+func pageHasItem(p *survey.Page, id string) bool {
+	for i := range p.Items {
+		if p.Items[i].ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// maxPreviewAnswers bounds what _a may carry (the preview's answers stay
+// in the URL; a questionnaire has a few hundred items at most).
+const maxPreviewAnswers = 64 << 10
+
+// previewAnswers decodes _a: url-encoded item=value pairs, keeping only
+// the questionnaire's items. A malformed or oversized value gives no
+// answers (the preview then starts afresh) rather than an error page.
+func previewAnswers(q *survey.Questionnaire, enc string) survey.Answers {
+	if enc == "" || len(enc) > maxPreviewAnswers {
+		return survey.Answers{}
+	}
+	v, err := url.ParseQuery(enc)
+	if err != nil {
+		return survey.Answers{}
+	}
+	a := survey.Answers{}
+	for k, vs := range v {
+		if it, _ := q.Item(k); it != nil {
+			a[k] = vs
+		}
+	}
+	return a
+}
+
+// encodeAnswers is previewAnswers' inverse.
+func encodeAnswers(a survey.Answers) string {
+	return url.Values(a).Encode()
 }

@@ -143,6 +143,9 @@ type questionPage struct {
 	// Preview is the office's preview of a page (setup_preview.go): the
 	// same page, whose form only moves between pages and saves nothing.
 	Preview bool
+	// PreviewQLang, PreviewView and PreviewAnswers ride along in the
+	// preview's GET form: its language, view and the answers so far (_a).
+	PreviewQLang, PreviewView, PreviewAnswers string
 }
 
 // ProgressText is the accessible progress text ("第 3 / 11 页").

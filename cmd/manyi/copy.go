@@ -90,6 +90,7 @@ type pgTable struct {
 	refs    []string // tables its foreign keys point to (itself excluded)
 	selfFK  []string // columns of foreign keys to itself: filled in after the rows
 	primary []string // primary key columns
+	source  string   // the source table, when its name is not name's (copyAnswers)
 }
 
 // copyDatabase copies every table of the SQLite file into PostgreSQL and
@@ -151,6 +152,9 @@ func copyInto(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, replace bool) ([]c
 	var missing []string
 	for name, cols := range srcTables {
 		t, ok := dst[name]
+		if !ok && name == "answers" {
+			continue // PostgreSQL keeps them in responses.answers: copyAnswers
+		}
 		if !ok {
 			missing = append(missing, "table "+name)
 			continue
@@ -206,6 +210,13 @@ func copyInto(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, replace bool) ([]c
 		res, err := copyTable(ctx, stx, tx, t, cols)
 		if err != nil {
 			return nil, fmt.Errorf("table %s: %w", name, err)
+		}
+		out = append(out, res)
+	}
+	if cols, ok := srcTables["answers"]; ok && dst["answers"] == nil {
+		res, err := copyAnswers(ctx, stx, tx, cols)
+		if err != nil {
+			return nil, fmt.Errorf("table answers: %w", err)
 		}
 		out = append(out, res)
 	}
@@ -367,7 +378,11 @@ func copyTable(ctx context.Context, stx *sql.Tx, tx pgx.Tx, t *pgTable, cols []s
 	for i, c := range cols {
 		quoted[i] = `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
 	}
-	rows, err := stx.QueryContext(ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM "`+t.name+`"`)
+	source := t.name
+	if t.source != "" {
+		source = t.source
+	}
+	rows, err := stx.QueryContext(ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM "`+source+`"`)
 	if err != nil {
 		return copiedTable{}, err
 	}
@@ -464,6 +479,76 @@ func copyTable(ctx context.Context, stx *sql.Tx, tx pgx.Tx, t *pgTable, cols []s
 			len(srcHashes), srcSum[:16], len(dstHashes), dstSum[:16])
 	}
 	return copiedTable{Name: t.name, Rows: n, Sum: srcSum}, nil
+}
+
+// answerCols are the columns of SQLite's answers table and of
+// PostgreSQL's answers view (migration 0180), with the view's types.
+var answerCols = map[string]pgColumn{
+	"response_id": {name: "response_id", typ: "bigint"},
+	"item_id":     {name: "item_id", typ: "text"},
+	"position":    {name: "position", typ: "integer"},
+	"page_id":     {name: "page_id", typ: "text"},
+	"value":       {name: "value", typ: "text"},
+}
+
+// copyAnswers copies SQLite's answers table, one row per value, into
+// PostgreSQL's one jsonb value per response (responses.answers, migration
+// 0180): the rows go into a temporary table with COPY, become each
+// response's value in one UPDATE, and are verified twice: the temporary
+// table against the source (copyTable), then the answers view, which
+// reads the jsonb values back as rows, against the same checksum.
+func copyAnswers(ctx context.Context, stx *sql.Tx, tx pgx.Tx, cols []string) (copiedTable, error) {
+	for _, c := range cols {
+		if _, ok := answerCols[c]; !ok {
+			return copiedTable{}, fmt.Errorf("column %s has no place in PostgreSQL's responses.answers", c)
+		}
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE copy_answers
+		(response_id bigint, item_id text, position integer, page_id text, value text) ON COMMIT DROP`); err != nil {
+		return copiedTable{}, err
+	}
+	tmp := &pgTable{name: "copy_answers", cols: answerCols, source: "answers"}
+	res, err := copyTable(ctx, stx, tx, tmp, cols)
+	if err != nil {
+		return copiedTable{}, err
+	}
+	// An item is on one page: its page is that of its first value.
+	if _, err := tx.Exec(ctx, `UPDATE responses r SET answers = a.answers
+		FROM (SELECT response_id, jsonb_object_agg(item_id, jsonb_build_object('p', page_id, 'v', vals)) AS answers
+			FROM (SELECT response_id, item_id, (array_agg(page_id ORDER BY position))[1] AS page_id,
+					jsonb_agg(value ORDER BY position) AS vals
+				FROM copy_answers GROUP BY response_id, item_id) i
+			GROUP BY response_id) a
+		WHERE r.id = a.response_id`); err != nil {
+		return copiedTable{}, err
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pgx.Identifier{c}.Sanitize()
+	}
+	back, err := tx.Query(ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM answers`)
+	if err != nil {
+		return copiedTable{}, err
+	}
+	defer back.Close()
+	view := &pgTable{name: "answers", cols: answerCols}
+	var hashes [][32]byte
+	for back.Next() {
+		vals, err := back.Values()
+		if err != nil {
+			return copiedTable{}, err
+		}
+		hashes = append(hashes, rowHash(vals, cols, view))
+	}
+	if err := back.Err(); err != nil {
+		return copiedTable{}, err
+	}
+	if sum := tableSum(hashes); int64(len(hashes)) != res.Rows || sum != res.Sum {
+		return copiedTable{}, fmt.Errorf("verification failed: %d rows (sha256 %s) in SQLite, %d rows (sha256 %s) in PostgreSQL's responses.answers; nothing was kept",
+			res.Rows, res.Sum[:16], len(hashes), sum[:16])
+	}
+	res.Name = "answers"
+	return res, nil
 }
 
 // fillSelfRefs sets, after a table's rows are in, the columns of its

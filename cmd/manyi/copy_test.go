@@ -78,7 +78,8 @@ func tableCounts(t *testing.T, driver, dsn string, list string) map[string]int64
 
 const (
 	sqliteTableList = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations'`
-	pgTableList     = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`
+	// (answers is a view over responses.answers on PostgreSQL, migration 0180)
+	pgTableList = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'VIEW') AND table_name <> 'schema_migrations'`
 )
 
 // TestCopyToPostgres copies a SQLite database into PostgreSQL with

@@ -148,7 +148,9 @@ func runLoad(b *testing.B, ls loadSetup) {
 	// the backends serving this database, found by name.
 	var dbCPU0 map[int]time.Duration
 	var dbXact0, dbStmt0 int64
+	var stmts *pgStatements
 	if ls.postgres {
+		stmts = startPgStatements(b, db)
 		dbCPU0 = pgBackendsCPU(b, db)
 		dbXact0, dbStmt0 = pgActivity(b, db)
 	}
@@ -215,6 +217,7 @@ func runLoad(b *testing.B, ls loadSetup) {
 		}
 		x, s := pgActivity(b, db)
 		dbXacts, dbStmts = x-dbXact0, s-dbStmt0
+		stmts.report(b, b.N)
 	}
 	srvCPU, err := serversCPU()
 	if err != nil {
@@ -498,4 +501,64 @@ func pgActivity(tb testing.TB, dbURL string) (xacts, indexScans int64) {
 		tb.Fatal(err)
 	}
 	return xacts, indexScans
+}
+
+// pgStatements lists, when the cluster has pg_stat_statements loaded
+// (.ci/pgcluster with MANYI_PG_OPTIONS="-c
+// shared_preload_libraries=pg_stat_statements"), the statements the
+// benchmark ran with their calls and execution time per page. It is nil,
+// and report does nothing, when the extension is not available.
+type pgStatements struct {
+	db *sql.DB
+}
+
+// startPgStatements resets the statement statistics of the cluster of
+// dbURL, or returns nil when it does not keep them.
+func startPgStatements(tb testing.TB, dbURL string) *pgStatements {
+	tb.Helper()
+	c, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := c.Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		c.Close()
+		return nil
+	}
+	if _, err := c.Exec(`SELECT pg_stat_statements_reset()`); err != nil {
+		c.Close()
+		return nil
+	}
+	tb.Cleanup(func() { c.Close() })
+	return &pgStatements{db: c}
+}
+
+// report logs the statements of the database by total execution time,
+// per page of pages.
+func (s *pgStatements) report(tb testing.TB, pages int) {
+	if s == nil || pages < 100 {
+		return // not the benchmark's first, one-page round
+	}
+	rows, err := s.db.Query(`SELECT calls, total_exec_time, rows, regexp_replace(query, '\s+', ' ', 'g')
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		ORDER BY total_exec_time DESC LIMIT 15`)
+	if err != nil {
+		tb.Logf("pg_stat_statements: %v", err)
+		return
+	}
+	defer rows.Close()
+	var out strings.Builder
+	fmt.Fprintf(&out, "statements by execution time (per page; %d pages):\n", pages)
+	for rows.Next() {
+		var calls, nrows int64
+		var total float64
+		var q string
+		if err := rows.Scan(&calls, &total, &nrows, &q); err != nil {
+			tb.Logf("pg_stat_statements: %v", err)
+			return
+		}
+		fmt.Fprintf(&out, "  %5.2f calls %6.3f ms %6.3f ms/call  %s\n", float64(calls)/float64(pages),
+			total/float64(pages), total/float64(max(calls, 1)), q[:min(len(q), 160)])
+	}
+	// Printed, not logged: the benchmark's log is cut after ten lines.
+	fmt.Fprint(os.Stderr, out.String())
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -107,6 +108,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if path := os.Getenv("MANYI_CPUPROFILE"); path != "" {
+		// A diagnostic: a CPU profile of the whole run, for go tool pprof
+		// (the load benchmarks of docs/PERFORMANCE.md use it). "%p" in the
+		// path becomes the process id, so that several servers each
+		// write their own.
+		stopProfile, err := startCPUProfile(strings.ReplaceAll(path, "%p", strconv.Itoa(os.Getpid())))
+		if err != nil {
+			fmt.Fprintf(stderr, "manyi serve: MANYI_CPUPROFILE: %v\n", err)
+			return 2
+		}
+		defer stopProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, c, stdout, log); err != nil {
@@ -114,6 +127,23 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return errExit(stderr, "serve", err)
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to path until the returned
+// function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // serve opens the store, seeds the demo when asked, and serves until ctx

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -47,12 +48,10 @@ func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []su
 }
 
 // importTx writes one batch: an invitation and a response per row (one
-// statement each), then all the batch's answers and paradata in one
-// statement per table.
+// statement each, the answers in the response's row), then all the
+// batch's paradata in one statement.
 func (db *DB) importTx(ctx context.Context, tx *sql.Tx, measurementID string, version int, q *survey.Questionnaire, rs []survey.ImportedResponse) ([]int64, error) {
 	ids := make([]int64, 0, len(rs))
-	var aResp, aPos []int64
-	var aItem, aPage, aVal []string
 	var pResp, pMs []int64
 	var pPage []string
 	var pAt []time.Time
@@ -82,12 +81,25 @@ func (db *DB) importTx(ctx context.Context, tx *sql.Tx, measurementID string, ve
 		} else {
 			disp = DispStarted
 		}
+		// The answers, one jsonb value (migration 0180).
+		stored := map[string]storedAnswer{}
+		for _, pg := range pages {
+			for _, it := range pg.Items {
+				if vs := r.Answers[it.ID]; len(vs) > 0 {
+					stored[it.ID] = storedAnswer{Page: pg.ID, Values: vs}
+				}
+			}
+		}
+		answers, err := json.Marshal(stored)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: import answers: %w", err)
+		}
 		var id int64
-		err := tx.QueryRowContext(ctx, `WITH i AS (INSERT INTO invitations (measurement_id, token_hash, disposition, created_at, updated_at)
+		err = tx.QueryRowContext(ctx, `WITH i AS (INSERT INTO invitations (measurement_id, token_hash, disposition, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5) RETURNING id)
-			INSERT INTO responses (invitation_id, measurement_id, version, status, mode, interviewer, ua_class, current_page, started_at, updated_at, submitted_at)
-			SELECT i.id, $1, $6, $7, $8, $9, $10, '', $4, $5, $11 FROM i RETURNING id`,
-			measurementID, h, disp, r.StartedAt.UTC(), end.UTC(), version, r.Status, r.Mode, r.Interviewer, r.UAClass, submitted).Scan(&id)
+			INSERT INTO responses (invitation_id, measurement_id, version, status, mode, interviewer, ua_class, current_page, started_at, updated_at, submitted_at, answers)
+			SELECT i.id, $1, $6, $7, $8, $9, $10, '', $4, $5, $11, $12::jsonb FROM i RETURNING id`,
+			measurementID, h, disp, r.StartedAt.UTC(), end.UTC(), version, r.Status, r.Mode, r.Interviewer, r.UAClass, submitted, string(answers)).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: import response: %w", err)
 		}
@@ -99,18 +111,7 @@ func (db *DB) importTx(ctx context.Context, tx *sql.Tx, measurementID string, ve
 			if at.After(end) {
 				at = end
 			}
-			for _, it := range pg.Items {
-				for pos, v := range r.Answers[it.ID] {
-					aResp, aItem, aPos, aPage, aVal = append(aResp, id), append(aItem, it.ID), append(aPos, int64(pos)), append(aPage, pg.ID), append(aVal, v)
-				}
-			}
 			pResp, pPage, pMs, pAt = append(pResp, id), append(pPage, pg.ID), append(pMs, el.Milliseconds()), append(pAt, at.UTC())
-		}
-	}
-	if len(aResp) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, position, page_id, value)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[])`, aResp, aItem, aPos, aPage, aVal); err != nil {
-			return nil, fmt.Errorf("postgres: import answers: %w", err)
 		}
 	}
 	if len(pResp) > 0 {

@@ -12,21 +12,30 @@ import (
 	"manyi/survey/internal/storekit"
 )
 
-// answersCols are two columns of a query over responses r: the answers as
-// a JSON array of [item, value] pairs in item and position order, and the
-// ids of the saved pages in the order first saved.
-const answersCols = `(SELECT coalesce(json_agg(json_build_array(item_id, value) ORDER BY item_id, position), '[]')::text FROM answers WHERE response_id = r.id),
+// answersCols are two columns of a query over responses r: the answers
+// (migration 0180: item id → {"p": page, "v": [values]}) and the ids of
+// the saved pages in the order first saved, as a JSON array.
+const answersCols = `coalesce(r.answers, '{}')::text,
 		(SELECT coalesce(json_agg(page_id ORDER BY id), '[]')::text FROM page_paradata WHERE response_id = r.id)`
+
+// storedAnswer is one item of responses.answers: the page it was saved on
+// and its values.
+type storedAnswer struct {
+	Page   string   `json:"p"`
+	Values []string `json:"v"`
+}
 
 // decodeAnswers fills r's answers and saved pages from answersCols.
 func decodeAnswers(r *survey.Response, answers, pages string) error {
-	var pairs [][2]string
-	if err := json.Unmarshal([]byte(answers), &pairs); err != nil {
+	var stored map[string]storedAnswer
+	if err := json.Unmarshal([]byte(answers), &stored); err != nil {
 		return fmt.Errorf("postgres: answers of response %d: %w", r.ID, err)
 	}
-	r.Answers = make(survey.Answers, len(pairs))
-	for _, p := range pairs {
-		r.Answers[p[0]] = append(r.Answers[p[0]], p[1])
+	r.Answers = make(survey.Answers, len(stored))
+	for item, a := range stored {
+		if len(a.Values) > 0 {
+			r.Answers[item] = a.Values
+		}
 	}
 	r.PagesDone = nil
 	if err := json.Unmarshal([]byte(pages), &r.PagesDone); err != nil {
@@ -36,6 +45,19 @@ func decodeAnswers(r *survey.Response, answers, pages string) error {
 		r.PagesDone = nil
 	}
 	return nil
+}
+
+// encodeAnswers is the responses.answers value of one page's answers (the
+// items without a value left out).
+func encodeAnswers(page string, answers survey.Answers) (string, error) {
+	m := make(map[string]storedAnswer, len(answers))
+	for item, vs := range answers {
+		if len(vs) > 0 {
+			m[item] = storedAnswer{Page: page, Values: vs}
+		}
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
 }
 
 // loadResponse reads one response by id with its answers and the pages
@@ -293,31 +315,15 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 		if err := storekit.CheckPage(q, &p); err != nil {
 			return err
 		}
-		var rows [][]any // response id, item, position, page, value
-		for item, vs := range p.Answers {
-			for i, v := range vs {
-				rows = append(rows, []any{id, item, i, p.PageID, v})
-			}
-		}
-		now := db.now()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM answers WHERE response_id = $1 AND page_id = $2`, id, p.PageID); err != nil {
+		page, err := encodeAnswers(p.PageID, p.Answers)
+		if err != nil {
 			return fmt.Errorf("postgres: save page: %w", err)
 		}
-		if len(rows) > 0 {
-			for _, r := range rows {
-				r[0] = id
-			}
-			// An item answered before under another page id keeps one row
-			// per position: the newest save wins.
-			if err := insertRows(ctx, tx, `INSERT INTO answers (response_id, item_id, position, page_id, value)`,
-				` ON CONFLICT (response_id, item_id, position) DO UPDATE SET page_id = excluded.page_id, value = excluded.value`, 5, rows); err != nil {
-				return fmt.Errorf("postgres: save page: %w", err)
-			}
-			if !l.frozen {
-				if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET frozen_at = $1 WHERE measurement_id = $2 AND version = $3 AND frozen_at IS NULL`,
-					now, l.measurementID, version); err != nil {
-					return fmt.Errorf("postgres: freeze questionnaire: %w", err)
-				}
+		now := db.now()
+		if page != "{}" && !l.frozen {
+			if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET frozen_at = $1 WHERE measurement_id = $2 AND version = $3 AND frozen_at IS NULL`,
+				now, l.measurementID, version); err != nil {
+				return fmt.Errorf("postgres: freeze questionnaire: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO page_paradata (response_id, page_id, elapsed_ms, saves, first_saved_at, saved_at)
@@ -326,10 +332,14 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 				saves = page_paradata.saves + 1, saved_at = excluded.saved_at`, id, p.PageID, elapsed, now); err != nil {
 			return fmt.Errorf("postgres: save page paradata: %w", err)
 		}
-		// The resume point and the response as saved, in one statement:
-		// its subqueries see this transaction's answers above.
-		resp, err = scanResponse(tx.QueryRowContext(ctx, `UPDATE responses r SET current_page = CASE WHEN $1 = '' THEN r.current_page ELSE $1 END, updated_at = $2, rev = r.rev + 1
-			WHERE r.id = $3 RETURNING `+responseCols, p.Next, now, id))
+		// The answers, the resume point and the response as saved, in one
+		// statement (its subquery sees the paradata above): the page's
+		// earlier answers go, and its new ones replace any of the same
+		// items saved before.
+		resp, err = scanResponse(tx.QueryRowContext(ctx, `UPDATE responses r SET
+				answers = (SELECT coalesce(jsonb_object_agg(a.key, a.value), '{}') FROM jsonb_each(r.answers) a WHERE a.value ->> 'p' <> $4) || $5::jsonb,
+				current_page = CASE WHEN $1 = '' THEN r.current_page ELSE $1 END, updated_at = $2, rev = r.rev + 1
+			WHERE r.id = $3 RETURNING `+responseCols, p.Next, now, id, p.PageID, page))
 		return err
 	})
 	if err != nil {

@@ -37,9 +37,7 @@ func TestSectorLinkBrowser(t *testing.T) {
 	do("switch retail on",
 		chromedp.Click(chromedp.CSS(`#sector-retail button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#sector-retail input[readonly]`)))
-	if wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')`)); err != nil || wide != "" {
-		t.Errorf("open-link page wider than a 390 px phone: %s (%v)", wide, err)
-	}
+	fitsPhone(t, ctx, "the open-link page")
 	shot(t, ctx, "sector-links")
 	slug, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#sector-retail input[readonly]`)))
 	if err != nil || !strings.HasPrefix(slug, "/o/") {
@@ -58,5 +56,6 @@ func TestSectorLinkBrowser(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[name="sector"]').length`)); err != nil || n != 0 {
 		t.Errorf("the screener still asks the sector (%d fields, %v)", n, err)
 	}
+	fitsPhone(t, ctx, "the fixed-sector screener")
 	shot(t, ctx, "sector-link-screener")
 }

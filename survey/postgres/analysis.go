@@ -16,14 +16,11 @@ import (
 // auditTx appends an audit entry inside a write transaction, so that the
 // change and its record commit together.
 func (db *DB) auditTx(ctx context.Context, tx *sql.Tx, user, action, target string, detail map[string]any) error {
-	b := []byte("{}")
-	if len(detail) > 0 {
-		var err error
-		if b, err = json.Marshal(detail); err != nil {
-			return fmt.Errorf("postgres: audit detail: %w", err)
-		}
+	b, err := storekit.AuditDetail(dialect, detail)
+	if err != nil {
+		return err
 	}
-	return audit(ctx, tx, db.now(), user, action, target, string(b), "")
+	return storekit.InsertAudit(ctx, dialect, tx, db.now(), user, action, target, b, "")
 }
 
 // SaveWeighting validates spec and stores it as the measurement's next

@@ -10,15 +10,8 @@ import (
 	"time"
 
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
-
-// bucketForget is how long an unused bucket row is kept: longer than any
-// bucket takes to fill up again.
-const bucketForget = time.Hour
-
-// failureForget is how long the failure count of a source that is not
-// locked is kept.
-const failureForget = 24 * time.Hour
 
 // TakeLoginTokens takes one token from each bucket, or none when any is
 // empty. The bucket rows are created when missing and locked (FOR UPDATE,
@@ -51,8 +44,8 @@ func (db *DB) TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool,
 				return fmt.Errorf("postgres: login bucket: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_buckets WHERE updated_at < $1`, now.Add(-bucketForget)); err != nil {
-			return fmt.Errorf("postgres: sweep login buckets: %w", err)
+		if err := storekit.SweepLoginBuckets(ctx, dialect, tx, now); err != nil {
+			return err
 		}
 		ok = true
 		return nil
@@ -60,25 +53,12 @@ func (db *DB) TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool,
 	return ok, err
 }
 
-const lockCols = `name, source, failures, locked_until, last_at`
-
-func scanLock(row interface{ Scan(...any) error }) (auth.LoginLock, error) {
-	var l auth.LoginLock
-	var locked sql.NullTime
-	if err := row.Scan(&l.Name, &l.Source, &l.Failures, &locked, &l.LastAt); err != nil {
-		return auth.LoginLock{}, err
-	}
-	l.LockedUntil = utcPtr(locked)
-	l.LastAt = utc(l.LastAt)
-	return l, nil
-}
-
 func getLock(ctx context.Context, q querier, name, source string, lock bool) (auth.LoginLock, error) {
-	query := `SELECT ` + lockCols + ` FROM login_failures WHERE name = lower($1) AND source = $2`
+	query := `SELECT ` + storekit.LoginLockCols + ` FROM login_failures WHERE name = lower($1) AND source = $2`
 	if lock {
 		query += ` FOR UPDATE`
 	}
-	l, err := scanLock(q.QueryRowContext(ctx, query, name, source))
+	l, err := storekit.ScanLoginLock(dialect, q.QueryRowContext(ctx, query, name, source))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.LoginLock{Name: strings.ToLower(name), Source: source}, nil
 	}
@@ -116,9 +96,8 @@ func (db *DB) RecordLoginFailure(ctx context.Context, name, source string, p aut
 			l.Failures, nullTime(l.LockedUntil), now, name, source); err != nil {
 			return fmt.Errorf("postgres: record login failure: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE last_at < $1 AND (locked_until IS NULL OR locked_until < $2)`,
-			now.Add(-failureForget), now); err != nil {
-			return fmt.Errorf("postgres: sweep login failures: %w", err)
+		if err := storekit.SweepLoginFailures(ctx, dialect, tx, now); err != nil {
+			return err
 		}
 		out = l
 		return nil
@@ -136,20 +115,7 @@ func (db *DB) RecordLoginSuccess(ctx context.Context, name, source string) error
 
 // LoginLocks returns the locks in force now, newest first.
 func (db *DB) LoginLocks(ctx context.Context) ([]auth.LoginLock, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+lockCols+` FROM login_failures WHERE locked_until > $1 ORDER BY locked_until DESC, name, source`, db.now())
-	if err != nil {
-		return nil, fmt.Errorf("postgres: login locks: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.LoginLock
-	for rows.Next() {
-		l, err := scanLock(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: login locks: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return storekit.LoginLocks(ctx, dialect, db.db, db.now())
 }
 
 // UnlockUser clears every failure count and lock of the account and
@@ -164,8 +130,5 @@ func clearLoginLocks(ctx context.Context, tx *sql.Tx, name string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE name = lower($1)`, name); err != nil {
 		return fmt.Errorf("postgres: clear login locks: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM login_buckets WHERE key = $1`, auth.NameKey(strings.ToLower(name))); err != nil {
-		return fmt.Errorf("postgres: clear login bucket: %w", err)
-	}
-	return nil
+	return storekit.ClearLoginBucket(ctx, dialect, tx, name)
 }

@@ -50,13 +50,47 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 // of the screener, so letters, digits, '_', '.' or '-', at most 32.
 var districtCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,32}$`)
 
-// ParseDistricts reads the districts from text, one per line: the code,
-// then the Chinese name, then optionally the English name, separated by a
-// tab, '|', ',' or '，' — or, when a line has none of these, by spaces
-// (code, Chinese name, and the rest as the English name). Blank lines are
-// skipped. Each problem names its line ("districts" field).
-func ParseDistricts(text string) ([]survey.District, []survey.FieldError) {
-	var ds []survey.District
+// codeList says how one kind of code/name list is read: its form field,
+// what a line looks like, and which codes it takes.
+type codeList struct {
+	field     string         // the form field each problem names
+	example   survey.Text    // the message for a line without a code and a name
+	code      *regexp.Regexp // what a code may look like
+	badCode   survey.Text    // the message for another code (%s/%q: the code)
+	duplicate survey.Text    // the message for a code given twice (the code, the first line)
+}
+
+var districtList = codeList{
+	field: "districts",
+	example: survey.Text{Zh: "请写出区县代码和名称，例如“d1 东城区 Dongcheng”",
+		En: "give the district code and name, e.g. \"d1 东城区 Dongcheng\""},
+	code: districtCode,
+	badCode: survey.Text{Zh: "代码“%s”只能包含字母、数字、_ . -（最多 32 个字符）",
+		En: "the code %q may only contain letters, digits, _ . - (at most 32)"},
+	duplicate: survey.Text{Zh: "代码“%s”与第 %d 行重复", En: "the code %q is also on line %d"},
+}
+
+// sectorCode is what a sector code may look like (survey.Sector).
+var sectorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+var sectorList = codeList{
+	field: "sectors",
+	example: survey.Text{Zh: "请写出行业代码和名称，例如“banking 银行 Banking”",
+		En: "give the sector code and name, e.g. \"banking 银行 Banking\""},
+	code: sectorCode,
+	badCode: survey.Text{Zh: "行业代码“%s”应以小写字母开头，只含小写字母、数字和 _（最多 32 个字符）",
+		En: "the sector code %q must start with a lower-case letter and contain only lower-case letters, digits and _ (at most 32)"},
+	duplicate: survey.Text{Zh: "行业代码“%s”与第 %d 行重复", En: "the sector code %q is also on line %d"},
+}
+
+// parse reads text, one code and name a line: the code, then the Chinese
+// name, then optionally the English name, separated by a tab, '|', ',' or
+// '，' — or, when a line has none of these, by spaces (code, Chinese name,
+// and the rest as the English name). Blank lines are skipped. Each problem
+// names its line and l.field. A line is read as a survey.District (a code
+// and a bilingual name), which a survey.Sector converts from.
+func (l codeList) parse(text string) ([]survey.District, []survey.FieldError) {
+	var out []survey.District
 	var errs []survey.FieldError
 	seen := map[string]int{}
 	for n, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
@@ -65,10 +99,10 @@ func ParseDistricts(text string) ([]survey.District, []survey.FieldError) {
 			continue
 		}
 		row := n + 1
-		bad := func(zh, en string, args ...any) {
-			errs = append(errs, survey.FieldError{Field: "districts", Message: survey.Text{
-				Zh: fmt.Sprintf("第 %d 行：", row) + fmt.Sprintf(zh, args...),
-				En: fmt.Sprintf("line %d: ", row) + fmt.Sprintf(en, args...),
+		bad := func(msg survey.Text, args ...any) {
+			errs = append(errs, survey.FieldError{Field: l.field, Message: survey.Text{
+				Zh: fmt.Sprintf("第 %d 行：", row) + fmt.Sprintf(msg.Zh, args...),
+				En: fmt.Sprintf("line %d: ", row) + fmt.Sprintf(msg.En, args...),
 			}})
 		}
 		var parts []string
@@ -84,29 +118,38 @@ func ParseDistricts(text string) ([]survey.District, []survey.FieldError) {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
 		if len(parts) < 2 || parts[1] == "" {
-			bad("请写出区县代码和名称，例如“d1 东城区 Dongcheng”", "give the district code and name, e.g. \"d1 东城区 Dongcheng\"")
+			bad(l.example)
 			continue
 		}
 		if len(parts) > 3 {
-			bad("多了一列（应为：代码、中文名称、英文名称）", "too many columns (want: code, Chinese name, English name)")
+			bad(survey.Text{Zh: "多了一列（应为：代码、中文名称、英文名称）", En: "too many columns (want: code, Chinese name, English name)"})
 			continue
 		}
-		d := survey.District{Code: parts[0], Name: survey.Text{Zh: parts[1]}}
+		c := survey.District{Code: parts[0], Name: survey.Text{Zh: parts[1]}}
 		if len(parts) == 3 {
-			d.Name.En = parts[2]
+			c.Name.En = parts[2]
 		}
-		if !districtCode.MatchString(d.Code) {
-			bad("代码“%s”只能包含字母、数字、_ . -（最多 32 个字符）", "the code %q may only contain letters, digits, _ . - (at most 32)", d.Code)
+		if !l.code.MatchString(c.Code) {
+			bad(l.badCode, c.Code)
 			continue
 		}
-		if first, dup := seen[d.Code]; dup {
-			bad("代码“%s”与第 %d 行重复", "the code %q is also on line %d", d.Code, first)
+		if first, dup := seen[c.Code]; dup {
+			bad(l.duplicate, c.Code, first)
 			continue
 		}
-		seen[d.Code] = row
-		ds = append(ds, d)
+		seen[c.Code] = row
+		out = append(out, c)
 	}
-	return ds, errs
+	return out, errs
+}
+
+// ParseDistricts reads the districts from text, one per line: the code,
+// then the Chinese name, then optionally the English name, separated by a
+// tab, '|', ',' or '，' — or, when a line has none of these, by spaces
+// (code, Chinese name, and the rest as the English name). Blank lines are
+// skipped. Each problem names its line ("districts" field).
+func ParseDistricts(text string) ([]survey.District, []survey.FieldError) {
+	return districtList.parse(text)
 }
 
 // FormatDistricts is the inverse of ParseDistricts: "code | 中文 | English"
@@ -159,38 +202,23 @@ func ApplyDistricts(q *survey.Questionnaire, ds []survey.District) bool {
 	return false
 }
 
-// sectorCode is what a sector code may look like (survey.Sector).
-var sectorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-
 // ParseSectors reads a service measurement's sectors from text, one per
 // line, as ParseDistricts reads districts ("sectors" field); a code is a
 // lower-case letter, then lower-case letters, digits or '_' (at most 32).
 func ParseSectors(text string) ([]survey.Sector, []survey.FieldError) {
-	ds, errs := ParseDistricts(text)
-	for i := range errs {
-		errs[i].Field = "sectors"
-		errs[i].Message.Zh = strings.ReplaceAll(errs[i].Message.Zh, "区县", "行业")
-		errs[i].Message.En = strings.ReplaceAll(errs[i].Message.En, "district", "sector")
-	}
-	var out []survey.Sector
+	ds, errs := sectorList.parse(text)
+	var ss []survey.Sector
 	for _, d := range ds {
-		if !sectorCode.MatchString(d.Code) {
-			errs = append(errs, survey.FieldError{Field: "sectors", Message: survey.Text{
-				Zh: "行业代码“" + d.Code + "”应以小写字母开头，只含小写字母、数字和 _（最多 32 个字符）",
-				En: fmt.Sprintf("the sector code %q must start with a lower-case letter and contain only lower-case letters, digits and _ (at most 32)", d.Code),
-			}})
-			continue
-		}
-		out = append(out, survey.Sector{Code: d.Code, Name: d.Name})
+		ss = append(ss, survey.Sector(d))
 	}
-	return out, errs
+	return ss, errs
 }
 
 // FormatSectors is the inverse of ParseSectors.
 func FormatSectors(ss []survey.Sector) string {
 	ds := make([]survey.District, len(ss))
 	for i, s := range ss {
-		ds[i] = survey.District{Code: s.Code, Name: s.Name}
+		ds[i] = survey.District(s)
 	}
 	return FormatDistricts(ds)
 }

@@ -221,3 +221,38 @@ func TestChecklistWhy(t *testing.T) {
 		t.Errorf("service without a sample: fieldwork %s, invitations %s", got[StepFieldwork].State, got[StepInvitations].State)
 	}
 }
+
+// TestParseSectors checks that sector lists are read like district lists
+// and that every problem speaks of sectors, with a sector example, and
+// names its line, in both languages.
+func TestParseSectors(t *testing.T) {
+	ss, errs := ParseSectors("banking | 银行 | Banking\r\nretail\t零售\n\nhealth 医疗卫生 Health care\n")
+	if len(errs) != 0 || len(ss) != 3 || ss[0].Code != "banking" || ss[1].Name.En != "" || ss[2].Name.En != "Health care" {
+		t.Fatalf("got %+v %+v", ss, errs)
+	}
+	_, errs = ParseSectors("banking 银行\nhotels\nBank 银行\nbanking again")
+	want := []survey.FieldError{
+		{Field: "sectors", Message: survey.Text{
+			Zh: "第 2 行：请写出行业代码和名称，例如“banking 银行 Banking”",
+			En: `line 2: give the sector code and name, e.g. "banking 银行 Banking"`}},
+		{Field: "sectors", Message: survey.Text{
+			Zh: "第 3 行：行业代码“Bank”应以小写字母开头，只含小写字母、数字和 _（最多 32 个字符）",
+			En: `line 3: the sector code "Bank" must start with a lower-case letter and contain only lower-case letters, digits and _ (at most 32)`}},
+		{Field: "sectors", Message: survey.Text{
+			Zh: "第 4 行：行业代码“banking”与第 1 行重复",
+			En: `line 4: the sector code "banking" is also on line 1`}},
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("errors %+v, want %+v", errs, want)
+	}
+	for i := range want {
+		if errs[i] != want[i] {
+			t.Errorf("error %d: got %+v, want %+v", i, errs[i], want[i])
+		}
+	}
+	// A district list keeps its own example and wider codes.
+	ds, errs := ParseDistricts("D.1 东城区\nx")
+	if len(ds) != 1 || len(errs) != 1 || errs[0].Field != "districts" || !strings.Contains(errs[0].Message.Zh, "d1 东城区 Dongcheng") || !strings.Contains(errs[0].Message.En, "district code") {
+		t.Errorf("districts: %+v %+v", ds, errs)
+	}
+}

@@ -16,18 +16,11 @@ import (
 // auditTx appends an audit entry inside a write transaction, so that the
 // change and its record commit together.
 func (db *DB) auditTx(tx *sql.Tx, user, action, target string, detail map[string]any) error {
-	b := []byte("{}")
-	if len(detail) > 0 {
-		var err error
-		if b, err = json.Marshal(detail); err != nil {
-			return fmt.Errorf("sqlite: audit detail: %w", err)
-		}
+	b, err := storekit.AuditDetail(dialect, detail)
+	if err != nil {
+		return err
 	}
-	if _, err := tx.Exec(`INSERT INTO audit_log (at, user_name, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
-		fmtTime(db.now()), user, action, target, string(b)); err != nil {
-		return fmt.Errorf("sqlite: audit: %w", err)
-	}
-	return nil
+	return storekit.InsertAudit(bg, dialect, tx, db.now(), user, action, target, b, "")
 }
 
 // measurementExists returns ENOTFOUND when the measurement is unknown.

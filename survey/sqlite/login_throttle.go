@@ -5,24 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"manyi/survey/auth"
+	"manyi/survey/internal/storekit"
 )
-
-// bucketForget is how long an unused bucket row is kept: longer than any
-// bucket takes to fill up again (Burst × Every), after which the row says
-// nothing a missing row does not.
-const bucketForget = time.Hour
-
-// failureForget is how long the failure count of a source that is not
-// locked is kept.
-const failureForget = 24 * time.Hour
 
 // TakeLoginTokens takes one token from each bucket, or none when any is
 // empty, in one write transaction (so two servers cannot both take the
-// last token), and sweeps rows idle for bucketForget.
+// last token), and sweeps rows idle for storekit.BucketForget.
 func (db *DB) TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool, error) {
 	now := db.now()
 	var ok bool
@@ -55,8 +45,8 @@ func (db *DB) TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool,
 				return fmt.Errorf("sqlite: login bucket: %w", err)
 			}
 		}
-		if _, err := tx.Exec(`DELETE FROM login_buckets WHERE updated_at < ?`, fmtTime(now.Add(-bucketForget))); err != nil {
-			return fmt.Errorf("sqlite: sweep login buckets: %w", err)
+		if err := storekit.SweepLoginBuckets(bg, dialect, tx, now); err != nil {
+			return err
 		}
 		ok = true
 		return nil
@@ -64,27 +54,8 @@ func (db *DB) TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool,
 	return ok, err
 }
 
-const lockCols = `name, source, failures, locked_until, last_at`
-
-func scanLock(row interface{ Scan(...any) error }) (auth.LoginLock, error) {
-	var l auth.LoginLock
-	var locked sql.NullString
-	var last string
-	if err := row.Scan(&l.Name, &l.Source, &l.Failures, &locked, &last); err != nil {
-		return auth.LoginLock{}, err
-	}
-	var err error
-	if l.LockedUntil, err = parseTimePtr(locked); err != nil {
-		return auth.LoginLock{}, err
-	}
-	if l.LastAt, err = parseTime(last); err != nil {
-		return auth.LoginLock{}, err
-	}
-	return l, nil
-}
-
 func getLock(ctx context.Context, q queryer, name, source string) (auth.LoginLock, error) {
-	l, err := scanLock(q.QueryRowContext(ctx, `SELECT `+lockCols+` FROM login_failures WHERE name = ? AND source = ?`, name, source))
+	l, err := storekit.ScanLoginLock(dialect, q.QueryRowContext(ctx, `SELECT `+storekit.LoginLockCols+` FROM login_failures WHERE name = ? AND source = ?`, name, source))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.LoginLock{Name: name, Source: source}, nil
 	}
@@ -101,7 +72,7 @@ func (db *DB) LoginLock(ctx context.Context, name, source string) (auth.LoginLoc
 
 // RecordLoginFailure counts one failed login of name from source under p
 // (auth.LockoutPolicy.Fail) and returns the updated lock; counts of
-// unlocked sources idle for failureForget are swept.
+// unlocked sources idle for storekit.FailureForget are swept.
 func (db *DB) RecordLoginFailure(ctx context.Context, name, source string, p auth.LockoutPolicy) (auth.LoginLock, error) {
 	now := db.now()
 	var out auth.LoginLock
@@ -121,9 +92,8 @@ func (db *DB) RecordLoginFailure(ctx context.Context, name, source string, p aut
 			name, source, l.Failures, lu, fmtTime(now)); err != nil {
 			return fmt.Errorf("sqlite: record login failure: %w", err)
 		}
-		if _, err := tx.Exec(`DELETE FROM login_failures WHERE last_at < ? AND (locked_until IS NULL OR locked_until < ?)`,
-			fmtTime(now.Add(-failureForget)), fmtTime(now)); err != nil {
-			return fmt.Errorf("sqlite: sweep login failures: %w", err)
+		if err := storekit.SweepLoginFailures(bg, dialect, tx, now); err != nil {
+			return err
 		}
 		out = l
 		return nil
@@ -143,20 +113,7 @@ func (db *DB) RecordLoginSuccess(ctx context.Context, name, source string) error
 
 // LoginLocks returns the locks in force now, newest first.
 func (db *DB) LoginLocks(ctx context.Context) ([]auth.LoginLock, error) {
-	rows, err := db.rdb.QueryContext(ctx, `SELECT `+lockCols+` FROM login_failures WHERE locked_until > ? ORDER BY locked_until DESC, name, source`, fmtTime(db.now()))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: login locks: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.LoginLock
-	for rows.Next() {
-		l, err := scanLock(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: login locks: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return storekit.LoginLocks(ctx, dialect, db.rdb, db.now())
 }
 
 // UnlockUser clears every failure count and lock of the account and
@@ -171,8 +128,5 @@ func clearLoginLocks(tx *sql.Tx, name string) error {
 	if _, err := tx.Exec(`DELETE FROM login_failures WHERE name = ?`, name); err != nil {
 		return fmt.Errorf("sqlite: clear login locks: %w", err)
 	}
-	if _, err := tx.Exec(`DELETE FROM login_buckets WHERE key = ?`, auth.NameKey(strings.ToLower(name))); err != nil {
-		return fmt.Errorf("sqlite: clear login bucket: %w", err)
-	}
-	return nil
+	return storekit.ClearLoginBucket(bg, dialect, tx, name)
 }

@@ -92,6 +92,25 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// fitsPhone lays the current page out at a 390 px phone's width and
+// fails the test for every element that reaches past the screen's right
+// edge, except inside a horizontally scrolling box (.scroll), which is how
+// wide tables are meant to fit, and text hidden for screen readers (.vh).
+// It leaves the viewport at 390 px.
+func fitsPhone(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatalf("%s at 390 px: %v", page, err)
+	}
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll, .vh') && e.getBoundingClientRect().right > 391).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px').slice(0, 8).join(', ')`))
+	if err != nil {
+		t.Fatalf("%s at 390 px: %v", page, err)
+	}
+	if wide != "" {
+		t.Errorf("%s is wider than a 390 px phone: %s", page, wide)
+	}
+}
+
 // onPage waits until the page with the hidden _page id is loaded.
 func onPage(id string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitReady(chromedp.CSS(`input[name="_page"][value="` + id + `"]`))

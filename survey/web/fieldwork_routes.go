@@ -266,6 +266,7 @@ var fwUI = map[string]survey.Text{
 	"submit":             {Zh: "提交问卷", En: "Submit the questionnaire"},
 	"ended_title":        {Zh: "访问已结束", En: "The interview has ended"},
 	"back_cases":         {Zh: "返回我的样本", En: "Back to my cases"},
+	"back_intercept":     {Zh: "返回拦截访问", En: "Back to intercept interviews"},
 	"monitor_title":      {Zh: "实地执行监控", En: "Fieldwork monitor"},
 	"monitor_intro":      {Zh: "按区县和配额格统计的目标、完成数、缺口和应答率（AAPOR 标准定义）。启用 JavaScript 时每 30 秒自动刷新。", En: "Targets, completes, shortfalls and response rates (AAPOR Standard Definitions) by district and quota cell. With JavaScript on it refreshes every 30 seconds."},
 	"col_target":         {Zh: "目标", En: "Target"},

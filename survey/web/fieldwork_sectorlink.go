@@ -91,6 +91,7 @@ func init() {
 		"open_sector_intro":    {Zh: "每个行业可以有自己的公开链接（例如交给该行业的门店张贴）。通过某行业链接开始的问卷，行业已确定、不能更改，配额按该行业 × 顾客所填的区计算；满额时顾客看到配额已满的说明。", En: "Each sector may have its own open link (for instance for that sector's shops to put up). A questionnaire started through a sector's link has its sector fixed and not changeable, and the quota counts against that sector × the district the customer gives; when that cell is full the customer sees the quota-full message."},
 		"open_sector":          {Zh: "行业", En: "Sector"},
 		"open_status":          {Zh: "状态", En: "Status"},
+		"open_action":          {Zh: "操作", En: "Action"},
 		"open_started":         {Zh: "已开始", En: "Started"},
 		"open_completes":       {Zh: "已完成", En: "Completes"},
 		"open_row_on":          {Zh: "已开启", En: "On"},

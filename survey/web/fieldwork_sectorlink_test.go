@@ -153,11 +153,11 @@ func TestSectorOpenLink(t *testing.T) {
 	}
 	body = boss.get("/app/m/svc/openlink").Body.String()
 	row := regexp.MustCompile(`<tr id="sector-retail">(?s:.*?)</tr>`).FindString(body)
-	if !strings.Contains(row, "已开启") || !strings.Contains(row, `<td class="num">1</td><td class="num">1</td>`) {
+	if !strings.Contains(row, "已开启") || !strings.Contains(row, `<td class="n" data-label="已开始">1</td><td class="n" data-label="已完成">1</td>`) {
 		t.Errorf("retail's row does not show it on with 1 started, 1 complete:\n%s", row)
 	}
 	row = regexp.MustCompile(`<tr id="sector-banking">(?s:.*?)</tr>`).FindString(body)
-	if !strings.Contains(row, `<td class="num">0</td><td class="num">0</td>`) {
+	if !strings.Contains(row, `<td class="n" data-label="已开始">0</td><td class="n" data-label="已完成">0</td>`) {
 		t.Errorf("banking's row counts the retail customer:\n%s", row)
 	}
 

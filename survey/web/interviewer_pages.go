@@ -35,6 +35,9 @@ type interviewPage struct {
 	Ended     bool
 	EndedMsg  string
 	CasesURL  string
+	// BackKey is the message of the link back: the interviewer's cases,
+	// or for an intercept interview (no case) the intercept page.
+	BackKey string
 }
 
 // ProgressText is the page position ("第 3 / 11 页").
@@ -68,7 +71,10 @@ func (f *fieldworkPages) interviewSession(c *echo.Context) (*survey.Session, str
 func (f *fieldworkPages) newInterviewPage(c *echo.Context, sess *survey.Session, token string) interviewPage {
 	l := f.newFWLayout(c, sess.Measurement, "interview_title", interviewURL(token))
 	v := interviewPage{fwLayout: l, CaseID: sess.Invitation.CaseID, Action: interviewURL(token),
-		CasesURL: "/app/m/" + url.PathEscape(sess.Measurement.ID) + "/cases"}
+		CasesURL: "/app/m/" + url.PathEscape(sess.Measurement.ID) + "/cases", BackKey: "back_cases"}
+	if sess.Invitation.CaseID == "" {
+		v.CasesURL, v.BackKey = "/app/m/"+url.PathEscape(sess.Measurement.ID)+"/intercept", "back_intercept"
+	}
 	v.ModeLabel = fwUI["mode_"+sess.Response.Mode].Get(l.Lang)
 	return v
 }

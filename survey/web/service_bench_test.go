@@ -2,15 +2,10 @@ package web
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"manyi/survey"
-	"manyi/survey/auth"
 	"manyi/survey/demo"
 	"manyi/survey/sqlite"
 )
@@ -25,41 +20,10 @@ import (
 // "PLS path model…", has the figures.
 func BenchmarkCSIPageDemo(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(b.TempDir(), "manyi.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := demo.SimulateService(ctx, db, 0, 1); err != nil {
-		b.Fatal(err)
-	}
-	cfg := storeConfig(db)
-	cfg.Log, cfg.Secret = slog.New(slog.DiscardHandler), []byte("bench-secret-0123456789abcdef")
-	srv, err := New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	h, err := auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}.Hash("Bench-pass-2026")
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, err := db.CreateUser(ctx, "stat", auth.RoleStatistician, h)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, _, err := db.CreateSession(ctx, u.ID, auth.DefaultSessionPolicy)
-	if err != nil {
-		b.Fatal(err)
-	}
-	get := func(b *testing.B) {
-		req := httptest.NewRequest(http.MethodGet, "/app/m/"+demo.ServiceID+"/csi", nil)
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tok})
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `data-figure="csi"`) {
-			b.Fatalf("GET csi: status %d\n%.2000s", rec.Code, rec.Body)
-		}
-	}
+	db, get := benchStaffPage(b, "/app/m/"+demo.ServiceID+"/csi", func(db *sqlite.DB) error {
+		_, err := demo.SimulateService(ctx, db, 0, 1)
+		return err
+	}, func(body string) bool { return strings.Contains(body, `data-figure="csi"`) })
 	get(b)
 	w, err := db.SectorWeights(ctx, demo.ServiceID)
 	if err != nil || w == nil {

@@ -52,19 +52,28 @@ func TestServiceBrowser(t *testing.T) {
 	if err != nil || got != f2(want.Results.Overall.Value) {
 		t.Errorf("city CSI in the browser: %q, %v; want %s", got, err, f2(want.Results.Overall.Value))
 	}
+	fitsPhone(t, ctx, "the CSI results page")
 	shot(t, ctx, "service-csi")
 	do("csi in English", chromedp.Navigate(base+"/csi?lang=en"), chromedp.WaitVisible(chromedp.CSS(`.pathdiagram`)))
+	fitsPhone(t, ctx, "the CSI results page in English")
 	shot(t, ctx, "service-csi-en")
 	do("weights", chromedp.Navigate(base+"/csi/weights"), chromedp.WaitVisible(chromedp.CSS(`#basis`)))
+	fitsPhone(t, ctx, "the sector weights page")
 	shot(t, ctx, "service-weights")
 	do("monitor", chromedp.Navigate(base+"/monitor"), chromedp.WaitVisible(chromedp.CSS(`body`)))
+	fitsPhone(t, ctx, "the monitor")
 	shot(t, ctx, "service-monitor")
 	do("new measurement", chromedp.Navigate(ts.URL+"/app/measurements/new"), chromedp.WaitVisible(chromedp.CSS(`#f-ks`)))
 	shot(t, ctx, "service-new")
 	do("intercept", chromedp.Navigate(base+"/intercept?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`form.staff-form button`)))
+	fitsPhone(t, ctx, "the intercept page")
 	shot(t, ctx, "service-intercept")
 	// Submit, not Click: a click dispatched while a busy machine is still
 	// laying the page out can be lost, and the form is what is tested.
 	do("start intercept", chromedp.Submit(chromedp.CSS(`form.staff-form button[type=submit]`)), chromedp.WaitReady(chromedp.CSS(`input[name="_page"]`)))
+	if back, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.interviewer-banner a`))); err != nil || back != "返回拦截访问" {
+		t.Errorf("an intercept interview links back to %q (%v); want the intercept page", back, err)
+	}
+	fitsPhone(t, ctx, "the intercept interview")
 	shot(t, ctx, "service-interview")
 }

@@ -384,6 +384,18 @@ func TestSetupEditorLocked(t *testing.T) {
 	if !strings.Contains(page, "问卷已锁定") || strings.Contains(page, `action="/app/m/m2027/questionnaire/`) {
 		t.Errorf("locked editor still has forms or no lock note")
 	}
+	// Nothing can be dragged: the drag script is not loaded, and an order
+	// posted anyway is refused.
+	if strings.Contains(page, "js/setup") || strings.Contains(page, `id="drag-hint"`) {
+		t.Errorf("locked editor loads the drag script")
+	}
+	before := e.rev(t).Rev
+	if rec := c.post(base+"/order", url.Values{"csrf": {c.csrf()}, "order": {orderOf(e.rev(t).Q)}}); rec.Code != http.StatusConflict {
+		t.Errorf("order on a locked questionnaire: %d, want 409", rec.Code)
+	}
+	if e.rev(t).Rev != before {
+		t.Errorf("order on a locked questionnaire saved a revision")
+	}
 	it, _ := e.rev(t).Q.Item("age")
 	v := itemValues(it)
 	v.Set("text_zh", "改了")

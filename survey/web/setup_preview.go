@@ -97,7 +97,6 @@ func (sp *setupPages) handlePreviewFrame(c *echo.Context) error {
 	prior := previewAnswers(q, query.Get("_a"))
 	pageID := q.Pages[n-1].ID
 	vals := prior
-	var ferrs []survey.FieldError
 	if from := query.Get("_page"); from != "" {
 		if p, _ := q.Page(from); p != nil {
 			form := url.Values{}
@@ -171,36 +170,16 @@ func (sp *setupPages) handlePreviewFrame(c *echo.Context) error {
 	if p.Kind == "consent" {
 		v.Welcome = paragraphs(q.Welcome.Get(qlang))
 	}
-	byItem := map[string]string{}
-	for _, fe := range ferrs {
-		if _, dup := byItem[fe.Field]; fe.Field != "" && !dup {
-			byItem[fe.Field] = fe.Message.Get(qlang)
-		}
-	}
-	for _, fe := range ferrs {
-		msg, href := fe.Message.Get(qlang), "#main"
-		if fe.Field != "" {
-			if it, _ := q.Item(fe.Field); it != nil {
-				msg += sep(qlang) + it.Text.Get(qlang)
-			}
-			href = "#q-" + fe.Field
-		}
-		v.Errors = append(v.Errors, summaryError{Href: href, Message: msg})
-	}
 	// The items shown are those whose condition holds on the answers given
 	// in this preview, exactly as on the resident page (renderPage).
 	for _, it := range p.VisibleItems(vals) {
-		v.Questions = append(v.Questions, buildQuestion(q.ForAnswers(it, vals), vals[it.ID], byItem[it.ID], qlang))
+		v.Questions = append(v.Questions, buildQuestion(q.ForAnswers(it, vals), vals[it.ID], "", qlang))
 	}
 	h := c.Response().Header()
 	// The one page that may be framed, and by this site only.
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'self'; base-uri 'none'; object-src 'none'")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
-	status := http.StatusOK
-	if len(ferrs) > 0 {
-		status = http.StatusUnprocessableEntity
-	}
-	return s.render(c, status, "page.html", v)
+	return s.render(c, http.StatusOK, "page.html", v)
 }
 
 func pageHasItem(p *survey.Page, id string) bool {

@@ -82,6 +82,8 @@ var setupUI = map[string]survey.Text{
 	"details":             {Zh: "详情", En: "Details"},
 	"move_up":             {Zh: "上移", En: "Move up"},
 	"move_down":           {Zh: "下移", En: "Move down"},
+	"drag_label":          {Zh: "拖动以调整顺序", En: "Drag to reorder"},
+	"drag_hint":           {Zh: "也可以用鼠标拖动页面的标题栏或题目来调整顺序（放下即保存为新版本）；“上移”“下移”按钮同样可用。", En: "You can also drag a page by its title bar, or an item, to reorder them (dropping saves a new version); the Move up and Move down buttons work as well."},
 	"delete":              {Zh: "删除", En: "Delete"},
 	"delete_page":         {Zh: "删除页面", En: "Delete page"},
 	"required":            {Zh: "必答", En: "required"},

@@ -22,6 +22,9 @@ const (
 	ColGender   = "gender"
 	ColAgeBand  = "age_band"
 	ColContact  = "contact"
+	// ColSector is a service measurement's sector code (optional; see
+	// FrameOptions.Sector for a file that is one sector's customer list).
+	ColSector = "sector"
 )
 
 // Genders as stored in a Unit and used in quota cell keys.
@@ -71,6 +74,7 @@ type Unit struct {
 	Gender   string // GenderMale, GenderFemale or "" when the frame has none
 	AgeBand  string // one of AgeBands or ""
 	Contact  string // normalized phone number or ""; secret, never log it
+	Sector   string // a service measurement's sector code, or ""
 	Row      int    // line in the file where the row starts (header = 1)
 }
 
@@ -88,6 +92,8 @@ func (u *Unit) Field(name string) string {
 		return u.AgeBand
 	case ColContact:
 		return u.Contact
+	case ColSector:
+		return u.Sector
 	}
 	return ""
 }

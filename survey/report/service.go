@@ -286,8 +286,8 @@ func (r *serviceReport) svcSample() {
 func (r *serviceReport) svcModel() {
 	r.sectionHead("模型及其质量", "The model and its quality")
 	r.para(r.t(
-		"测量模型的质量以题目载荷（≥0.7）、Cronbach's α（≥0.7）、组合信度 CR（≥0.7）和平均提取方差 AVE（≥0.5）衡量；低于阈值者在附录表中标记“⚑”。结构模型以满意度的 R² 和拟合优度 GoF 衡量。",
-		"The measurement model is judged by the item loadings (≥ 0.7), Cronbach's α (≥ 0.7), composite reliability CR (≥ 0.7) and the average variance extracted AVE (≥ 0.5); figures below these are flagged ⚑ in the appendix tables. The structural model is judged by the R² of satisfaction and the goodness of fit GoF."))
+		"测量模型的质量以题目载荷（≥0.7）、Cronbach's α（≥0.7）、组合信度 CR（≥0.7）和平均提取方差 AVE（≥0.5）衡量；低于阈值者在附录表中标记“▼”。结构模型以满意度的 R² 和拟合优度 GoF 衡量。",
+		"The measurement model is judged by the item loadings (≥ 0.7), Cronbach's α (≥ 0.7), composite reliability CR (≥ 0.7) and the average variance extracted AVE (≥ 0.5); figures below these are flagged ▼ in the appendix tables. The structural model is judged by the R² of satisfaction and the goodness of fit GoF."))
 	cols := []column{{Head: r.t("行业", "Sector"), Width: 3, Align: "L"}, {Head: r.t("满意度 R²", "R² of satisfaction"), Width: 2, Align: "R"},
 		{Head: "GoF", Width: 1.6, Align: "R"}, {Head: r.t("最低 AVE", "Lowest AVE"), Width: 2, Align: "R"}, {Head: r.t("最低 CR", "Lowest CR"), Width: 2, Align: "R"},
 		{Head: r.t("低于阈值", "Below threshold"), Width: 2, Align: "R"}}
@@ -544,18 +544,18 @@ func (r *serviceReport) svcAppendix() {
 	r.sectionHead("附录", "Appendices")
 	r.subHead("测量模型", "Measurement models")
 	for _, s := range r.okSectors() {
-		cols := []column{{Head: r.t("构念", "Construct"), Width: 2.4, Align: "L"}, {Head: r.t("题目", "Item"), Width: 2.6, Align: "L"}, {Head: r.t("载荷", "Loading"), Width: 1.6, Align: "R"},
+		cols := []column{{Head: r.t("构念", "Construct"), Width: 2.4, Align: "L"}, {Head: r.t("题目", "Item"), Width: 6.4, Align: "L"}, {Head: r.t("载荷", "Loading"), Width: 1.6, Align: "R"},
 			{Head: "α", Width: 1.4, Align: "R"}, {Head: "CR", Width: 1.4, Align: "R"}, {Head: "AVE", Width: 1.4, Align: "R"}}
 		var rows []row
 		flag := func(v float64, low bool) string {
 			if low {
-				return f3s(v) + " ⚑"
+				return f3s(v) + " ▼"
 			}
 			return f3s(v)
 		}
 		for _, b := range s.Blocks {
 			for i, it := range b.Items {
-				cells := []string{"", it.ID, flag(it.Loading, it.LowLoading), "", "", ""}
+				cells := []string{"", itemLabel(it.ID, r.name(it.Text)), flag(it.Loading, it.LowLoading), "", "", ""}
 				if i == 0 {
 					cells[0], cells[3], cells[4], cells[5] = r.name(b.Name), flag(b.Alpha, b.LowAlpha), flag(b.CR, b.LowCR), flag(b.AVE, b.LowAVE)
 				}
@@ -563,7 +563,7 @@ func (r *serviceReport) svcAppendix() {
 			}
 		}
 		r.table(r.t(r.name(s.Sector.Name)+"：测量模型", r.name(s.Sector.Name)+": measurement model"), cols, rows,
-			r.t("⚑ 低于阈值：载荷、α、CR < 0.7，AVE < 0.5。", "⚑ below threshold: loading, α, CR < 0.7; AVE < 0.5."))
+			r.t("▼ 低于阈值：载荷、α、CR < 0.7，AVE < 0.5。", "▼ below threshold: loading, α, CR < 0.7; AVE < 0.5."))
 	}
 	r.subHead("路径系数", "Path coefficients")
 	for _, s := range r.okSectors() {
@@ -618,4 +618,13 @@ func (r *serviceReport) wordColumn(head string, min float64) float64 {
 		w = math.Max(w, r.pdf.GetStringWidth(f))
 	}
 	return math.Max(min, w+2*cellPadX+0.5) / tableUnit
+}
+
+// itemLabel is an indicator as the measurement-model table shows it: its id
+// and its wording, so a reader need not look the id up in the questionnaire.
+func itemLabel(id, text string) string {
+	if text == "" || text == id {
+		return id
+	}
+	return id + " " + text
 }

@@ -50,6 +50,9 @@ func TestRenderService(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := string(out)
+		if miss := missingGlyphs(text); miss != "" {
+			t.Errorf("%s: characters the font cannot draw: %q", lang, miss)
+		}
 		want := []string{"测评背景与依据", "测评方法", "样本结构", "模型及其质量", "总体及分行业满意度", "各构念指数", "影响因素", "区县比较", "结论与建议", "附录"}
 		if lang == "en" {
 			want = []string{"Background and basis", "Method", "The sample", "The model and its quality", "Overall and sector CSIs", "The constructs", "Drivers", "Districts", "Conclusions", "Appendices"}

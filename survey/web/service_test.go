@@ -75,6 +75,8 @@ func TestServicePages(t *testing.T) {
 		`data-figure="csi">` + f2(want.Results.Overall.Value) + `<`,
 		`data-figure="csi-banking">` + f2(want.Results.Sector("banking").CSI.Value) + `<`,
 		`class="pathdiagram"`, "重要性—表现矩阵", "测量模型", "⚑", "区县比较", `data-figure="csi-change"`,
+		// The measurement-model table names each item by its wording too.
+		`<td class="item"><span class="iid">img_overall</span> 您对本市该行业的总体形象评价如何？</td>`,
 	} {
 		if !strings.Contains(body, s) {
 			t.Errorf("csi page lacks %q", s)

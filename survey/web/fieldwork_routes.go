@@ -286,6 +286,7 @@ var fwUI = map[string]survey.Text{
 	"per_day":            {Zh: "每日完成数", En: "Completes per day"},
 	"mode_mix":           {Zh: "访问方式构成", En: "Mode mix"},
 	"quota_cells":        {Zh: "配额", En: "Quotas"},
+	"quota_cells_detail": {Zh: "配额明细：每格的占用、完成与缺口", En: "Quota details: each cell's claims, completes and shortfall"},
 	"sector_grid":        {Zh: "分行业 × 区县进度", En: "Progress by sector × district"},
 	"sector_grid_note":   {Zh: "已提交的访问数 / 配额目标（有配额时）。", En: "Submitted interviews / quota target (where a quota is set)."},
 	"by_district":        {Zh: "各区县进度", En: "Progress by district"},

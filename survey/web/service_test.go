@@ -152,4 +152,8 @@ func TestServicePages(t *testing.T) {
 	if !strings.Contains(mon, "Progress by sector × district") || !strings.Contains(mon, `<span data-k="s.d1.banking">15</span> / 25`) {
 		t.Errorf("monitor lacks the sector grid")
 	}
+	// The long per-cell quota table repeats the grid, so it is folded away.
+	if !strings.Contains(mon, `<details class="quota-detail"><summary>Quota details`) {
+		t.Errorf("monitor: the quota cells of a service measurement are not folded under the grid")
+	}
 }

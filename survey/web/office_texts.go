@@ -76,7 +76,7 @@ var ofUI = map[string]survey.Text{
 	"sample_intro":       {Zh: "设置分配方法、样本量、每个区县的下限和上限、预备样本比例和随机种子。“预览分配”只计算分配表，不抽样；“抽取样本”抽样一次并记录种子。发出任何邀请之前可以重抽。", En: "Set the allocation method, the sample size, each district's floor and cap, the reserve share and the random seed. \"Preview allocation\" only computes the table; \"Draw sample\" draws once and records the seed. Until an invitation is issued the sample can be drawn again."},
 	"sample_none":        {Zh: "尚未抽样。", En: "No sample has been drawn yet."},
 	"sample_need_frame":  {Zh: "请先导入抽样框。", En: "Import the frame first."},
-	"sample_facts":       {Zh: "%s 由 %s 抽取：种子 %d，方法 %s，主样本 %d，预备样本 %d 批，共 %d 个样本。", En: "Drawn %s by %s: seed %d, method %s, main sample %d, %d reserve batches, %d cases in all."},
+	"sample_facts":       {Zh: "%s 由 %s 抽取：种子 %d，方法：%s，主样本 %d，预备样本 %d 批，共 %d 个样本。", En: "Drawn %s by %s: seed %d, method: %s, main sample %d, reserve batches: %d, %d cases in all."},
 	"sample_locked":      {Zh: "已发出邀请，样本不能重抽。", En: "Invitations have been issued; the sample can no longer be drawn again."},
 	"f_allocation":       {Zh: "分配方法", En: "Allocation method"},
 	"alloc_proportional": {Zh: "按人口比例", En: "Proportional"},

@@ -57,6 +57,7 @@ var setupUI = map[string]survey.Text{
 	"item_title":          {Zh: "题目", En: "Item"},
 	"settings_title":      {Zh: "问卷设置", En: "Questionnaire settings"},
 	"preview_title":       {Zh: "问卷预览", En: "Questionnaire preview"},
+	"list_sep":            {Zh: "、", En: ", "},
 	"preview_intro":       {Zh: "以手机宽度显示市民看到的页面（与实际问卷相同的模板）。预览中的填答不会保存；带条件的题目按在预览中已填的答案决定是否显示。", En: "The page as a resident sees it on a phone (the same templates as the real survey). Nothing entered here is saved; conditional items are shown or hidden by the answers given in the preview."},
 	"preview":             {Zh: "预览", En: "Preview"},
 	"preview_lang":        {Zh: "问卷语言", En: "Questionnaire language"},

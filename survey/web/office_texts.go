@@ -49,7 +49,7 @@ var ofUI = map[string]survey.Text{
 	"job_importing":    {Zh: "正在导入“%s”的有效行……", En: "Importing the clean rows of %q…"},
 	"job_running":      {Zh: "进行中", En: "running"},
 	"job_elapsed":      {Zh: "已用 %d 秒", En: "%d s so far"},
-	"job_refresh":      {Zh: "本页每秒自动刷新；您可以离开本页，导入在后台继续。", En: "This page refreshes every second; you may leave it, the work goes on in the background."},
+	"job_refresh":      {Zh: "本页每秒自动刷新；您可以离开本页，处理会在后台继续。", En: "This page refreshes every second; you may leave it, the work goes on in the background."},
 	"job_failed":       {Zh: "“%s”未能读取或导入：%s。没有保存任何内容。", En: "%q could not be read or imported: %s. Nothing was stored."},
 	"job_imported":     {Zh: "已导入“%s”：%d 个单位，%d 个有联系方式，剔除 %d 行。", En: "%q is imported: %d units, %d with contacts, %d rows rejected."},
 	"preview_title":    {Zh: "预览：%s（%s）", En: "Preview: %s (%s)"},

@@ -18,7 +18,8 @@ import (
 // its running job, its preview with rejected rows and after the import,
 // the sample's allocation preview and drawn sample, the invitations, a
 // links job running and done, the case assignment, and the fieldwork
-// page before, open, closed, purged and archived. With MANYI_SHOTS set it
+// page before, open (and the locked editor), closed, purged and
+// archived. With MANYI_SHOTS set it
 // saves each at 390 and 1280 px (office-*-zh/en-390/1280.png).
 func TestOfficePagesPhone(t *testing.T) {
 	e := newOfficeEnv(t)
@@ -143,6 +144,7 @@ func TestOfficePagesPhone(t *testing.T) {
 	do("open", chromedp.Navigate(ts.URL+m+"/fieldwork"), chromedp.WaitVisible(chromedp.CSS(`#open-fieldwork`)),
 		chromedp.Click(chromedp.CSS(`#open-fieldwork`)), chromedp.WaitVisible(chromedp.CSS(`#close-fieldwork`)))
 	check("fieldwork-open", m+"/fieldwork", `#close-fieldwork`)
+	check("editor-locked", m+"/questionnaire", `main`)
 	do("close", chromedp.Navigate(ts.URL+m+"/fieldwork"), chromedp.WaitVisible(chromedp.CSS(`#close-fieldwork`)), chromedp.Click(chromedp.CSS(`#close-fieldwork`)), chromedp.WaitVisible(chromedp.CSS(`#purge-contacts`)))
 	check("fieldwork-closed", m+"/fieldwork", `#purge-contacts`)
 	do("purge", chromedp.Navigate(ts.URL+m+"/fieldwork"), chromedp.WaitVisible(chromedp.CSS(`#purge-contacts`)), chromedp.SendKeys(chromedp.CSS(`#confirm`), "j2027"), chromedp.Click(chromedp.CSS(`#purge-contacts`)), chromedp.WaitVisible(chromedp.CSS(`.done`)))

@@ -29,7 +29,7 @@ func TestImportFrameAbort(t *testing.T) {
 	}
 	for _, table := range []string{"frame_units", "frame_contacts", "frames"} {
 		var k int
-		if err := db.rdb.QueryRow(`SELECT count(*) FROM `+table+` WHERE measurement_id = 'm'`).Scan(&k); err != nil || k != 0 {
+		if err := db.rdb.QueryRow(`SELECT count(*) FROM ` + table + ` WHERE measurement_id = 'm'`).Scan(&k); err != nil || k != 0 {
 			t.Errorf("after the failed import %s holds %d rows (%v), want 0", table, k, err)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"manyi/survey"
+	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
@@ -519,6 +520,25 @@ func TestOfficeEnglishLabels(t *testing.T) {
 			t.Errorf("frame preview lacks %q", l)
 		}
 	}
+	// The questionnaire's and the list's buttons, and Close fieldwork.
+	for page, labels := range map[string][]string{
+		"/app?lang=en":                    {"New measurement"},
+		"/app/m/m1/questionnaire?lang=en": {"Download JSON", "Upload JSON"},
+	} {
+		body := c2.get(page).Body.String()
+		for _, l := range labels {
+			if !strings.Contains(body, l) {
+				t.Errorf("%s lacks %q", page, l)
+			}
+		}
+	}
+	csrf = csrfOf(t, c.get("/app/m/m1/fieldwork").Body.String())
+	if rec := c.post("/app/m/m1/fieldwork/open", url.Values{"csrf": {csrf}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("open: %d", rec.Code)
+	}
+	if body := c.get("/app/m/m1/fieldwork?lang=en").Body.String(); !strings.Contains(body, "Close fieldwork") {
+		t.Errorf("the open fieldwork page lacks %q", "Close fieldwork")
+	}
 }
 
 // TestOfficeFrameTwoServers: the upload reaches one server, "Import clean
@@ -569,5 +589,72 @@ func TestOfficeFrameTwoServers(t *testing.T) {
 	}
 	if sum, err := e.db.Frame(context.Background(), "m1"); err != nil || sum.Units != 40 {
 		t.Fatalf("stored frame %+v, %v", sum, err)
+	}
+}
+
+// TestOfficeReassign: assigning by district and count leaves another
+// interviewer's cases alone unless "reassign" is ticked; ticked cases
+// move one by one whoever had them.
+func TestOfficeReassign(t *testing.T) {
+	e := newOfficeEnv(t)
+	ctx := context.Background()
+	h, err := auth.HashPassword(staffPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.CreateUser(ctx, "ivw2", auth.RoleInterviewer, h); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client("10.8.0.12")
+	c.login("boss")
+	importFrame(t, c, 10)
+	csrf := csrfOf(t, c.get("/app/m/m1/sample").Body.String())
+	if rec := c.post("/app/m/m1/sample", url.Values{"csrf": {csrf}, "action": {"draw"}, "allocation": {"equal"}, "total": {"6"}, "reserve": {"0"}, "seed": {"3"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("draw: %d\n%s", rec.Code, rec.Body)
+	}
+	count := func(who string) int {
+		t.Helper()
+		cs, err := e.db.Cases(ctx, fieldwork.CaseFilter{MeasurementID: "m1", Interviewer: who})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs)
+	}
+	assign := func(f url.Values) {
+		t.Helper()
+		f.Set("csrf", csrf)
+		if rec := c.post("/app/m/m1/cases/assign", f); rec.Code != http.StatusSeeOther {
+			t.Fatalf("assign %v: %d\n%s", f, rec.Code, rec.Body)
+		}
+	}
+	assign(url.Values{"interviewer": {"ivw"}, "district": {"d1"}})
+	if n := count("ivw"); n != 3 {
+		t.Fatalf("ivw has %d cases, want the 3 of d1", n)
+	}
+	// Every case of d1 is taken: nothing to assign without reassign.
+	if rec := c.post("/app/m/m1/cases/assign", url.Values{"csrf": {csrf}, "interviewer": {"ivw2"}, "district": {"d1"}}); rec.Code == http.StatusSeeOther {
+		t.Errorf("assigning d1's taken cases without reassign: %d, want a refusal", rec.Code)
+	}
+	if n, m := count("ivw"), count("ivw2"); n != 3 || m != 0 {
+		t.Errorf("without reassign: ivw %d, ivw2 %d; want 3, 0", n, m)
+	}
+	assign(url.Values{"interviewer": {"ivw2"}, "district": {"d1"}, "count": {"2"}, "reassign": {"1"}})
+	if n, m := count("ivw"), count("ivw2"); n != 1 || m != 2 {
+		t.Errorf("with reassign: ivw %d, ivw2 %d; want 1, 2", n, m)
+	}
+	left, _ := e.db.Cases(ctx, fieldwork.CaseFilter{MeasurementID: "m1", Interviewer: "ivw"})
+	if len(left) != 1 {
+		t.Fatalf("ivw has %d cases", len(left))
+	}
+	if rec := c.post("/app/m/m1/cases/assign/selected", url.Values{"csrf": {csrf}, "interviewer": {"ivw2"}, "case": {fmt.Sprint(left[0].ID)}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("reassign one: %d", rec.Code)
+	}
+	if n, m := count("ivw"), count("ivw2"); n != 0 || m != 3 {
+		t.Errorf("after the ticked case: ivw %d, ivw2 %d; want 0, 3", n, m)
+	}
+	iv := e.client("10.8.0.13")
+	iv.login("ivw2")
+	if body := iv.get("/app/m/m1/cases").Body.String(); !strings.Contains(body, left[0].UnitID) {
+		t.Errorf("ivw2's cases page lacks the reassigned case %s", left[0].UnitID)
 	}
 }

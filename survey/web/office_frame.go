@@ -22,6 +22,10 @@ import (
 	"manyi/survey/sampling"
 )
 
+// frameJobStarted, when set (tests), runs at the start of each frame
+// upload's reading job.
+var frameJobStarted func()
+
 // maxUpload is the largest frame file accepted: 50 MB holds a frame of
 // about a million rows.
 const maxUpload = 50 << 20
@@ -254,7 +258,7 @@ func (l ofLayout) tables(fc fieldwork.FrameCounts) countTables {
 
 // view is what the page shows of job j.
 func (o *officePages) view(l ofLayout, j *fieldwork.Job) (*frameView, error) {
-	v := &frameView{ID: j.ID, Source: j.Source, Phase: j.Phase, Size: fmt.Sprintf("%.1f MB", float64(j.Total)/(1<<20))}
+	v := &frameView{ID: j.ID, Source: j.Source, Phase: j.Phase, Size: fileSize(j.Total)}
 	if j.Phase == phaseReading || j.Phase == phaseImporting {
 		if !o.running(j) {
 			v.Phase = phaseFailed
@@ -432,6 +436,9 @@ func (o *officePages) handleFrameUpload(c *echo.Context) error {
 	o.jobs.wait.Add(1)
 	go func() {
 		defer o.jobs.wait.Done()
+		if frameJobStarted != nil {
+			frameJobStarted()
+		}
 		f, rowErrs, info, err := o.readStaged(j, data)
 		if err != nil {
 			o.failJob(j, err)
@@ -604,3 +611,12 @@ type countsView struct {
 
 // CountsView pairs a count table with the page's texts for of_counts.
 func (l ofLayout) CountsView(t countTables) countsView { return countsView{L: l, T: t} }
+
+// fileSize is a file's size for people: "3.2 MB", or "12 KB" below a
+// megabyte (a small file is not "0.0 MB").
+func fileSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", (n+1023)>>10)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}

@@ -10,12 +10,18 @@ import (
 
 func init() {
 	for k, v := range serviceSetupUI {
+		// A key of both maps would give one of its two labels to the
+		// other's pages ("f_kind" once named the page kind "Kind of
+		// measurement").
+		if _, ok := setupUI[k]; ok {
+			panic("web: serviceSetupUI key " + k + " is also a setupUI key")
+		}
 		setupUI[k] = v
 	}
 }
 
 var serviceSetupUI = map[string]survey.Text{
-	"f_kind":          {Zh: "测评类型", En: "Kind of measurement"},
+	"f_mkind":         {Zh: "测评类型", En: "Kind of measurement"},
 	"f_kind_resident": {Zh: "市民质量满意度测评（按区县抽样居民）", En: "Residents' quality satisfaction (residents sampled by district)"},
 	"f_kind_service":  {Zh: "服务业顾客满意度测评（CCSI 模型，按行业 × 区县访问顾客）", En: "Service-industry customer satisfaction (CCSI model, customers by sector × district)"},
 	"f_sectors":       {Zh: "行业（仅服务业测评）", En: "Sectors (service measurement only)"},

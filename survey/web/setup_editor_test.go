@@ -438,4 +438,12 @@ func TestSetupEnglish(t *testing.T) {
 			}
 		}
 	}
+	// The page form's kind is the page's, not the measurement's (a key
+	// once shared by two text maps).
+	if body := c.get(base + "/pages/service?lang=en").Body.String(); !strings.Contains(body, "Page kind") || strings.Contains(body, "Kind of measurement") {
+		t.Errorf("the page form does not label its kind \"Page kind\"")
+	}
+	if body := c.get("/app/measurements/new?lang=en").Body.String(); !strings.Contains(body, "Kind of measurement") {
+		t.Errorf("the new measurement form lacks \"Kind of measurement\"")
+	}
 }

@@ -251,3 +251,40 @@ func TestPerCellDrawReproducible(t *testing.T) {
 		}
 	}
 }
+
+func TestReadFrameSector(t *testing.T) {
+	in := "id,district,sector\n1,d1,retail\n2,d1,mining\n3,d2,\n4,d2,banking\n"
+	f, errs, err := ReadFrame(strings.NewReader(in), FrameOptions{Districts: []string{"d1", "d2"}, Sectors: []string{"retail", "banking"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Line(survey.LangEn)+" / "+e.Line(survey.LangZh))
+	}
+	want := []string{
+		`row 3: unknown sector "mining" / 第 3 行：行业“mining”不在已知行业之列`,
+		`row 4: sector is empty / 第 4 行：行业为空`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\ngot  %q\nwant %q", got, want)
+	}
+	if len(f.Units) != 2 || f.Units[0].Sector != "retail" || f.Units[1].Sector != "banking" {
+		t.Errorf("units: got %+v", f.Units)
+	}
+
+	// One sector's list: every unit gets the sector; a sector column must agree.
+	in = "id,district\n1,d1\n2,d2\n"
+	f, errs, err = ReadFrame(strings.NewReader(in), FrameOptions{Sectors: []string{"retail", "banking"}, Sector: "banking"})
+	if err != nil || len(errs) != 0 || f.Units[0].Sector != "banking" || f.Units[1].Sector != "banking" {
+		t.Errorf("fixed sector: got %+v, %v, %v", f, errs, err)
+	}
+	in = "id,district,sector\n1,d1,banking\n2,d2,retail\n"
+	_, errs, _ = ReadFrame(strings.NewReader(in), FrameOptions{Sectors: []string{"retail", "banking"}, Sector: "banking"})
+	if len(errs) != 1 || errs[0].Line(survey.LangEn) != `row 3: sector "retail" differs from this list's sector "banking"` {
+		t.Errorf("disagreeing sector column: got %v", errs)
+	}
+	if _, _, err := ReadFrame(strings.NewReader(in), FrameOptions{Sectors: []string{"retail"}, Sector: "mining"}); err == nil {
+		t.Error("unknown fixed sector: no error")
+	}
+}

@@ -121,6 +121,10 @@ type FrameCounts struct {
 	ByDistrict map[string]int
 	ByGender   map[string]int
 	ByAgeBand  map[string]int
+	// BySectorDistrict counts a service measurement's units by
+	// sampling.SectorCell key ("retail|d01"); nil when no unit has a
+	// sector.
+	BySectorDistrict map[string]int
 }
 
 // CountFrame summarises f.
@@ -134,6 +138,12 @@ func CountFrame(f *sampling.Frame) FrameCounts {
 		c.ByDistrict[u.District]++
 		c.ByGender[u.Gender]++
 		c.ByAgeBand[u.AgeBand]++
+		if u.Sector != "" {
+			if c.BySectorDistrict == nil {
+				c.BySectorDistrict = map[string]int{}
+			}
+			c.BySectorDistrict[sampling.SectorCell(u.Sector, u.District)]++
+		}
 		if u.Contact != "" {
 			c.Contacts++
 		}

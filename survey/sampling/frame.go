@@ -111,6 +111,9 @@ type Frame struct {
 	Header    []string // the file's header as read (without a BOM)
 	Units     []Unit
 	Districts []string // the known districts from FrameOptions, if any
+	// Sector is the sector of a file read as one sector's customer list
+	// (FrameOptions.Sector); storing it replaces only that sector's units.
+	Sector string
 }
 
 // Counts returns the number of units per value of the stratum variable
@@ -208,7 +211,7 @@ func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 			return nil, nil, survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of this measurement's sectors", clip(opts.Sector))
 		}
 	}
-	f := &Frame{Header: header, Districts: append([]string(nil), opts.Districts...)}
+	f := &Frame{Header: header, Districts: append([]string(nil), opts.Districts...), Sector: opts.Sector}
 	// Growing a million-row slice and map step by step copies them many
 	// times over; a size estimate lets both be allocated about once.
 	hint := opts.SizeHint

@@ -137,11 +137,11 @@ func testSectorFrames(t *testing.T, h *Harness) {
 		}
 	}
 	var taken int
-	cells, err := db.QuotaCells(ctx, "svc")
+	qs, err := db.Quotas(ctx, "svc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, qc := range cells {
+	for _, qc := range qs.Cells {
 		taken += qc.Count
 		if qc.Count != 2 {
 			t.Errorf("cell %s %s: %d places, want 2", qc.District, qc.Cell, qc.Count)

@@ -118,7 +118,6 @@ type Case struct {
 	District      string // district code
 	Gender        string // from the frame, "" when unknown
 	AgeBand       string // from the frame, "" when unknown
-	Sector        string // a sector list's sector code, "" otherwise
 	Batch         int    // 0 main sample, 1, 2, … reserve batches
 	Prob, Weight  float64
 	Released      bool
@@ -240,7 +239,6 @@ type IssuedLink struct {
 	CaseID   int64
 	UnitID   string
 	District string
-	Sector   string // a sector list's sector code, "" otherwise
 	Token    string
 	Contact  string // with LinkSelection.WithContact; secret, never log it
 }

@@ -121,10 +121,6 @@ type FrameCounts struct {
 	ByDistrict map[string]int
 	ByGender   map[string]int
 	ByAgeBand  map[string]int
-	// BySectorDistrict counts a service measurement's units by
-	// sampling.SectorCell key ("retail|d01"); nil when no unit has a
-	// sector.
-	BySectorDistrict map[string]int
 }
 
 // CountFrame summarises f.
@@ -138,12 +134,6 @@ func CountFrame(f *sampling.Frame) FrameCounts {
 		c.ByDistrict[u.District]++
 		c.ByGender[u.Gender]++
 		c.ByAgeBand[u.AgeBand]++
-		if u.Sector != "" {
-			if c.BySectorDistrict == nil {
-				c.BySectorDistrict = map[string]int{}
-			}
-			c.BySectorDistrict[sampling.SectorCell(u.Sector, u.District)]++
-		}
 		if u.Contact != "" {
 			c.Contacts++
 		}

@@ -51,35 +51,6 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		return nil, err
 	}
 	now := db.now()
-	if f.Sector != "" {
-		// One sector's list: one transaction (all or nothing), and the
-		// other sectors' units stay.
-		sealed := make([]string, len(units))
-		if contacts > 0 {
-			if err := sealContacts(units, sealed, key); err != nil {
-				return nil, err
-			}
-		}
-		err = db.write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
-				return fmt.Errorf("postgres: import sector list: %w", err)
-			}
-			if err := storekit.StartSectorList(ctx, dialect, tx, measurementID, f.Sector, source, rejected, by, now); err != nil {
-				return err
-			}
-			for start := 0; start < len(units); start += frameChunk {
-				end := min(start+frameChunk, len(units))
-				if err := insertUnits(ctx, tx, measurementID, units[start:end], codes[start:end], sealed[start:end]); err != nil {
-					return err
-				}
-			}
-			return storekit.FinishSectorList(ctx, dialect, tx, measurementID)
-		})
-		if err != nil {
-			return nil, err
-		}
-		return db.Frame(ctx, measurementID)
-	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		// The measurement's row lock serialises imports and draws of
 		// one measurement across servers.
@@ -136,19 +107,18 @@ func insertUnits(ctx context.Context, tx *sql.Tx, measurementID string, us []sam
 	ids := make([]string, len(us))
 	genders := make([]string, len(us))
 	ages := make([]string, len(us))
-	secs := make([]string, len(us))
 	rows := make([]int64, len(us))
 	var cids, cvals []string
 	for i := range us {
-		ids[i], genders[i], ages[i], secs[i], rows[i] = us[i].ID, us[i].Gender, us[i].AgeBand, us[i].Sector, int64(us[i].Row)
+		ids[i], genders[i], ages[i], rows[i] = us[i].ID, us[i].Gender, us[i].AgeBand, int64(us[i].Row)
 		if sealed[i] != "" {
 			cids = append(cids, us[i].ID)
 			cvals = append(cvals, sealed[i])
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, sector, row)
-		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[])`,
-		measurementID, ids, codes, genders, ages, secs, rows)
+	_, err := tx.ExecContext(ctx, `INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row)
+		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[])`,
+		measurementID, ids, codes, genders, ages, rows)
 	if isConstraint(err) {
 		return duplicateUnit(us)
 	}
@@ -189,13 +159,13 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 		return nil, err
 	}
 	f := &sampling.Frame{
-		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand, sampling.ColSector},
+		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand},
 		Units:  make([]sampling.Unit, 0, sum.Units),
 	}
 	for _, d := range m.Districts {
 		f.Districts = append(f.Districts, d.Code)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, sector, row FROM frame_units
+	rows, err := db.db.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units
 		WHERE measurement_id = $1 ORDER BY id`, measurementID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: load frame: %w", err)
@@ -211,11 +181,11 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 	}
 	for rows.Next() {
 		var u sampling.Unit
-		var d, g, a, sec string
-		if err := rows.Scan(&u.ID, &d, &g, &a, &sec, &u.Row); err != nil {
+		var d, g, a string
+		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row); err != nil {
 			return nil, fmt.Errorf("postgres: load frame: %w", err)
 		}
-		u.District, u.Gender, u.AgeBand, u.Sector = in(d), in(g), in(a), in(sec)
+		u.District, u.Gender, u.AgeBand = in(d), in(g), in(a)
 		f.Units = append(f.Units, u)
 	}
 	if err := rows.Err(); err != nil {

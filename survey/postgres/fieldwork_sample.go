@@ -68,19 +68,19 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 		// All cases in one statement (arrays), then one invitation per
 		// released case.
 		n = len(s.Cases)
-		units, strata, dists, secs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		units, strata, dists := make([]string, n), make([]string, n), make([]string, n)
 		batches, pos := make([]int64, n), make([]int64, n)
 		probs, weights := make([]float64, n), make([]float64, n)
 		rel := make([]bool, n)
 		for i, c := range s.Cases {
 			d := design[i]
-			units[i], strata[i], dists[i], secs[i] = c.ID, c.Stratum, f.Units[c.Unit].District, f.Units[c.Unit].Sector
+			units[i], strata[i], dists[i] = c.ID, c.Stratum, f.Units[c.Unit].District
 			batches[i], pos[i], probs[i], weights[i], rel[i] = int64(c.Batch), int64(i), d.Prob, d.Weight, d.Released
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cases (measurement_id, unit_id, stratum, district, batch, position, prob, weight, released, updated_at, sector)
-			SELECT $1, u, s, d, b, p, pr, w, false, $2, sc
-			FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::float8[], $9::float8[], $10::text[]) AS t(u, s, d, b, p, pr, w, sc)`,
-			measurementID, now, units, strata, dists, batches, pos, probs, weights, secs); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cases (measurement_id, unit_id, stratum, district, batch, position, prob, weight, released, updated_at)
+			SELECT $1, u, s, d, b, p, pr, w, false, $2
+			FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::float8[], $9::float8[]) AS t(u, s, d, b, p, pr, w)`,
+			measurementID, now, units, strata, dists, batches, pos, probs, weights); err != nil {
 			return fmt.Errorf("postgres: save cases: %w", err)
 		}
 		return releaseCases(ctx, tx, measurementID, nil, now)
@@ -127,8 +127,8 @@ func releaseCases(ctx context.Context, tx *sql.Tx, measurementID string, ids []i
 		_, hashes[i] = storekit.NewToken()
 	}
 	_, err = tx.ExecContext(ctx, `WITH c AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS t(case_id, unit_id, h)),
-		i AS (INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at, open_sector)
-			SELECT $4, h, c.unit_id, $5, $6, $6, cs.sector FROM c JOIN cases cs ON cs.id = c.case_id RETURNING id, token_hash)
+		i AS (INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
+			SELECT $4, h, unit_id, $5, $6, $6 FROM c RETURNING id, token_hash)
 		UPDATE cases SET invitation_id = i.id, released = true
 		FROM c JOIN i ON i.token_hash = c.h WHERE cases.id = c.case_id`,
 		ids, units, hashes, measurementID, DispIssued, now)

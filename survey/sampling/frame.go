@@ -33,7 +33,7 @@ const (
 	GenderFemale = "female"
 )
 
-var frameColumns = []string{ColID, ColDistrict, ColGender, ColAgeBand, ColContact, ColSector}
+var frameColumns = []string{ColID, ColDistrict, ColGender, ColAgeBand, ColContact}
 
 // FrameOptions says how to read a frame file.
 type FrameOptions struct {
@@ -44,14 +44,6 @@ type FrameOptions struct {
 	// Districts lists the known districts. A row whose district is not one
 	// of them is rejected. Empty means any non-empty district is accepted.
 	Districts []string
-	// Sectors lists a service measurement's known sector codes. A row whose
-	// sector column names another sector is rejected. Empty means any sector
-	// is accepted.
-	Sectors []string
-	// Sector, when set, reads the file as one sector's customer list: every
-	// unit gets this sector, and a sector column, if the file has one, must
-	// agree with it on every row.
-	Sector string
 	// SizeHint is the expected number of rows, to size memory once. When 0,
 	// ReadFrame estimates it from the input's size if the reader knows it
 	// (an *os.File, a *bytes.Reader or *strings.Reader).
@@ -111,9 +103,6 @@ type Frame struct {
 	Header    []string // the file's header as read (without a BOM)
 	Units     []Unit
 	Districts []string // the known districts from FrameOptions, if any
-	// Sector is the sector of a file read as one sector's customer list
-	// (FrameOptions.Sector); storing it replaces only that sector's units.
-	Sector string
 }
 
 // Counts returns the number of units per value of the stratum variable
@@ -202,16 +191,7 @@ func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 	for _, d := range opts.Districts {
 		known[d] = d
 	}
-	knownSec := make(map[string]string, len(opts.Sectors))
-	for _, c := range opts.Sectors {
-		knownSec[c] = c
-	}
-	if opts.Sector != "" && len(knownSec) > 0 {
-		if _, ok := knownSec[opts.Sector]; !ok {
-			return nil, nil, survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of this measurement's sectors", clip(opts.Sector))
-		}
-	}
-	f := &Frame{Header: header, Districts: append([]string(nil), opts.Districts...), Sector: opts.Sector}
+	f := &Frame{Header: header, Districts: append([]string(nil), opts.Districts...)}
 	// Growing a million-row slice and map step by step copies them many
 	// times over; a size estimate lets both be allocated about once.
 	hint := opts.SizeHint
@@ -292,26 +272,6 @@ func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 			}
 			u.Contact = p
 		}
-		if idx[5] >= 0 || opts.Sector != "" {
-			sc := opts.Sector
-			if idx[5] >= 0 {
-				sc = strings.TrimSpace(rec[idx[5]])
-			}
-			switch {
-			case sc == "":
-				errs = append(errs, rowErr(row, ColSector, nil, "行业为空", "sector is empty"))
-			case opts.Sector != "" && sc != opts.Sector:
-				errs = append(errs, rowErr(row, ColSector, nil, "行业“%s”与本名单的行业“%s”不符", "sector %q differs from this list's sector %q", clip(sc), opts.Sector))
-			case len(knownSec) > 0:
-				if k, ok := knownSec[sc]; ok {
-					u.Sector = k
-				} else {
-					errs = append(errs, rowErr(row, ColSector, nil, "行业“%s”不在已知行业之列", "unknown sector %q", clip(sc)))
-				}
-			default:
-				u.Sector = sc
-			}
-		}
 		if len(errs) > nerr {
 			rc := copyRec(rec)
 			for i := nerr; i < len(errs); i++ {
@@ -350,7 +310,7 @@ func clip(s string) string {
 func frameIndex(header []string, cols map[string]string) ([]int, error) {
 	for k := range cols {
 		if !isFrameColumn(k) {
-			return nil, survey.Errorf(survey.EINVALID, "列映射中的“%s”不是名单的列（应为 id、district、gender、age_band、contact、sector）", "column mapping names %q, which is not a frame column (want id, district, gender, age_band, contact, sector)", k)
+			return nil, survey.Errorf(survey.EINVALID, "列映射中的“%s”不是名单的列（应为 id、district、gender、age_band、contact）", "column mapping names %q, which is not a frame column (want id, district, gender, age_band, contact)", k)
 		}
 	}
 	pos := make(map[string]int, len(header))

@@ -61,29 +61,6 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	}
 
 	now := db.now()
-	if f.Sector != "" {
-		// One sector's list: one transaction (all or nothing), and the
-		// other sectors' units stay.
-		sealed := make([]string, len(units))
-		if contacts > 0 {
-			if err := sealContacts(units, sealed, key); err != nil {
-				return nil, err
-			}
-		}
-		err = db.write(ctx, func(tx *sql.Tx) error {
-			if err := storekit.StartSectorList(bg, dialect, tx, measurementID, f.Sector, source, rejected, by, now); err != nil {
-				return err
-			}
-			if err := insertUnits(tx, measurementID, units, codes, sealed); err != nil {
-				return err
-			}
-			return storekit.FinishSectorList(bg, dialect, tx, measurementID)
-		})
-		if err != nil {
-			return nil, err
-		}
-		return db.Frame(ctx, measurementID)
-	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		return storekit.StartFrame(bg, dialect, tx, measurementID, source, rejected, by, now)
 	})
@@ -135,19 +112,19 @@ func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
 // per statement parse once, which more than halves the import time.
 const unitsPerInsert = 500
 
-// unitsInsert is the INSERT of n frame units, seven parameters per unit.
+// unitsInsert is the INSERT of n frame units, six parameters per unit.
 // Plain ? parameters: with numbered ones (?1 reused for the measurement)
 // modernc's driver looks every parameter's name up in a list, which is
 // quadratic and made the import four times slower.
 func unitsInsert(n int) string {
 	var b strings.Builder
 	b.Grow(40 + n*32)
-	b.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, sector, row) VALUES `)
+	b.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
 	}
 	return b.String()
 }
@@ -182,7 +159,7 @@ func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, se
 			fullC.Close()
 		}
 	}()
-	uargs := make([]any, 0, 7*unitsPerInsert)
+	uargs := make([]any, 0, 6*unitsPerInsert)
 	cargs := make([]any, 0, 3*unitsPerInsert)
 	// Putting a string into an interface allocates; the measurement,
 	// district codes, genders and age bands take a handful of values, so
@@ -228,7 +205,7 @@ func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, se
 		uargs = uargs[:0]
 		for i := range part {
 			u := &part[i]
-			uargs = append(uargs, mid, u.ID, box(codes[start+i]), box(u.Gender), box(u.AgeBand), box(u.Sector), u.Row)
+			uargs = append(uargs, mid, u.ID, box(codes[start+i]), box(u.Gender), box(u.AgeBand), u.Row)
 		}
 		var err error
 		if len(part) == unitsPerInsert {
@@ -251,7 +228,7 @@ func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, se
 		// groups wherever possible.
 		for i := range part {
 			if sv := sealed[start+i]; sv != "" {
-				cargs = append(cargs, mid, uargs[7*i+1], sv)
+				cargs = append(cargs, mid, uargs[6*i+1], sv)
 				if err := flushContacts(false); err != nil {
 					return err
 				}
@@ -282,7 +259,7 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 		return nil, err
 	}
 	f := &sampling.Frame{
-		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand, sampling.ColSector},
+		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand},
 		Units:  make([]sampling.Unit, 0, sum.Units),
 	}
 	for _, d := range m.Districts {
@@ -292,7 +269,7 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 	// table scan needs no sort of a million rows (ORDER BY row did, in a
 	// temporary b-tree). NOT INDEXED keeps the planner off the
 	// (measurement_id, unit_id) index, which would need that sort.
-	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, sector, row FROM frame_units NOT INDEXED
+	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units NOT INDEXED
 		WHERE measurement_id = ? ORDER BY id`, measurementID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load frame: %w", err)
@@ -309,13 +286,13 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 		intern[s] = s
 		return s
 	}
-	var d, g, a, sec sql.RawBytes
+	var d, g, a sql.RawBytes
 	for rows.Next() {
 		var u sampling.Unit
-		if err := rows.Scan(&u.ID, &d, &g, &a, &sec, &u.Row); err != nil {
+		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row); err != nil {
 			return nil, fmt.Errorf("sqlite: load frame: %w", err)
 		}
-		u.District, u.Gender, u.AgeBand, u.Sector = in(d), in(g), in(a), in(sec)
+		u.District, u.Gender, u.AgeBand = in(d), in(g), in(a)
 		f.Units = append(f.Units, u)
 	}
 	if err := rows.Err(); err != nil {

@@ -56,7 +56,7 @@ const CaseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.distr
 		(SELECT count(*) FROM call_attempts a WHERE a.case_id = c.id),
 		coalesce((SELECT outcome FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1), ''),
 		(SELECT callback_at FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1),
-		coalesce(r.id, 0), coalesce(r.mode, ''), c.sector
+		coalesce(r.id, 0), coalesce(r.mode, '')
 	FROM cases c
 	LEFT JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
 	LEFT JOIN responses r ON r.invitation_id = c.invitation_id`
@@ -66,7 +66,7 @@ func ScanCase(d *Dialect, sc Scanner) (*fieldwork.Case, error) {
 	var c fieldwork.Case
 	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Gender, &c.AgeBand,
 		&c.Batch, &c.Prob, &c.Weight, &c.Released, &c.InvitationID, &c.Disposition, &c.Interviewer, d.TimeDest(&c.UpdatedAt),
-		&c.Attempts, &c.LastOutcome, d.NullTimeDest(&c.CallbackAt), &c.ResponseID, &c.ResponseMode, &c.Sector); err != nil {
+		&c.Attempts, &c.LastOutcome, d.NullTimeDest(&c.CallbackAt), &c.ResponseID, &c.ResponseMode); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -56,54 +56,6 @@ func StartFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, sour
 	return nil
 }
 
-// StartSectorList begins storing one sector's customer list inside the
-// caller's write transaction, which also writes its units and calls
-// FinishSectorList, so the upload is all or nothing: ECONFLICT once a
-// sample is drawn; the sector's earlier units (and their contacts) are
-// removed, other sectors' units stay, and the frame is created when there
-// is none (an unfinished residents' import is replaced).
-func StartSectorList(ctx context.Context, d *Dialect, tx Querier, measurementID, sector, source string, rejected int, by string, now time.Time) error {
-	var n int
-	if err := d.QueryRow(ctx, tx, `SELECT count(*) FROM samples WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
-		return d.Errorf("import sector list: %w", err)
-	}
-	if n > 0 {
-		return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽样，不能再替换抽样框", "a sample has been drawn for measurement %s; its frame can no longer be replaced", measurementID)
-	}
-	if _, err := d.Exec(ctx, tx, `DELETE FROM frames WHERE measurement_id = ? AND NOT complete`, measurementID); err != nil {
-		return d.Errorf("import sector list: %w", err)
-	}
-	if _, err := d.Exec(ctx, tx, `DELETE FROM frame_units WHERE measurement_id = ? AND sector = ?`, measurementID, sector); err != nil {
-		return d.Errorf("import sector list: %w", err)
-	}
-	if err := d.QueryRow(ctx, tx, `SELECT count(*) FROM frames WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
-		return d.Errorf("import sector list: %w", err)
-	}
-	var err error
-	if n == 0 {
-		_, err = d.Exec(ctx, tx, `INSERT INTO frames (measurement_id, source, units, rejected, contacts, complete, imported_at, imported_by)
-			VALUES (?, ?, 0, ?, 0, ?, ?, ?)`, measurementID, source, rejected, true, d.TimeArg(now), by)
-	} else {
-		_, err = d.Exec(ctx, tx, `UPDATE frames SET source = ?, rejected = ?, imported_at = ?, imported_by = ? WHERE measurement_id = ?`,
-			source, rejected, d.TimeArg(now), by, measurementID)
-	}
-	if err != nil {
-		return d.Errorf("import sector list: %w", err)
-	}
-	return nil
-}
-
-// FinishSectorList recounts the frame's units and contacts after a
-// sector's list was stored (every sector's units count).
-func FinishSectorList(ctx context.Context, d *Dialect, tx Querier, measurementID string) error {
-	_, err := d.Exec(ctx, tx, `UPDATE frames SET units = (SELECT count(*) FROM frame_units WHERE measurement_id = ?),
-		contacts = (SELECT count(*) FROM frame_contacts WHERE measurement_id = ?) WHERE measurement_id = ?`, measurementID, measurementID, measurementID)
-	if err != nil {
-		return d.Errorf("import sector list: %w", err)
-	}
-	return nil
-}
-
 // AbortFrame removes an import that did not finish (its units go with
 // it), so the next import starts clean.
 func AbortFrame(ctx context.Context, d *Dialect, tx Querier, measurementID string) error {

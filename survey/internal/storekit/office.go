@@ -124,27 +124,21 @@ func ArchivedMeasurements(ctx context.Context, d *Dialect, q Querier) (map[strin
 // FrameCounts counts the stored frame's units by district code, gender
 // and age band (one grouped scan of frame_units) into c.
 func FrameCounts(ctx context.Context, d *Dialect, q Querier, measurementID string, c *fieldwork.FrameCounts) error {
-	rows, err := d.Query(ctx, q, `SELECT district, gender, age_band, sector, count(*) FROM frame_units WHERE measurement_id = ? GROUP BY 1, 2, 3, 4`, measurementID)
+	rows, err := d.Query(ctx, q, `SELECT district, gender, age_band, count(*) FROM frame_units WHERE measurement_id = ? GROUP BY 1, 2, 3`, measurementID)
 	if err != nil {
 		return d.Errorf("frame counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var dc, g, a, sec string
+		var dc, g, a string
 		var n int
-		if err := rows.Scan(&dc, &g, &a, &sec, &n); err != nil {
+		if err := rows.Scan(&dc, &g, &a, &n); err != nil {
 			return d.Errorf("frame counts: %w", err)
 		}
 		c.Units += n
 		c.ByDistrict[dc] += n
 		c.ByGender[g] += n
 		c.ByAgeBand[a] += n
-		if sec != "" {
-			if c.BySectorDistrict == nil {
-				c.BySectorDistrict = map[string]int{}
-			}
-			c.BySectorDistrict[sampling.SectorCell(sec, dc)] += n
-		}
 	}
 	return rows.Err()
 }

@@ -157,7 +157,7 @@ func PreviewAllocation(ctx context.Context, st OfficeStore, measurementID string
 	if err != nil {
 		return nil, sampling.Allocation{}, err
 	}
-	a, err := sampling.Allocate(plan, f.Counts(plan.StratumColumn()))
+	a, err := sampling.Allocate(plan, sampling.StratumCounts(f, plan.StratumColumn()))
 	return f, a, err
 }
 
@@ -190,7 +190,7 @@ func Draw(ctx context.Context, st OfficeStore, measurementID string, req DrawReq
 			return nil, sampling.Allocation{}, err
 		}
 	}
-	alloc, err := sampling.Allocate(req.Plan, f.Counts(req.Plan.StratumColumn()))
+	alloc, err := sampling.Allocate(req.Plan, sampling.StratumCounts(f, req.Plan.StratumColumn()))
 	if err != nil {
 		return nil, alloc, err
 	}

@@ -92,6 +92,16 @@ func Allocate(plan Plan, counts map[string]int) (Allocation, error) {
 	if len(names) == 0 || frameN == 0 {
 		return bad("抽样框为空，无法分配样本", "the frame is empty; there is nothing to allocate")
 	}
+	if plan.Stratum == StratumSectorDistrict {
+		for _, h := range names {
+			if _, _, ok := SplitSectorCell(h); !ok && counts[h] > 0 {
+				return bad("抽样框中有 %d 个单位缺少行业或区县（格“%s”），无法按行业 × 区县分层", "%d units of the frame lack a sector or a district (cell %q), so they cannot be stratified by sector × district", counts[h], h)
+			}
+		}
+	}
+	if plan.Allocation == PerCell {
+		return allocatePerCell(plan, counts, names, frameN)
+	}
 	for _, m := range []map[string]float64{plan.SD, intsToFloats(plan.Sizes)} {
 		for _, h := range sortedKeys(m) {
 			if _, ok := counts[h]; !ok {
@@ -194,6 +204,99 @@ func Allocate(plan Plan, counts map[string]int) (Allocation, error) {
 		s := &a.Strata[i]
 		s.Reserve = min(int(math.Round(plan.Reserve*float64(s.SampleN))), s.FrameN-s.SampleN)
 		s.Batches = splitBatches(s.Reserve, plan.batches())
+	}
+	return a, nil
+}
+
+// allocatePerCell is Allocate for PerCell. A cell of a sector without a
+// total gets n_h = min(PerCell, N_h) (BoundFrame when N_h ≤ PerCell; floor
+// and cap do not apply to it). A sector with a total T_s in SectorTotals
+// spreads T_s over its cells as Proportional does over strata: x_h =
+// clamp(λ_s·N_h, lo_h, hi_h) with Σ x_h = T_s, rounded by largest
+// remainder, lo_h and hi_h from the floor and cap. The plan's Total, when
+// not 0, must equal the sum.
+func allocatePerCell(plan Plan, counts map[string]int, names []string, frameN int) (Allocation, error) {
+	bad := func(zh, en string, args ...any) (Allocation, error) {
+		return Allocation{}, survey.Errorf(survey.EINVALID, zh, en, args...)
+	}
+	a := Allocation{Stratum: plan.StratumColumn(), Method: plan.Allocation, FrameN: frameN,
+		Floor: plan.Floor, Cap: plan.Cap, Reserve: plan.Reserve}
+	a.Strata = make([]StratumAllocation, len(names))
+	bySector := map[string][]int{}
+	for i, h := range names {
+		N := counts[h]
+		a.Strata[i] = StratumAllocation{Name: h, FrameN: N, Share: float64(N) / float64(frameN)}
+		sector, _, _ := SplitSectorCell(h)
+		bySector[sector] = append(bySector[sector], i)
+	}
+	for _, sec := range sortedKeys(plan.SectorTotals) {
+		if _, ok := bySector[sec]; !ok {
+			return bad("sector_totals 中的行业“%s”在抽样框中没有单位", "sector_totals: sector %q has no units in the frame", sec)
+		}
+	}
+	for _, sec := range sortedKeys(bySector) {
+		cells := bySector[sec]
+		T, ok := plan.SectorTotals[sec]
+		if !ok {
+			for _, i := range cells {
+				s := &a.Strata[i]
+				s.SampleN = min(plan.PerCell, s.FrameN)
+				s.Exact = float64(s.SampleN)
+				if s.FrameN <= plan.PerCell {
+					s.Bound = BoundFrame
+				}
+			}
+			continue
+		}
+		lo := make([]float64, len(cells))
+		hi := make([]float64, len(cells))
+		w := make([]float64, len(cells))
+		sumN, sumLo, sumHi := 0, 0, 0
+		for k, i := range cells {
+			N := a.Strata[i].FrameN
+			l, u := min(plan.Floor, N), N
+			if plan.Cap > 0 {
+				u = min(plan.Cap, N)
+			}
+			lo[k], hi[k], w[k] = float64(l), float64(u), float64(N)
+			sumN += N
+			sumLo += l
+			sumHi += u
+		}
+		switch {
+		case T > sumN:
+			return bad("sector_totals 中行业“%[2]s”的样本量 %[1]d 超过其抽样框数 %[3]d", "sector_totals: the total %d of sector %q is above its %d units in the frame", T, sec, sumN)
+		case T < sumLo:
+			return bad("sector_totals 中行业“%[2]s”的样本量 %[1]d 小于其各格下限之和 %[3]d", "sector_totals: the total %d of sector %q is below the sum of its cells' floors, %d", T, sec, sumLo)
+		case T > sumHi:
+			return bad("sector_totals 中行业“%[2]s”的样本量 %[1]d 大于其各格上限之和 %[3]d", "sector_totals: the total %d of sector %q is above the sum of its cells' caps, %d", T, sec, sumHi)
+		}
+		x, lambda := clampSolve(float64(T), lo, hi, w)
+		n := roundLargestRemainder(T, x, lo, hi)
+		for k, i := range cells {
+			s := &a.Strata[i]
+			s.Exact, s.SampleN = x[k], n[k]
+			v := lambda * w[k]
+			switch {
+			case s.SampleN == s.FrameN && v >= float64(s.FrameN):
+				s.Bound = BoundFrame
+			case plan.Cap > 0 && v > hi[k]:
+				s.Bound = BoundCap
+			case plan.Floor > 0 && v < lo[k] && lo[k] == float64(s.FrameN):
+				s.Bound = BoundFrame
+			case plan.Floor > 0 && v < lo[k]:
+				s.Bound = BoundFloor
+			}
+		}
+	}
+	for i := range a.Strata {
+		s := &a.Strata[i]
+		a.Total += s.SampleN
+		s.Reserve = min(int(math.Round(plan.Reserve*float64(s.SampleN))), s.FrameN-s.SampleN)
+		s.Batches = splitBatches(s.Reserve, plan.batches())
+	}
+	if plan.Total != 0 && plan.Total != a.Total {
+		return bad("total（%d）与按格分配之和（%d）不等（per_cell 分配可不填 total）", "total (%d) differs from the sum over the cells (%d) (per_cell allocation may leave total out)", plan.Total, a.Total)
 	}
 	return a, nil
 }

@@ -66,7 +66,7 @@ func Draw(frame *Frame, alloc Allocation, seed uint64) (*Sample, error) {
 	count := make([]int, len(alloc.Strata))
 	which := make([]int32, len(frame.Units))
 	for i := range frame.Units {
-		h := frame.Units[i].Field(alloc.Stratum)
+		h := StratumValue(&frame.Units[i], alloc.Stratum)
 		k, ok := pos[h]
 		if !ok {
 			return nil, survey.Errorf(survey.EINVALID, "抽样框中的层“%s”不在分配表中", "stratum %q of the frame is not in the allocation", h)

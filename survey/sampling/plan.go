@@ -16,7 +16,15 @@ const (
 	Equal        = "equal"        // n_h ∝ 1
 	Neyman       = "neyman"       // n_h ∝ N_h·S_h, S_h from Plan.SD
 	Fixed        = "fixed"        // n_h = Plan.Sizes[h]
+	// PerCell gives every sector × district cell Plan.PerCell cases (all of
+	// a smaller cell), or spreads Plan.SectorTotals[sector] over the
+	// sector's districts in proportion to N_h; see Allocate.
+	PerCell = "per_cell"
 )
+
+// StratumSectorDistrict is the stratum of a service measurement's
+// invitation lists: the cells are sector × district, keyed by SectorCell.
+const StratumSectorDistrict = "sector_district"
 
 // DefaultReserveBatches is the number of batches the reserve sample is split
 // into when a plan does not say: two lets the office release half the
@@ -30,12 +38,13 @@ const DefaultReserveBatches = 2
 //	 "floor": 150, "cap": 600, "reserve": 0.2}
 type Plan struct {
 	// Stratum is the frame column that defines the strata; "" means
-	// ColDistrict. One of district, gender, age_band.
+	// ColDistrict. One of district, gender, age_band, sector_district
+	// (StratumSectorDistrict).
 	Stratum string `json:"stratum"`
 	// Total is the main sample size over all strata. For Fixed it may be 0
 	// (the sum of Sizes); otherwise it must equal that sum.
 	Total int `json:"total"`
-	// Allocation is Proportional, Equal, Neyman or Fixed.
+	// Allocation is Proportional, Equal, Neyman, Fixed or PerCell.
 	Allocation string `json:"allocation"`
 	// Floor and Cap bound each stratum's n_h; 0 means no floor / no cap.
 	// A stratum with fewer units than the floor takes all its units.
@@ -53,6 +62,48 @@ type Plan struct {
 	// Districts optionally lists the known districts: frame rows with any
 	// other district are rejected as unknown.
 	Districts []string `json:"districts,omitempty"`
+	// PerCell is each sector × district cell's n_h, for PerCell; a cell
+	// with fewer units takes them all.
+	PerCell int `json:"per_cell,omitempty"`
+	// SectorTotals optionally gives a sector's total, for PerCell: it is
+	// spread over the sector's districts in proportion to N_h, with Floor
+	// and Cap per cell, instead of PerCell per cell.
+	SectorTotals map[string]int `json:"sector_totals,omitempty"`
+}
+
+// SectorCell is the key of a sector × district cell: "retail|d01".
+func SectorCell(sector, district string) string { return sector + "|" + district }
+
+// SplitSectorCell splits a SectorCell key; ok is false unless the key has
+// exactly one "|" with a sector and a district on either side.
+func SplitSectorCell(key string) (sector, district string, ok bool) {
+	sector, district, found := strings.Cut(key, "|")
+	if !found || sector == "" || district == "" || strings.Contains(district, "|") {
+		return "", "", false
+	}
+	return sector, district, true
+}
+
+// StratumValue returns the unit's stratum for the plan column stratum:
+// the SectorCell key for StratumSectorDistrict, otherwise u.Field.
+func StratumValue(u *Unit, stratum string) string {
+	if stratum == StratumSectorDistrict {
+		return SectorCell(u.Sector, u.District)
+	}
+	return u.Field(stratum)
+}
+
+// StratumCounts is Frame.Counts for any plan stratum, including
+// StratumSectorDistrict (whose cells are only those with units).
+func StratumCounts(f *Frame, stratum string) map[string]int {
+	if stratum != StratumSectorDistrict {
+		return f.Counts(stratum)
+	}
+	c := make(map[string]int)
+	for i := range f.Units {
+		c[StratumValue(&f.Units[i], stratum)]++
+	}
+	return c
 }
 
 // ParsePlan reads one plan as JSON, strictly: an unknown field, a value of
@@ -85,7 +136,7 @@ func planJSONError(err error) error {
 		return survey.Errorf(survey.EINVALID, "抽样方案不是有效的 JSON（第 %d 字节）：%v", "the plan is not valid JSON (byte %d): %v", se.Offset, se)
 	case strings.HasPrefix(msg, "json: unknown field "):
 		f := strings.TrimPrefix(msg, "json: unknown field ")
-		return survey.Errorf(survey.EINVALID, "抽样方案有未知字段 %s（可用：stratum、total、allocation、floor、cap、reserve、reserve_batches、sd、sizes、districts）", "the plan has an unknown field %s (known: stratum, total, allocation, floor, cap, reserve, reserve_batches, sd, sizes, districts)", f)
+		return survey.Errorf(survey.EINVALID, "抽样方案有未知字段 %s（可用：stratum、total、allocation、floor、cap、reserve、reserve_batches、sd、sizes、districts、per_cell、sector_totals）", "the plan has an unknown field %s (known: stratum, total, allocation, floor, cap, reserve, reserve_batches, sd, sizes, districts, per_cell, sector_totals)", f)
 	case errors.Is(err, io.EOF):
 		return survey.Errorf(survey.EINVALID, "抽样方案为空", "the plan is empty")
 	}
@@ -96,18 +147,21 @@ func planJSONError(err error) error {
 func (p *Plan) Validate() error {
 	bad := func(zh, en string, args ...any) error { return survey.Errorf(survey.EINVALID, zh, en, args...) }
 	switch p.Stratum {
-	case "", ColDistrict, ColGender, ColAgeBand:
+	case "", ColDistrict, ColGender, ColAgeBand, StratumSectorDistrict:
 	default:
-		return bad("stratum“%s”不可用（应为 district、gender 或 age_band）", "stratum %q is not usable (want district, gender or age_band)", p.Stratum)
+		return bad("stratum“%s”不可用（应为 district、gender、age_band 或 sector_district）", "stratum %q is not usable (want district, gender, age_band or sector_district)", p.Stratum)
 	}
 	switch p.Allocation {
-	case Proportional, Equal, Neyman, Fixed:
+	case Proportional, Equal, Neyman, Fixed, PerCell:
 	case "":
-		return bad("抽样方案缺少 allocation（proportional、equal、neyman 或 fixed）", "the plan has no allocation (proportional, equal, neyman or fixed)")
+		return bad("抽样方案缺少 allocation（proportional、equal、neyman、fixed 或 per_cell）", "the plan has no allocation (proportional, equal, neyman, fixed or per_cell)")
 	default:
-		return bad("allocation“%s”未知（应为 proportional、equal、neyman 或 fixed）", "unknown allocation %q (want proportional, equal, neyman or fixed)", p.Allocation)
+		return bad("allocation“%s”未知（应为 proportional、equal、neyman、fixed 或 per_cell）", "unknown allocation %q (want proportional, equal, neyman, fixed or per_cell)", p.Allocation)
 	}
-	if p.Total < 0 || (p.Total == 0 && p.Allocation != Fixed) {
+	if err := p.validatePerCell(); err != nil {
+		return err
+	}
+	if p.Total < 0 || (p.Total == 0 && p.Allocation != Fixed && p.Allocation != PerCell) {
 		return bad("total 必须为正整数", "total must be a positive integer")
 	}
 	if p.Floor < 0 || p.Cap < 0 {
@@ -148,6 +202,38 @@ func (p *Plan) Validate() error {
 	}
 	if p.Allocation == Fixed && p.Total != 0 && p.Total != sum {
 		return bad("total（%d）与 sizes 之和（%d）不等", "total (%d) differs from the sum of sizes (%d)", p.Total, sum)
+	}
+	return nil
+}
+
+// validatePerCell checks per_cell and sector_totals.
+func (p *Plan) validatePerCell() error {
+	bad := func(zh, en string, args ...any) error { return survey.Errorf(survey.EINVALID, zh, en, args...) }
+	if len(p.SectorTotals) > 0 && p.Stratum != StratumSectorDistrict {
+		return bad("sector_totals 只能用于 stratum sector_district", "sector_totals is only used with stratum sector_district")
+	}
+	if p.Allocation != PerCell {
+		switch {
+		case p.PerCell != 0:
+			return bad("只有 per_cell 分配使用 per_cell", "per_cell is only used by per_cell allocation")
+		case len(p.SectorTotals) > 0:
+			return bad("只有 per_cell 分配使用 sector_totals", "sector_totals is only used by per_cell allocation")
+		}
+		return nil
+	}
+	if p.Stratum != StratumSectorDistrict {
+		return bad("per_cell 分配需要 stratum sector_district（行业 × 区县）", "per_cell allocation needs stratum sector_district (sector × district)")
+	}
+	if p.PerCell <= 0 {
+		return bad("per_cell 必须大于 0（每个行业 × 区县格的样本量）", "per_cell must be > 0 (the sample size of each sector × district cell)")
+	}
+	for _, s := range sortedKeys(p.SectorTotals) {
+		if n := p.SectorTotals[s]; n <= 0 {
+			return bad("sector_totals 中行业“%s”的样本量必须大于 0", "sector_totals: the total of sector %q must be > 0", s)
+		}
+		if s == "" || strings.Contains(s, "|") {
+			return bad("sector_totals 中的行业代码“%s”无效", "sector_totals: sector code %q is not valid", s)
+		}
 	}
 	return nil
 }

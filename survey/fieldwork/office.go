@@ -152,13 +152,16 @@ func FrameSectors(m *survey.Measurement, sector string) ([]string, error) {
 
 // FrameCounts is the frame page's summary of a frame: units by district
 // (code), gender and age band ("" = not given), and how many have a
-// contact.
+// contact. BySectorDistrict counts a service frame's units per
+// "sector|district" (the quota cell key's order); it is empty when no unit
+// has a sector.
 type FrameCounts struct {
-	Units      int
-	Contacts   int
-	ByDistrict map[string]int
-	ByGender   map[string]int
-	ByAgeBand  map[string]int
+	Units            int
+	Contacts         int
+	ByDistrict       map[string]int
+	ByGender         map[string]int
+	ByAgeBand        map[string]int
+	BySectorDistrict map[string]int `json:",omitempty"`
 }
 
 // CountFrame summarises f.
@@ -172,6 +175,12 @@ func CountFrame(f *sampling.Frame) FrameCounts {
 		c.ByDistrict[u.District]++
 		c.ByGender[u.Gender]++
 		c.ByAgeBand[u.AgeBand]++
+		if u.Sector != "" {
+			if c.BySectorDistrict == nil {
+				c.BySectorDistrict = map[string]int{}
+			}
+			c.BySectorDistrict[u.Sector+"|"+u.District]++
+		}
 		if u.Contact != "" {
 			c.Contacts++
 		}

@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"manyi/survey"
+	"manyi/survey/fieldwork"
+	"manyi/survey/sampling"
 )
 
 // uploadSector posts a frame file with the sector select's value.
@@ -119,6 +121,18 @@ func TestOfficeSectorFrame(t *testing.T) {
 	if rec := c.uploadSector("/app/m/s1/frame", csrf, "x.csv", "nope", []byte(retail)); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "行业“nope”不是本测评的行业") {
 		t.Errorf("upload for an unknown sector: %d", rec.Code)
 	}
+
+	// Drawn: the invitations page counts the links per sector.
+	plan := sampling.Plan{Stratum: sampling.ColDistrict, Total: 6, Allocation: sampling.Proportional}
+	if _, _, err := fieldwork.Draw(ctx, e.db, "s1", fieldwork.DrawRequest{Plan: plan, Seed: 5, By: "boss"}); err != nil {
+		t.Fatal(err)
+	}
+	inv := c.get("/app/m/s1/invitations").Body.String()
+	for _, want := range []string{`id="sector-links"`, `<tr><th scope="row">零售</th><td>3</td><td>3</td>`, `<tr><th scope="row">银行</th><td>3</td><td>3</td>`} {
+		if !strings.Contains(inv, want) {
+			t.Errorf("the invitations page lacks %s", want)
+		}
+	}
 	if os.Getenv("MANYI_SHOTS") == "" {
 		return
 	}
@@ -137,4 +151,9 @@ func TestOfficeSectorFrame(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	fitsPhone(t, bctx, "the service frame page")
 	shot(t, bctx, "service-frame")
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ts.URL+"/app/m/s1/invitations"), chromedp.WaitVisible(chromedp.CSS(`#sector-links`))); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	fitsPhone(t, bctx, "the service invitations page")
+	shot(t, bctx, "service-invitations")
 }

@@ -118,9 +118,12 @@ func fwMemoryLimit() {
 
 func runFrame(args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
-  manyi frame import --measurement ID --frame frame.csv [--db PATH] [--allow-rejects --rejects rejects.csv] [--columns id=编号,...]
+  manyi frame import --measurement ID --frame frame.csv [--sector CODE] [--db PATH] [--allow-rejects --rejects rejects.csv] [--columns id=编号,...]
   manyi frame purge --measurement ID [--db PATH]
-Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).`
+Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
+A service measurement's frame has a sector column (its sector codes); with
+--sector CODE the file is that sector's customer list and replaces only
+that sector's earlier list.`
 	sub, fs, code, ok := subcommand("frame", usage, args, stderr, "import", "purge")
 	if !ok {
 		return code
@@ -154,6 +157,7 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 	rejectsPath := fs.String("rejects", "", "write rejected rows to this CSV (mode 0600: it repeats contacts)")
 	allowRejects := fs.Bool("allow-rejects", false, "import the clean rows when some are bad (needs --rejects)")
 	columns := fs.String("columns", "", "frame header names, e.g. id=编号,district=区县,contact=手机")
+	sector := fs.String("sector", "", "service measurement: the file is this sector's customer list (sector `code`)")
 	if !fwParse(fs, args[1:], stderr, map[string]*string{"measurement": f.measurement, "frame": framePath}) {
 		return 2
 	}
@@ -177,12 +181,20 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
+	m, err := st.Measurement(ctx, *f.measurement)
+	if err != nil {
+		return fwErr(stderr, "frame import", l, err)
+	}
+	sectors, err := fieldwork.FrameSectors(m, *sector)
+	if err != nil {
+		return fwErr(stderr, "frame import", l, err)
+	}
 	ff, err := os.Open(*framePath)
 	if err != nil {
 		fmt.Fprintf(stderr, "manyi frame import: %v\n", err)
 		return 1
 	}
-	frame, rowErrs, _, err := sampling.ReadFrameFile(ff, sampling.FrameOptions{Columns: colMap, Districts: known})
+	frame, rowErrs, _, err := sampling.ReadFrameFile(ff, sampling.FrameOptions{Columns: colMap, Districts: known, Sectors: sectors, Sector: *sector})
 	ff.Close()
 	if err != nil {
 		if survey.ErrorCode(err) == survey.EINVALID {
@@ -208,12 +220,20 @@ Contacts are sealed with the key in MANYI_CONTACT_KEY (openssl rand -base64 32).
 		}
 	}
 	key, _ := secret.KeyFromEnv() // ImportFrame refuses contacts without one
-	sum, err := fieldwork.ImportFrame(ctx, st, *f.measurement, frame, rejected, key, *framePath, "")
+	var sum *fieldwork.FrameSummary
+	if *sector != "" {
+		sum, err = fieldwork.ImportSectorFrame(ctx, st, *f.measurement, *sector, frame, rejected, key, *framePath, "")
+	} else {
+		sum, err = fieldwork.ImportFrame(ctx, st, *f.measurement, frame, rejected, key, *framePath, "")
+	}
 	if err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
-	if err := st.Audit(ctx, auth.AuditEntry{Action: actionFrameImport, Target: *f.measurement,
-		Detail: cliDetail("units", sum.Units, "rejected", sum.Rejected, "contacts", sum.Contacts)}); err != nil {
+	detail := cliDetail("units", sum.Units, "rejected", sum.Rejected, "contacts", sum.Contacts)
+	if *sector != "" {
+		detail["sector"] = *sector
+	}
+	if err := st.Audit(ctx, auth.AuditEntry{Action: actionFrameImport, Target: *f.measurement, Detail: detail}); err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
 	fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("已导入 %d 个单位（其中 %d 个有联系方式，已加密），剔除 %d 行", sum.Units, sum.Contacts, sum.Rejected),

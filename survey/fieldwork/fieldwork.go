@@ -96,6 +96,14 @@ type FrameSummary struct {
 	PurgedBy      string
 }
 
+// FrameCell is the number of a stored frame's units in one sector ×
+// district cell.
+type FrameCell struct {
+	Sector   string // sector code, "" in a residents' frame
+	District string // district code
+	Units    int
+}
+
 // SampleInfo describes a measurement's drawn sample.
 type SampleInfo struct {
 	MeasurementID string
@@ -116,6 +124,7 @@ type Case struct {
 	UnitID        string // the frame id
 	Stratum       string
 	District      string // district code
+	Sector        string // the unit's sector code; "" in a residents' measurement
 	Gender        string // from the frame, "" when unknown
 	AgeBand       string // from the frame, "" when unknown
 	Batch         int    // 0 main sample, 1, 2, … reserve batches
@@ -239,6 +248,7 @@ type IssuedLink struct {
 	CaseID   int64
 	UnitID   string
 	District string
+	Sector   string // the case's sector code, "" in a residents' measurement
 	Token    string
 	Contact  string // with LinkSelection.WithContact; secret, never log it
 }

@@ -112,15 +112,56 @@ func ImportFrame(ctx context.Context, st OfficeStore, measurementID string, f *s
 	return st.ImportFrame(ctx, measurementID, f, rejected, key, source, by)
 }
 
+// ImportSectorFrame stores the clean rows of one sector's customer list
+// (read with FrameOptions.Sector), replacing only that sector's earlier
+// list; the checks are ImportFrame's.
+func ImportSectorFrame(ctx context.Context, st OfficeStore, measurementID, sector string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*FrameSummary, error) {
+	if key == nil {
+		for i := range f.Units {
+			if f.Units[i].Contact != "" {
+				return nil, errNeedKey()
+			}
+		}
+	}
+	if len(f.Units) == 0 {
+		return nil, survey.Errorf(survey.EINVALID, "名单中没有合格的行，未导入", "the list has no clean rows; nothing imported")
+	}
+	return st.ImportSectorFrame(ctx, measurementID, sector, f, rejected, key, source, by)
+}
+
+// FrameSectors returns what sampling.FrameOptions needs to read a frame
+// for m: a service measurement's sector codes (nil for a residents'
+// measurement, whose frame has no sectors) after checking sector, the one
+// sector a list is for ("" for a whole frame).
+func FrameSectors(m *survey.Measurement, sector string) ([]string, error) {
+	if !m.IsService() {
+		if sector != "" {
+			return nil, survey.Errorf(survey.EINVALID, "测评 %s 是居民测评，没有行业名单", "measurement %s is a residents' measurement; it has no sector lists", m.ID)
+		}
+		return nil, nil
+	}
+	if sector != "" && m.Sector(sector) == nil {
+		return nil, survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of the measurement's sectors", sector)
+	}
+	codes := make([]string, len(m.Sectors))
+	for i, s := range m.Sectors {
+		codes[i] = s.Code
+	}
+	return codes, nil
+}
+
 // FrameCounts is the frame page's summary of a frame: units by district
 // (code), gender and age band ("" = not given), and how many have a
-// contact.
+// contact. BySectorDistrict counts a service frame's units per
+// "sector|district" (the quota cell key's order); it is empty when no unit
+// has a sector.
 type FrameCounts struct {
-	Units      int
-	Contacts   int
-	ByDistrict map[string]int
-	ByGender   map[string]int
-	ByAgeBand  map[string]int
+	Units            int
+	Contacts         int
+	ByDistrict       map[string]int
+	ByGender         map[string]int
+	ByAgeBand        map[string]int
+	BySectorDistrict map[string]int `json:",omitempty"`
 }
 
 // CountFrame summarises f.
@@ -134,6 +175,12 @@ func CountFrame(f *sampling.Frame) FrameCounts {
 		c.ByDistrict[u.District]++
 		c.ByGender[u.Gender]++
 		c.ByAgeBand[u.AgeBand]++
+		if u.Sector != "" {
+			if c.BySectorDistrict == nil {
+				c.BySectorDistrict = map[string]int{}
+			}
+			c.BySectorDistrict[u.Sector+"|"+u.District]++
+		}
 		if u.Contact != "" {
 			c.Contacts++
 		}

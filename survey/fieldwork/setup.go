@@ -18,6 +18,15 @@ type SetupStore interface {
 	// left out at import. A unit of an unknown district is EINVALID
 	// naming its row.
 	ImportFrame(ctx context.Context, measurementID string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*FrameSummary, error)
+	// ImportSectorFrame stores f as one sector's customer list of a
+	// service measurement, in one transaction: that sector's earlier units
+	// and contacts are replaced, other sectors' units stay. Refused
+	// (ECONFLICT) once a sample is drawn, as ImportFrame is; EINVALID for a
+	// residents' measurement or a sector it does not have.
+	ImportSectorFrame(ctx context.Context, measurementID, sector string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*FrameSummary, error)
+	// FrameCells returns the stored frame's units per sector × district
+	// (sector "" for a residents' frame), ordered by sector and district.
+	FrameCells(ctx context.Context, measurementID string) ([]FrameCell, error)
 	// LoadFrame reads the frame back for sampling.Draw, contacts left out.
 	LoadFrame(ctx context.Context, measurementID string) (*sampling.Frame, error)
 	// Frame returns the imported frame's summary (ENOTFOUND).

@@ -104,6 +104,9 @@ func Issue(ctx context.Context, st Issuer, measurementID string, req IssueReques
 		for i, k := range links {
 			u, _ := Link(req.BaseURL, k.Token)
 			es[i] = QREntry{CaseID: k.UnitID, District: names[k.District], URL: u}
+			if sec := m.Sector(k.Sector); sec != nil {
+				es[i].Sector = sec.Name.Get(req.Lang)
+			}
 		}
 		if out.Data, err = QRSheet(es, QROptions{Title: m.Title.Zh}); err != nil {
 			return nil, err
@@ -114,7 +117,7 @@ func Issue(ctx context.Context, st Issuer, measurementID string, req IssueReques
 	rows := make([]SMSRow, len(links))
 	for i, k := range links {
 		u, _ := Link(req.BaseURL, k.Token)
-		rows[i] = SMSRow{Contact: k.Contact, Link: u, City: m.City.Zh, Title: m.Title.Zh}
+		rows[i] = SMSRow{Contact: k.Contact, Link: u, Sector: k.Sector, City: m.City.Zh, Title: m.Title.Zh}
 	}
 	out.Warnings, _ = Warnings(rows, req.Template)
 	var buf bytes.Buffer

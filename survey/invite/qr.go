@@ -3,6 +3,7 @@ package invite
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -13,11 +14,13 @@ import (
 )
 
 // QREntry is one code on the sheet: the case it recruits, its district
-// (printed for the interviewer's orientation, may be empty) and the personal
-// link the code carries.
+// and, in a service measurement, its sector's name (printed for the
+// interviewer's orientation, either may be empty) and the personal link
+// the code carries.
 type QREntry struct {
 	CaseID   string
 	District string
+	Sector   string // the sector's name, "" in a residents' measurement
 	URL      string
 }
 
@@ -133,10 +136,10 @@ func QRSheet(entries []QREntry, opt QROptions) ([]byte, error) {
 		pdf.SetXY(x+2, ty)
 		pdf.CellFormat(cellW-4, 4.5, "样本编号 "+e.CaseID, "", 0, "C", false, 0, "")
 		ty += 4.5
-		if e.District != "" {
+		if place := strings.Trim(e.Sector+" · "+e.District, " ·"); place != "" {
 			pdf.SetFont(qrFont, "", 8)
 			pdf.SetXY(x+2, ty)
-			pdf.CellFormat(cellW-4, 3.5, e.District, "", 0, "C", false, 0, "")
+			pdf.CellFormat(cellW-4, 3.5, place, "", 0, "C", false, 0, "")
 			ty += 3.5
 		}
 		pdf.SetFont(qrFont, "", 7.5)

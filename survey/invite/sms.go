@@ -20,10 +20,12 @@ const (
 )
 
 // SMSRow is one invitation to send: the normalized phone number, the
-// personal link, and the measurement's city and title for the message.
+// personal link, the sector code of a service measurement's case, and the
+// measurement's city and title for the message.
 type SMSRow struct {
 	Contact string
 	Link    string
+	Sector  string // a service measurement's sector code, "" otherwise
 	City    string
 	Title   string
 }
@@ -175,7 +177,10 @@ func Warnings(rows []SMSRow, tmpl string) ([]survey.Text, error) {
 
 // WriteSMS writes the SMS gateway CSV: UTF-8 with a byte-order mark (so
 // that Excel opens it as UTF-8), a header row "contact,message", and one row
-// per invitation in the order given. The template is checked first; a row
+// per invitation in the order given. When any row has a sector (a service
+// measurement's sector lists) the header is "contact,sector,message", so
+// the office can hand each sector's rows to the gateway account that
+// sector sends from. The template is checked first; a row
 // without a contact or link is an error naming its position (1-based), and
 // nothing useful is written after it. The file holds phone numbers and
 // personal links: the caller creates it with mode 0600.
@@ -195,12 +200,24 @@ func WriteSMS(w io.Writer, rows []SMSRow, tmpl string) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
+	sectors := false
+	for _, r := range rows {
+		sectors = sectors || r.Sector != ""
+	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"contact", "message"}); err != nil {
+	header := []string{"contact", "message"}
+	if sectors {
+		header = []string{"contact", "sector", "message"}
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write([]string{r.Contact, t.Message(r)}); err != nil {
+		rec := []string{r.Contact, t.Message(r)}
+		if sectors {
+			rec = []string{r.Contact, r.Sector, t.Message(r)}
+		}
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}

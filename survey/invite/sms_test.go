@@ -3,6 +3,7 @@ package invite
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -168,5 +169,24 @@ func TestLink(t *testing.T) {
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("Link(%q, %q) = %q, %v; want %q, ok=%v", tc.base, tc.token, got, err, tc.want, tc.ok)
 		}
+	}
+}
+
+func TestWriteSMSSector(t *testing.T) {
+	rows := []SMSRow{
+		{Contact: "13800138000", Link: "https://e.gov.cn/s/AAA", Sector: "retail"},
+		{Contact: "13900139000", Link: "https://e.gov.cn/s/BBB", Sector: "banking"},
+	}
+	var buf bytes.Buffer
+	if err := WriteSMS(&buf, rows, "请点击 {link}"); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[[contact sector message] [13800138000 retail 请点击 https://e.gov.cn/s/AAA] [13900139000 banking 请点击 https://e.gov.cn/s/BBB]]"
+	if got := fmt.Sprint(recs); got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }

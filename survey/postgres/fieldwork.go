@@ -50,6 +50,14 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	if err != nil {
 		return nil, err
 	}
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	secs, err := storekit.UnitSectors(f, m)
+	if err != nil {
+		return nil, err
+	}
 	now := db.now()
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		// The measurement's row lock serialises imports and draws of
@@ -71,14 +79,14 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	sealed := make([]string, min(frameChunk, len(units)))
 	for start := 0; start < len(units); start += frameChunk {
 		end := min(start+frameChunk, len(units))
-		us, cs, ss := units[start:end], codes[start:end], sealed[:end-start]
+		us, cs, ss, sc := units[start:end], codes[start:end], sealed[:end-start], secs[start:end]
 		if contacts > 0 {
 			if err := sealContacts(us, ss, key); err != nil {
 				return fail(err)
 			}
 		}
 		err := db.write(ctx, func(tx *sql.Tx) error {
-			return insertUnits(ctx, tx, measurementID, us, cs, ss)
+			return insertUnits(ctx, tx, measurementID, us, cs, sc, ss)
 		})
 		if err != nil {
 			return fail(err)
@@ -94,6 +102,56 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	return db.Frame(ctx, measurementID)
 }
 
+// ImportSectorFrame stores f as one sector's customer list of a service
+// measurement in one transaction, replacing only that sector's units and
+// contacts; see survey/sqlite's ImportSectorFrame for the rules.
+func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*fieldwork.FrameSummary, error) {
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	if err := storekit.CheckSectorList(m, sector, f); err != nil {
+		return nil, err
+	}
+	_, canon := storekit.FrameNames(m.Districts)
+	codes, contacts, err := storekit.FrameCodes(f, canon, key)
+	if err != nil {
+		return nil, err
+	}
+	secs, err := storekit.UnitSectors(f, m)
+	if err != nil {
+		return nil, err
+	}
+	sealed := make([]string, len(f.Units))
+	if contacts > 0 {
+		if err := sealContacts(f.Units, sealed, key); err != nil {
+			return nil, err
+		}
+	}
+	now := db.now()
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
+			return fmt.Errorf("postgres: import sector list: %w", err)
+		}
+		if err := storekit.StartSectorFrame(ctx, dialect, tx, measurementID, sector, source, rejected, by, now); err != nil {
+			return err
+		}
+		if err := insertUnits(ctx, tx, measurementID, f.Units, codes, secs, sealed); err != nil {
+			return err
+		}
+		return storekit.FinishSectorFrame(ctx, dialect, tx, measurementID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Frame(ctx, measurementID)
+}
+
+// FrameCells returns the stored frame's units per sector × district.
+func (db *DB) FrameCells(ctx context.Context, measurementID string) ([]fieldwork.FrameCell, error) {
+	return storekit.FrameCells(ctx, dialect, db.db, measurementID)
+}
+
 // sealContacts seals the contact of every unit that has one into
 // sealed[i] ("" for a unit without one).
 func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
@@ -103,7 +161,7 @@ func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
 // insertUnits stores units of a frame and their sealed contacts through
 // PostgreSQL's unnest of arrays: one statement per table and chunk, the
 // rows passed as six (three) array parameters.
-func insertUnits(ctx context.Context, tx *sql.Tx, measurementID string, us []sampling.Unit, codes, sealed []string) error {
+func insertUnits(ctx context.Context, tx *sql.Tx, measurementID string, us []sampling.Unit, codes, secs, sealed []string) error {
 	ids := make([]string, len(us))
 	genders := make([]string, len(us))
 	ages := make([]string, len(us))
@@ -116,9 +174,9 @@ func insertUnits(ctx context.Context, tx *sql.Tx, measurementID string, us []sam
 			cvals = append(cvals, sealed[i])
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row)
-		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[])`,
-		measurementID, ids, codes, genders, ages, rows)
+	_, err := tx.ExecContext(ctx, `INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row, sector)
+		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])`,
+		measurementID, ids, codes, genders, ages, rows, secs)
 	if isConstraint(err) {
 		return duplicateUnit(us)
 	}
@@ -159,13 +217,13 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 		return nil, err
 	}
 	f := &sampling.Frame{
-		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand},
+		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand, sampling.ColSector},
 		Units:  make([]sampling.Unit, 0, sum.Units),
 	}
 	for _, d := range m.Districts {
 		f.Districts = append(f.Districts, d.Code)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units
+	rows, err := db.db.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row, sector FROM frame_units
 		WHERE measurement_id = $1 ORDER BY id`, measurementID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: load frame: %w", err)
@@ -181,11 +239,11 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 	}
 	for rows.Next() {
 		var u sampling.Unit
-		var d, g, a string
-		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row); err != nil {
+		var d, g, a, sec string
+		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row, &sec); err != nil {
 			return nil, fmt.Errorf("postgres: load frame: %w", err)
 		}
-		u.District, u.Gender, u.AgeBand = in(d), in(g), in(a)
+		u.District, u.Gender, u.AgeBand, u.Sector = in(d), in(g), in(a), in(sec)
 		f.Units = append(f.Units, u)
 	}
 	if err := rows.Err(); err != nil {

@@ -68,19 +68,19 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 		// All cases in one statement (arrays), then one invitation per
 		// released case.
 		n = len(s.Cases)
-		units, strata, dists := make([]string, n), make([]string, n), make([]string, n)
+		units, strata, dists, secs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		batches, pos := make([]int64, n), make([]int64, n)
 		probs, weights := make([]float64, n), make([]float64, n)
 		rel := make([]bool, n)
 		for i, c := range s.Cases {
 			d := design[i]
-			units[i], strata[i], dists[i] = c.ID, c.Stratum, f.Units[c.Unit].District
+			units[i], strata[i], dists[i], secs[i] = c.ID, c.Stratum, f.Units[c.Unit].District, f.Units[c.Unit].Sector
 			batches[i], pos[i], probs[i], weights[i], rel[i] = int64(c.Batch), int64(i), d.Prob, d.Weight, d.Released
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cases (measurement_id, unit_id, stratum, district, batch, position, prob, weight, released, updated_at)
-			SELECT $1, u, s, d, b, p, pr, w, false, $2
-			FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::float8[], $9::float8[]) AS t(u, s, d, b, p, pr, w)`,
-			measurementID, now, units, strata, dists, batches, pos, probs, weights); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cases (measurement_id, unit_id, stratum, district, sector, batch, position, prob, weight, released, updated_at)
+			SELECT $1, u, s, d, sec, b, p, pr, w, false, $2
+			FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::float8[], $9::float8[], $10::text[]) AS t(u, s, d, b, p, pr, w, sec)`,
+			measurementID, now, units, strata, dists, batches, pos, probs, weights, secs); err != nil {
 			return fmt.Errorf("postgres: save cases: %w", err)
 		}
 		return releaseCases(ctx, tx, measurementID, nil, now)
@@ -94,26 +94,28 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 // releaseCases gives every unreleased case of the measurement among ids
 // (nil: the main sample, batch 0) an invitation (a random token, thrown
 // away: IssueLinks gives the case a link when it is sent) and marks it
-// released.
+// released. The invitation's open_sector is the case's sector, so a
+// sector list's resident has the screener's sector fixed, as through a
+// sector's open link.
 func releaseCases(ctx context.Context, tx *sql.Tx, measurementID string, ids []int64, now time.Time) error {
 	cond, args := `batch = 0`, []any{measurementID}
 	if ids != nil {
 		cond, args = `id = ANY($2::bigint[])`, append(args, ids)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, unit_id FROM cases WHERE measurement_id = $1 AND NOT released AND `+cond+` ORDER BY position`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT id, unit_id, sector FROM cases WHERE measurement_id = $1 AND NOT released AND `+cond+` ORDER BY position`, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: release cases: %w", err)
 	}
 	ids = nil
-	var units []string
+	var units, secs []string
 	for rows.Next() {
 		var id int64
-		var u string
-		if err := rows.Scan(&id, &u); err != nil {
+		var u, sec string
+		if err := rows.Scan(&id, &u, &sec); err != nil {
 			rows.Close()
 			return fmt.Errorf("postgres: release cases: %w", err)
 		}
-		ids, units = append(ids, id), append(units, u)
+		ids, units, secs = append(ids, id), append(units, u), append(secs, sec)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -126,12 +128,12 @@ func releaseCases(ctx context.Context, tx *sql.Tx, measurementID string, ids []i
 	for i := range hashes {
 		_, hashes[i] = storekit.NewToken()
 	}
-	_, err = tx.ExecContext(ctx, `WITH c AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS t(case_id, unit_id, h)),
-		i AS (INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
-			SELECT $4, h, unit_id, $5, $6, $6 FROM c RETURNING id, token_hash)
+	_, err = tx.ExecContext(ctx, `WITH c AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $7::text[]) AS t(case_id, unit_id, h, sector)),
+		i AS (INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, open_sector, created_at, updated_at)
+			SELECT $4, h, unit_id, $5, sector, $6, $6 FROM c RETURNING id, token_hash)
 		UPDATE cases SET invitation_id = i.id, released = true
 		FROM c JOIN i ON i.token_hash = c.h WHERE cases.id = c.case_id`,
-		ids, units, hashes, measurementID, DispIssued, now)
+		ids, units, hashes, measurementID, DispIssued, now, secs)
 	if err != nil {
 		return fmt.Errorf("postgres: invitations of cases: %w", err)
 	}

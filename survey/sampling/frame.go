@@ -33,7 +33,7 @@ const (
 	GenderFemale = "female"
 )
 
-var frameColumns = []string{ColID, ColDistrict, ColGender, ColAgeBand, ColContact}
+var frameColumns = []string{ColID, ColDistrict, ColGender, ColAgeBand, ColContact, ColSector}
 
 // FrameOptions says how to read a frame file.
 type FrameOptions struct {
@@ -44,6 +44,18 @@ type FrameOptions struct {
 	// Districts lists the known districts. A row whose district is not one
 	// of them is rejected. Empty means any non-empty district is accepted.
 	Districts []string
+	// Sectors lists a service measurement's sector codes. When it is set
+	// (or Sector is), the optional ColSector column is read: a row whose
+	// sector is empty or not one of them is rejected. When neither is set
+	// (a residents' measurement) a sector column is ignored like any other
+	// column the frame does not know, so residents' frames read as before.
+	// With Sectors set and Sector empty the file is the whole frame and
+	// must have a sector column.
+	Sectors []string
+	// Sector, when set, says the file is one sector's customer list: every
+	// unit gets this sector code; a sector column, if the file has one,
+	// must hold it (or be empty) on every row, else the row is rejected.
+	Sector string
 	// SizeHint is the expected number of rows, to size memory once. When 0,
 	// ReadFrame estimates it from the input's size if the reader knows it
 	// (an *os.File, a *bytes.Reader or *strings.Reader).
@@ -121,6 +133,17 @@ func (f *Frame) Counts(stratum string) map[string]int {
 	return c
 }
 
+// CellCounts returns the number of units per pair of values of two
+// canonical columns, e.g. CellCounts(ColSector, ColDistrict) gives the
+// units of each sector × district cell.
+func (f *Frame) CellCounts(a, b string) map[[2]string]int {
+	c := make(map[[2]string]int)
+	for i := range f.Units {
+		c[[2]string{f.Units[i].Field(a), f.Units[i].Field(b)}]++
+	}
+	return c
+}
+
 // RowError is one problem with one row of a frame file. Record holds the
 // row's fields as read (nil when the CSV itself could not be parsed) so the
 // rejects file can repeat them; it may hold a phone number, so never log it.
@@ -157,7 +180,8 @@ func rowErr(row int, col string, rec []string, zh, en string, args ...any) RowEr
 //
 // Each row is checked for: the number of fields, an empty or duplicate id
 // (the later row is rejected), an unknown district, an unknown gender or age
-// band, and a malformed phone number (see NormalizePhone). Values are
+// band, a malformed phone number (see NormalizePhone), and an empty or
+// unknown sector when FrameOptions asks for sectors. Values are
 // trimmed of surrounding spaces; gender, age band and phone are normalized.
 func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
@@ -187,6 +211,18 @@ func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 		return nil, nil, herr
 	}
 
+	readSector := len(opts.Sectors) > 0 || opts.Sector != ""
+	sectors := make(map[string]string, len(opts.Sectors))
+	for _, c := range opts.Sectors {
+		sectors[c] = c
+	}
+	if opts.Sector != "" {
+		if _, ok := sectors[opts.Sector]; !ok && len(sectors) > 0 {
+			return nil, nil, survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of the measurement's sectors", clip(opts.Sector))
+		}
+	} else if readSector && idx[5] < 0 {
+		return nil, nil, survey.Errorf(survey.EINVALID, "第 1 行（表头）缺少列“sector”：整份名单须有行业列，或只导入一个行业的名单", "row 1 (header) has no column \"sector\": a whole frame needs a sector column, or import one sector's list")
+	}
 	known := make(map[string]string, len(opts.Districts))
 	for _, d := range opts.Districts {
 		known[d] = d
@@ -272,6 +308,29 @@ func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 			}
 			u.Contact = p
 		}
+		if readSector {
+			v := ""
+			if idx[5] >= 0 {
+				v = strings.TrimSpace(rec[idx[5]])
+			}
+			switch {
+			case opts.Sector != "":
+				if v != "" && v != opts.Sector {
+					errs = append(errs, rowErr(row, ColSector, nil, "行业“%s”与本名单的行业“%s”不符", "sector %q differs from this list's sector %q", clip(v), opts.Sector))
+				}
+				u.Sector = opts.Sector
+			case v == "":
+				errs = append(errs, rowErr(row, ColSector, nil, "行业为空", "sector is empty"))
+			case len(sectors) > 0:
+				if k, ok := sectors[v]; ok {
+					u.Sector = k
+				} else {
+					errs = append(errs, rowErr(row, ColSector, nil, "行业“%s”不在本测评的行业之列", "unknown sector %q", clip(v)))
+				}
+			default:
+				u.Sector = v
+			}
+		}
 		if len(errs) > nerr {
 			rc := copyRec(rec)
 			for i := nerr; i < len(errs); i++ {
@@ -310,7 +369,7 @@ func clip(s string) string {
 func frameIndex(header []string, cols map[string]string) ([]int, error) {
 	for k := range cols {
 		if !isFrameColumn(k) {
-			return nil, survey.Errorf(survey.EINVALID, "列映射中的“%s”不是名单的列（应为 id、district、gender、age_band、contact）", "column mapping names %q, which is not a frame column (want id, district, gender, age_band, contact)", k)
+			return nil, survey.Errorf(survey.EINVALID, "列映射中的“%s”不是名单的列（应为 id、district、gender、age_band、contact、sector）", "column mapping names %q, which is not a frame column (want id, district, gender, age_band, contact, sector)", k)
 		}
 	}
 	pos := make(map[string]int, len(header))

@@ -243,3 +243,81 @@ func TestAgeBand(t *testing.T) {
 		}
 	}
 }
+
+func TestReadFrameSectors(t *testing.T) {
+	sectors := []string{"retail", "bank"}
+	in := "id,district,sector\n" +
+		"a,上城区,retail\n" +
+		"b,西湖区, bank \n" +
+		"c,上城区,hotel\n" +
+		"d,淳安县,\n" +
+		"e,上城区,retail\n"
+	f, errs, err := ReadFrame(strings.NewReader(in), FrameOptions{Districts: testDistricts, Sectors: sectors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 2 || errs[0].Row != 4 || errs[0].Column != ColSector || errs[1].Row != 5 || errs[1].Column != ColSector {
+		t.Fatalf("got row errors %v, want rows 4 and 5 on sector", errs)
+	}
+	if got, want := errs[0].Line(survey.LangZh), "第 4 行：行业“hotel”不在本测评的行业之列"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := errs[0].Line(survey.LangEn), `row 4: unknown sector "hotel"`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	c := f.Counts(ColSector)
+	if c["retail"] != 2 || c["bank"] != 1 || len(c) != 2 {
+		t.Errorf("got counts %v, want retail 2, bank 1", c)
+	}
+	cc := f.CellCounts(ColSector, ColDistrict)
+	if cc[[2]string{"retail", "上城区"}] != 2 || cc[[2]string{"bank", "西湖区"}] != 1 || len(cc) != 2 {
+		t.Errorf("got cell counts %v, want retail|上城区 2, bank|西湖区 1", cc)
+	}
+
+	// A whole frame without a sector column is refused as a file.
+	_, _, err = ReadFrame(strings.NewReader("id,district\na,上城区\n"), FrameOptions{Sectors: sectors})
+	if err == nil || !strings.Contains(err.Error(), "sector") {
+		t.Errorf("got %v, want the missing sector column", err)
+	}
+}
+
+func TestReadFrameOneSector(t *testing.T) {
+	opts := FrameOptions{Districts: testDistricts, Sectors: []string{"retail", "bank"}, Sector: "bank"}
+	// Without a sector column every row gets the list's sector.
+	f, errs, err := ReadFrame(strings.NewReader("id,district\na,上城区\nb,西湖区\n"), opts)
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("got err %v, row errors %v; want none", err, errs)
+	}
+	for _, u := range f.Units {
+		if u.Sector != "bank" {
+			t.Errorf("unit %s: got sector %q, want bank", u.ID, u.Sector)
+		}
+	}
+	// A sector column must agree.
+	_, errs, err = ReadFrame(strings.NewReader("id,district,sector\na,上城区,bank\nb,西湖区,retail\nc,西湖区,\n"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 1 || errs[0].Row != 3 || errs[0].Column != ColSector {
+		t.Fatalf("got row errors %v, want row 3 on sector", errs)
+	}
+	if got, want := errs[0].Line(survey.LangEn), `row 3: sector "retail" differs from this list's sector "bank"`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// A sector that is not the measurement's is refused as a whole.
+	opts.Sector = "hotel"
+	if _, _, err := ReadFrame(strings.NewReader("id,district\na,上城区\n"), opts); err == nil {
+		t.Error("got no error for an unknown list sector")
+	}
+}
+
+func TestReadFrameResidentsIgnoreSector(t *testing.T) {
+	// A residents' measurement passes no sectors: the column is ignored.
+	f, errs, err := ReadFrame(strings.NewReader("id,district,sector\na,上城区,whatever\n"), FrameOptions{Districts: testDistricts})
+	if err != nil || len(errs) != 0 {
+		t.Fatalf("got err %v, row errors %v; want none", err, errs)
+	}
+	if f.Units[0].Sector != "" {
+		t.Errorf("got sector %q, want it ignored", f.Units[0].Sector)
+	}
+}

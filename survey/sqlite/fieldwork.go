@@ -59,6 +59,14 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	if err != nil {
 		return nil, err
 	}
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	secs, err := storekit.UnitSectors(f, m)
+	if err != nil {
+		return nil, err
+	}
 
 	now := db.now()
 	err = db.write(ctx, func(tx *sql.Tx) error {
@@ -77,7 +85,7 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	sealed := make([]string, min(frameChunk, len(units)))
 	for start := 0; start < len(units); start += frameChunk {
 		end := min(start+frameChunk, len(units))
-		us, cs, ss := units[start:end], codes[start:end], sealed[:end-start]
+		us, cs, ss, sc := units[start:end], codes[start:end], sealed[:end-start], secs[start:end]
 		// Sealing happens before the write is queued, so the writer (and
 		// every resident's page save behind it) never waits for AES.
 		if contacts > 0 {
@@ -86,7 +94,7 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 			}
 		}
 		err := db.write(ctx, func(tx *sql.Tx) error {
-			return insertUnits(tx, measurementID, us, cs, ss)
+			return insertUnits(tx, measurementID, us, cs, sc, ss)
 		})
 		if err != nil {
 			return fail(err)
@@ -102,6 +110,58 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	return db.Frame(ctx, measurementID)
 }
 
+// ImportSectorFrame stores f as one sector's customer list of a service
+// measurement: that sector's earlier units and contacts are replaced and
+// the other sectors' units stay, all in one write transaction (a sector's
+// list is far smaller than a city's residents' frame, and a failed upload
+// must leave the other sectors as they were). ECONFLICT once a sample is
+// drawn; EINVALID for a residents' measurement, a sector it does not have,
+// a unit of another sector or district, or an id another sector's list
+// already has.
+func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*fieldwork.FrameSummary, error) {
+	m, err := db.Measurement(ctx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	if err := storekit.CheckSectorList(m, sector, f); err != nil {
+		return nil, err
+	}
+	_, canon := storekit.FrameNames(m.Districts)
+	codes, contacts, err := storekit.FrameCodes(f, canon, key)
+	if err != nil {
+		return nil, err
+	}
+	secs, err := storekit.UnitSectors(f, m)
+	if err != nil {
+		return nil, err
+	}
+	sealed := make([]string, len(f.Units))
+	if contacts > 0 {
+		if err := sealContacts(f.Units, sealed, key); err != nil {
+			return nil, err
+		}
+	}
+	now := db.now()
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if err := storekit.StartSectorFrame(bg, dialect, tx, measurementID, sector, source, rejected, by, now); err != nil {
+			return err
+		}
+		if err := insertUnits(tx, measurementID, f.Units, codes, secs, sealed); err != nil {
+			return err
+		}
+		return storekit.FinishSectorFrame(bg, dialect, tx, measurementID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.Frame(ctx, measurementID)
+}
+
+// FrameCells returns the stored frame's units per sector × district.
+func (db *DB) FrameCells(ctx context.Context, measurementID string) ([]fieldwork.FrameCell, error) {
+	return storekit.FrameCells(ctx, dialect, db.rdb, measurementID)
+}
+
 // sealContacts seals the contact of every unit that has one into
 // sealed[i] ("" for a unit without one).
 func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
@@ -112,19 +172,19 @@ func sealContacts(us []sampling.Unit, sealed []string, key *secret.Key) error {
 // per statement parse once, which more than halves the import time.
 const unitsPerInsert = 500
 
-// unitsInsert is the INSERT of n frame units, six parameters per unit.
+// unitsInsert is the INSERT of n frame units, seven parameters per unit.
 // Plain ? parameters: with numbered ones (?1 reused for the measurement)
 // modernc's driver looks every parameter's name up in a list, which is
 // quadratic and made the import four times slower.
 func unitsInsert(n int) string {
 	var b strings.Builder
 	b.Grow(40 + n*32)
-	b.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row) VALUES `)
+	b.WriteString(`INSERT INTO frame_units (measurement_id, unit_id, district, gender, age_band, row, sector) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 	}
 	return b.String()
 }
@@ -145,11 +205,11 @@ func contactsInsert(n int) string {
 }
 
 // insertUnits stores units of a frame (codes[i] the district code of
-// us[i]) and their sealed contacts (sealed[i], "" for none): full groups
+// us[i], secs[i] its sector code) and their sealed contacts (sealed[i], "" for none): full groups
 // of unitsPerInsert through statements prepared once per call, the
 // remainder through one statement of its own size. The argument slices
 // are reused from group to group.
-func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, sealed []string) error {
+func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, secs, sealed []string) error {
 	var fullU, fullC *sql.Stmt
 	defer func() {
 		if fullU != nil {
@@ -159,7 +219,7 @@ func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, se
 			fullC.Close()
 		}
 	}()
-	uargs := make([]any, 0, 6*unitsPerInsert)
+	uargs := make([]any, 0, 7*unitsPerInsert)
 	cargs := make([]any, 0, 3*unitsPerInsert)
 	// Putting a string into an interface allocates; the measurement,
 	// district codes, genders and age bands take a handful of values, so
@@ -205,7 +265,7 @@ func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, se
 		uargs = uargs[:0]
 		for i := range part {
 			u := &part[i]
-			uargs = append(uargs, mid, u.ID, box(codes[start+i]), box(u.Gender), box(u.AgeBand), u.Row)
+			uargs = append(uargs, mid, u.ID, box(codes[start+i]), box(u.Gender), box(u.AgeBand), u.Row, box(secs[start+i]))
 		}
 		var err error
 		if len(part) == unitsPerInsert {
@@ -228,7 +288,7 @@ func insertUnits(tx *sql.Tx, measurementID string, us []sampling.Unit, codes, se
 		// groups wherever possible.
 		for i := range part {
 			if sv := sealed[start+i]; sv != "" {
-				cargs = append(cargs, mid, uargs[6*i+1], sv)
+				cargs = append(cargs, mid, uargs[7*i+1], sv)
 				if err := flushContacts(false); err != nil {
 					return err
 				}
@@ -259,7 +319,7 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 		return nil, err
 	}
 	f := &sampling.Frame{
-		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand},
+		Header: []string{sampling.ColID, sampling.ColDistrict, sampling.ColGender, sampling.ColAgeBand, sampling.ColSector},
 		Units:  make([]sampling.Unit, 0, sum.Units),
 	}
 	for _, d := range m.Districts {
@@ -269,7 +329,7 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 	// table scan needs no sort of a million rows (ORDER BY row did, in a
 	// temporary b-tree). NOT INDEXED keeps the planner off the
 	// (measurement_id, unit_id) index, which would need that sort.
-	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row FROM frame_units NOT INDEXED
+	rows, err := db.rdb.QueryContext(ctx, `SELECT unit_id, district, gender, age_band, row, sector FROM frame_units NOT INDEXED
 		WHERE measurement_id = ? ORDER BY id`, measurementID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load frame: %w", err)
@@ -286,13 +346,13 @@ func (db *DB) LoadFrame(ctx context.Context, measurementID string) (*sampling.Fr
 		intern[s] = s
 		return s
 	}
-	var d, g, a sql.RawBytes
+	var d, g, a, sec sql.RawBytes
 	for rows.Next() {
 		var u sampling.Unit
-		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row); err != nil {
+		if err := rows.Scan(&u.ID, &d, &g, &a, &u.Row, &sec); err != nil {
 			return nil, fmt.Errorf("sqlite: load frame: %w", err)
 		}
-		u.District, u.Gender, u.AgeBand = in(d), in(g), in(a)
+		u.District, u.Gender, u.AgeBand, u.Sector = in(d), in(g), in(a), in(sec)
 		f.Units = append(f.Units, u)
 	}
 	if err := rows.Err(); err != nil {

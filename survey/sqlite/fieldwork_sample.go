@@ -48,8 +48,8 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 		if err != nil {
 			return fmt.Errorf("sqlite: save sample: %w", err)
 		}
-		cst, err := tx.Prepare(`INSERT INTO cases (measurement_id, unit_id, stratum, district, batch, position, prob, weight, released, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		cst, err := tx.Prepare(`INSERT INTO cases (measurement_id, unit_id, stratum, district, sector, batch, position, prob, weight, released, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,7 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 			if d.Released {
 				rel = 1
 			}
-			res, err := cst.Exec(measurementID, c.ID, c.Stratum, u.District, c.Batch, i, d.Prob, d.Weight, rel, now)
+			res, err := cst.Exec(measurementID, c.ID, c.Stratum, u.District, u.Sector, c.Batch, i, d.Prob, d.Weight, rel, now)
 			if err != nil {
 				return fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 			}
@@ -84,12 +84,15 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 }
 
 // releaseCase creates the invitation of a case. Its token is random and
-// thrown away: IssueLinks gives the case a link when it is sent.
+// thrown away: IssueLinks gives the case a link when it is sent. The
+// invitation's open_sector is the case's sector, so a sector list's
+// resident has the screener's sector fixed, as through a sector's open
+// link.
 func releaseCase(tx *sql.Tx, measurementID string, caseID int64, unitID, now string) error {
 	_, h := storekit.NewToken()
 	var inv int64
-	err := tx.QueryRow(`INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, measurementID, h, unitID, DispIssued, now, now).Scan(&inv)
+	err := tx.QueryRow(`INSERT INTO invitations (measurement_id, token_hash, case_id, disposition, open_sector, created_at, updated_at)
+		VALUES (?, ?, ?, ?, (SELECT sector FROM cases WHERE id = ?), ?, ?) RETURNING id`, measurementID, h, unitID, DispIssued, caseID, now, now).Scan(&inv)
 	if err != nil {
 		return fmt.Errorf("sqlite: invitation of case %s: %w", unitID, err)
 	}

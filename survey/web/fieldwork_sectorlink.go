@@ -101,7 +101,7 @@ func init() {
 		"open_sector_disable":  {Zh: "关闭", En: "Switch off"},
 		"open_done_sector_on":  {Zh: "“%s”的公开链接已开启。", En: "The open link of %s was switched on."},
 		"open_done_sector_off": {Zh: "“%s”的公开链接已关闭。", En: "The open link of %s was switched off."},
-		"open_fixed_sector":    {Zh: "行业：%s（由您打开的链接确定）", En: "Sector: %s (set by the link you opened)"},
+		"open_fixed_sector":    {Zh: "行业：%s（已由邀请确定）", En: "Sector: %s (set by your invitation)"},
 	} {
 		fwUI[k] = t
 	}

@@ -50,7 +50,7 @@ func TestSectorLinkBrowser(t *testing.T) {
 	steps = append(steps, chromedp.Click(chromedp.CSS(`button[value="next"]`)), chromedp.WaitVisible(chromedp.CSS(`#fixed-sector`)))
 	do("consent", steps...)
 	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#fixed-sector`)))
-	if err != nil || got != "行业：零售（由您打开的链接确定）" {
+	if err != nil || got != "行业：零售（已由邀请确定）" {
 		t.Errorf("fixed sector note %q, %v", got, err)
 	}
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[name="sector"]').length`)); err != nil || n != 0 {

@@ -131,7 +131,7 @@ func TestSectorOpenLink(t *testing.T) {
 	c := env.client()
 	tok := startedToken(t, openStart(t, c, retail))
 	scr := walkSector(t, c, tok, "banking", "d1")
-	if !strings.Contains(scr, "行业：零售（由您打开的链接确定）") || strings.Contains(scr, `name="sector"`) {
+	if !strings.Contains(scr, "行业：零售（已由邀请确定）") || strings.Contains(scr, `name="sector"`) {
 		t.Errorf("the screener shows a sector question or does not say the fixed sector:\n%s", scr)
 	}
 	r := env.response(tok)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,9 @@ type frameMeta struct {
 	Counts  fieldwork.FrameCounts
 	Preview []stagedUnit
 	Summary *fieldwork.FrameSummary
+	// Sector is the sector whose customer list the upload is ("" for a
+	// whole frame), chosen on the form and kept for the import.
+	Sector string `json:",omitempty"`
 }
 
 // stagedUnit is one of the first clean rows, as the preview shows it
@@ -171,6 +175,7 @@ type frameView struct {
 	MoreProblems      int
 	Preview           []previewRow
 	Summary           *fieldwork.FrameSummary
+	Sector            string // the named sector whose list the upload is, "" for a whole frame
 }
 
 type problemRow struct {
@@ -184,12 +189,79 @@ type previewRow struct {
 	ID, District, Gender, AgeBand, Tel string
 }
 
-// countTables are the counts by district, gender and age band as rows.
+// countTables are the counts by district, gender and age band as rows,
+// and for a service frame the sector × district table.
 type countTables struct {
 	Units, Contacts int
 	District        []countRow
 	Gender          []countRow
 	AgeBand         []countRow
+	Sector          *sectorTable
+}
+
+// sectorTable is a service frame's units per sector (rows) × district
+// (columns), named in the page's language.
+type sectorTable struct {
+	Districts []string
+	Rows      []sectorRow
+	Totals    []int
+	Total     int
+}
+
+type sectorRow struct {
+	Label string
+	N     []int
+	Total int
+}
+
+// sectorTable builds the sector × district table of counts keyed
+// "sector|district" (districts as codes or names), sectors and districts
+// in the measurement's order, those it does not know after them; nil when
+// there are no such counts.
+func (l ofLayout) sectorTable(by map[string]int) *sectorTable {
+	if len(by) == 0 || l.Measurement == nil {
+		return nil
+	}
+	m := l.Measurement
+	t := &sectorTable{}
+	col := map[string]int{}
+	for i, d := range m.Districts {
+		t.Districts = append(t.Districts, d.Name.Get(l.Lang))
+		for _, n := range []string{d.Code, d.Name.Zh, d.Name.En} {
+			if _, dup := col[n]; !dup && n != "" {
+				col[n] = i
+			}
+		}
+	}
+	row := map[string]int{}
+	for _, s := range m.Sectors {
+		row[s.Code] = len(t.Rows)
+		t.Rows = append(t.Rows, sectorRow{Label: s.Name.Get(l.Lang)})
+	}
+	for _, k := range fieldwork.SortedKeys(by) {
+		sec, dist, _ := strings.Cut(k, "|")
+		if _, ok := row[sec]; !ok {
+			row[sec] = len(t.Rows)
+			t.Rows = append(t.Rows, sectorRow{Label: sec})
+		}
+		if _, ok := col[dist]; !ok {
+			col[dist] = len(t.Districts)
+			t.Districts = append(t.Districts, dist)
+		}
+	}
+	t.Totals = make([]int, len(t.Districts))
+	for i := range t.Rows {
+		t.Rows[i].N = make([]int, len(t.Districts))
+	}
+	for k, n := range by {
+		sec, dist, _ := strings.Cut(k, "|")
+		r, c := row[sec], col[dist]
+		t.Rows[r].N[c] += n
+		t.Rows[r].Total += n
+		t.Totals[c] += n
+		t.Total += n
+	}
+	return t
 }
 
 type countRow struct {
@@ -207,6 +279,7 @@ type framePage struct {
 	Refresh bool
 	Sampled bool
 	MaxMB   int
+	Sectors []survey.Sector // a service measurement's sectors, for the upload's sector select
 }
 
 // maxProblemsShown bounds the rejected rows listed on the page; all of
@@ -239,6 +312,7 @@ func (l ofLayout) tables(fc fieldwork.FrameCounts) countTables {
 	for i := range t.District {
 		t.District[i].Share = share(t.District[i].N)
 	}
+	t.Sector = l.sectorTable(fc.BySectorDistrict)
 	for _, g := range []string{sampling.GenderMale, sampling.GenderFemale, ""} {
 		if n, ok := fc.ByGender[g]; ok {
 			t.Gender = append(t.Gender, countRow{Label: l.M("gender_" + g), N: n, Share: share(n)})
@@ -281,6 +355,14 @@ func (o *officePages) view(l ofLayout, j *fieldwork.Job) (*frameView, error) {
 		return nil, err
 	}
 	v.Summary = fm.Summary
+	if fm.Sector != "" {
+		v.Sector = fm.Sector
+		if l.Measurement != nil {
+			if sec := l.Measurement.Sector(fm.Sector); sec != nil {
+				v.Sector = sec.Name.Get(l.Lang)
+			}
+		}
+	}
 	v.Format = fm.Info.Format
 	if fm.Info.Encoding != "" {
 		v.Format += " · " + fm.Info.Encoding
@@ -332,11 +414,29 @@ func (o *officePages) showFrame(c *echo.Context, status int, msg string) error {
 	l.Error = msg
 	ctx := c.Request().Context()
 	v := framePage{ofLayout: l, MaxMB: maxUpload >> 20}
+	if m.IsService() {
+		v.Sectors = m.Sectors
+	}
 	if sum, err := o.store.Frame(ctx, m.ID); err == nil {
 		v.Stored = sum
 		fc, err := o.store.StoredFrameCounts(ctx, m.ID)
 		if err != nil {
 			return err
+		}
+		if m.IsService() {
+			cells, err := o.store.FrameCells(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			for _, c := range cells {
+				if c.Sector == "" {
+					continue
+				}
+				if fc.BySectorDistrict == nil {
+					fc.BySectorDistrict = map[string]int{}
+				}
+				fc.BySectorDistrict[c.Sector+"|"+c.District] += c.Units
+			}
 		}
 		t := l.tables(*fc)
 		v.Counts = &t
@@ -397,6 +497,10 @@ func (o *officePages) handleFrameUpload(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sector := c.FormValue("sector")
+	if _, err := fieldwork.FrameSectors(m, sector); err != nil {
+		return o.showFrame(c, http.StatusUnprocessableEntity, survey.ErrorMessage(err, lang))
+	}
 	if o.st.s.key == nil {
 		return o.showFrame(c, http.StatusConflict, ofUI["err_no_key"].Get(lang))
 	}
@@ -430,7 +534,11 @@ func (o *officePages) handleFrameUpload(c *echo.Context) error {
 	if err := o.store.CreateJob(ctx, j); err != nil {
 		return err
 	}
-	if err := o.audit(c, "frame.upload", m.ID, map[string]any{"file": j.Source, "bytes": fh.Size}); err != nil {
+	detail := map[string]any{"file": j.Source, "bytes": fh.Size}
+	if sector != "" {
+		detail["sector"] = sector
+	}
+	if err := o.audit(c, "frame.upload", m.ID, detail); err != nil {
 		return err
 	}
 	o.jobs.wait.Add(1)
@@ -439,12 +547,12 @@ func (o *officePages) handleFrameUpload(c *echo.Context) error {
 		if frameJobStarted != nil {
 			frameJobStarted()
 		}
-		f, rowErrs, info, err := o.readStaged(j, data)
+		f, rowErrs, info, err := o.readStaged(j, data, sector)
 		if err != nil {
 			o.failJob(j, err)
 			return
 		}
-		fm := frameMeta{Header: f.Header, RowErrs: rowErrs, Info: info, Counts: fieldwork.CountFrame(f)}
+		fm := frameMeta{Header: f.Header, RowErrs: rowErrs, Info: info, Counts: fieldwork.CountFrame(f), Sector: sector}
 		for i := 0; i < len(f.Units) && i < 5; i++ {
 			u := f.Units[i]
 			su := stagedUnit{Row: u.Row, ID: u.ID, District: u.District, Gender: u.Gender, AgeBand: u.AgeBand}
@@ -466,8 +574,10 @@ func (o *officePages) handleFrameUpload(c *echo.Context) error {
 }
 
 // readStaged reads a staged upload's file (data, or j's sealed input when
-// nil) with the measurement's districts, reporting progress to j.
-func (o *officePages) readStaged(j *fieldwork.Job, data []byte) (*sampling.Frame, []sampling.RowError, sampling.FrameFileInfo, error) {
+// nil) with the measurement's districts and sectors (sector: the one
+// sector the file is the list of, or "" for a whole frame), reporting
+// progress to j.
+func (o *officePages) readStaged(j *fieldwork.Job, data []byte, sector string) (*sampling.Frame, []sampling.RowError, sampling.FrameFileInfo, error) {
 	ctx := context.Background()
 	if data == nil {
 		s, err := o.st.s.key.Open(j.Input)
@@ -480,8 +590,17 @@ func (o *officePages) readStaged(j *fieldwork.Job, data []byte) (*sampling.Frame
 	if err != nil {
 		return nil, nil, sampling.FrameFileInfo{}, err
 	}
+	m, err := o.st.s.store.Measurement(ctx, j.MeasurementID)
+	if err != nil {
+		return nil, nil, sampling.FrameFileInfo{}, err
+	}
+	sectors, err := fieldwork.FrameSectors(m, sector)
+	if err != nil {
+		return nil, nil, sampling.FrameFileInfo{}, err
+	}
 	p := &jobProgress{store: o.store, id: j.ID}
-	return sampling.ReadFrameFile(&countingReader{Reader: bytes.NewReader(data), p: p, total: int64(len(data))}, sampling.FrameOptions{Districts: known})
+	return sampling.ReadFrameFile(&countingReader{Reader: bytes.NewReader(data), p: p, total: int64(len(data))},
+		sampling.FrameOptions{Districts: known, Sectors: sectors, Sector: sector})
 }
 
 // stagedJob returns the measurement's job when it is the one the form
@@ -524,17 +643,30 @@ func (o *officePages) handleFrameImport(c *echo.Context) error {
 	o.jobs.wait.Add(1)
 	go func() {
 		defer o.jobs.wait.Done()
-		f, rowErrs, _, err := o.readStaged(j, nil)
+		staged, err := o.frameMetaOf(j)
+		if err != nil {
+			o.failJob(j, err)
+			return
+		}
+		f, rowErrs, _, err := o.readStaged(j, nil, staged.Sector)
 		if err != nil {
 			o.failJob(j, err)
 			return
 		}
 		p := &jobProgress{store: o.store, id: j.ID}
 		ctx := fieldwork.WithProgress(context.Background(), func(done, total int) { p.set(int64(done), int64(total)) })
-		sum, err := fieldwork.ImportFrame(ctx, o.store, j.MeasurementID, f, fieldwork.RejectedRows(rowErrs), o.st.s.key, j.Source, user)
+		var sum *fieldwork.FrameSummary
+		if staged.Sector != "" {
+			sum, err = fieldwork.ImportSectorFrame(ctx, o.store, j.MeasurementID, staged.Sector, f, fieldwork.RejectedRows(rowErrs), o.st.s.key, j.Source, user)
+		} else {
+			sum, err = fieldwork.ImportFrame(ctx, o.store, j.MeasurementID, f, fieldwork.RejectedRows(rowErrs), o.st.s.key, j.Source, user)
+		}
 		if err == nil {
-			err = o.st.accounts.Audit(context.Background(), auth.AuditEntry{User: user, Action: fieldwork.ActionFrameImport, Target: j.MeasurementID, IP: ip,
-				Detail: map[string]any{"file": j.Source, "units": sum.Units, "rejected": sum.Rejected, "contacts": sum.Contacts}})
+			detail := map[string]any{"file": j.Source, "units": sum.Units, "rejected": sum.Rejected, "contacts": sum.Contacts}
+			if staged.Sector != "" {
+				detail["sector"] = staged.Sector
+			}
+			err = o.st.accounts.Audit(context.Background(), auth.AuditEntry{User: user, Action: fieldwork.ActionFrameImport, Target: j.MeasurementID, IP: ip, Detail: detail})
 		}
 		if err != nil {
 			o.failJob(j, err)

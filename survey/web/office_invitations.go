@@ -36,6 +36,7 @@ type invitationsPage struct {
 	SampleLink     string
 	City, SMSTitle string // {city} and {title} of the message
 	Districts      []inviteDistrict
+	Sectors        []inviteDistrict // a service measurement's links per sector (when its cases have sectors)
 	Batches        []int
 	HasSample      bool
 	HasKey         bool
@@ -100,29 +101,46 @@ func (o *officePages) invitationsPage(c *echo.Context, tmpl string) (invitations
 		}
 		v.Districts = append(v.Districts, row)
 	}
-	for _, c := range cs {
-		i, ok := idx[c.District]
-		if !ok {
-			continue
-		}
-		d := &v.Districts[i]
-		d.Released++
-		switch c.Disposition {
-		case sampling.DispNotSent:
-			d.NotSent++
-		case sampling.DispSent:
-			d.Sent++
-		case sampling.DispOpened, sampling.DispPartial:
-			d.Started++
-		case sampling.DispComplete, sampling.DispScreenedOut, sampling.DispQuotaFull:
-			d.Complete++
-		case sampling.DispRefused:
-			d.Refused++
-		case sampling.DispUnreachable:
-			d.Unreachable++
+	sidx := map[string]int{}
+	if m.IsService() {
+		for _, sec := range m.Sectors {
+			sidx[sec.Code] = len(v.Sectors)
+			v.Sectors = append(v.Sectors, inviteDistrict{Code: sec.Code, Name: sec.Name.Get(l.Lang)})
 		}
 	}
+	withSector := false
+	for _, c := range cs {
+		if i, ok := sidx[c.Sector]; ok {
+			withSector = true
+			tallyCase(&v.Sectors[i], c.Disposition)
+		}
+		if i, ok := idx[c.District]; ok {
+			tallyCase(&v.Districts[i], c.Disposition)
+		}
+	}
+	if !withSector {
+		v.Sectors = nil
+	}
 	return v, nil
+}
+
+// tallyCase counts a released case of disposition disp in d's line.
+func tallyCase(d *inviteDistrict, disp string) {
+	d.Released++
+	switch disp {
+	case sampling.DispNotSent:
+		d.NotSent++
+	case sampling.DispSent:
+		d.Sent++
+	case sampling.DispOpened, sampling.DispPartial:
+		d.Started++
+	case sampling.DispComplete, sampling.DispScreenedOut, sampling.DispQuotaFull:
+		d.Complete++
+	case sampling.DispRefused:
+		d.Refused++
+	case sampling.DispUnreachable:
+		d.Unreachable++
+	}
 }
 
 // handleInvitations handles GET /app/m/:id/invitations; ?template= shows

@@ -51,7 +51,7 @@ func Sample(ctx context.Context, d *Dialect, q Querier, measurementID string) (*
 
 // CaseSelect reads the columns ScanCase takes: a case with its unit's
 // gender and age band, its call record summary and its response.
-const CaseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.district, coalesce(u.gender, ''), coalesce(u.age_band, ''),
+const CaseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.district, c.sector, coalesce(u.gender, ''), coalesce(u.age_band, ''),
 		c.batch, c.prob, c.weight, c.released, coalesce(c.invitation_id, 0), c.disposition, c.interviewer, c.updated_at,
 		(SELECT count(*) FROM call_attempts a WHERE a.case_id = c.id),
 		coalesce((SELECT outcome FROM call_attempts a WHERE a.case_id = c.id ORDER BY id DESC LIMIT 1), ''),
@@ -64,7 +64,7 @@ const CaseSelect = `SELECT c.id, c.measurement_id, c.unit_id, c.stratum, c.distr
 // ScanCase reads one row of CaseSelect.
 func ScanCase(d *Dialect, sc Scanner) (*fieldwork.Case, error) {
 	var c fieldwork.Case
-	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Gender, &c.AgeBand,
+	if err := sc.Scan(&c.ID, &c.MeasurementID, &c.UnitID, &c.Stratum, &c.District, &c.Sector, &c.Gender, &c.AgeBand,
 		&c.Batch, &c.Prob, &c.Weight, &c.Released, &c.InvitationID, &c.Disposition, &c.Interviewer, d.TimeDest(&c.UpdatedAt),
 		&c.Attempts, &c.LastOutcome, d.NullTimeDest(&c.CallbackAt), &c.ResponseID, &c.ResponseMode); err != nil {
 		return nil, err

@@ -112,7 +112,7 @@ func DuplicateUnit(part []sampling.Unit) error {
 		}
 		seen[u.ID] = true
 	}
-	return survey.Errorf(survey.EINVALID, "抽样框中有重复的编号", "the frame has a duplicate id")
+	return survey.Errorf(survey.EINVALID, "抽样框中有重复的编号（可能与另一行业名单中的编号相同）", "the frame has a duplicate id (perhaps one another sector's list already has)")
 }
 
 // FrameSummary returns the summary of the measurement's imported frame
@@ -152,4 +152,106 @@ func CaseContact(ctx context.Context, d *Dialect, q Querier, key *secret.Key, ca
 		return "", survey.Errorf(survey.EINVALID, "无法解密联系方式：密钥 %s 与导入时的不同", "cannot open the contact details: %s is not the key they were sealed with", secret.EnvKey)
 	}
 	return c, nil
+}
+
+// UnitSectors checks the units' sectors against measurement m and returns
+// each unit's sector code: one of a service measurement's sectors (or ""
+// for a service frame without sectors); always "" for a residents'
+// measurement, whose frame has no sectors (sampling.ReadFrame ignores the
+// column there, and a hand-built frame's sectors are dropped the same way).
+func UnitSectors(f *sampling.Frame, m *survey.Measurement) ([]string, error) {
+	out := make([]string, len(f.Units))
+	if !m.IsService() {
+		return out, nil
+	}
+	for i := range f.Units {
+		u := &f.Units[i]
+		if u.Sector != "" && m.Sector(u.Sector) == nil {
+			return nil, survey.Errorf(survey.EINVALID, "抽样框第 %d 行：行业“%s”不是本测评的行业", "frame row %d: sector %q is not one of the measurement's sectors", u.Row, u.Sector)
+		}
+		out[i] = u.Sector
+	}
+	return out, nil
+}
+
+// CheckSectorList checks that one sector's list may be imported for m: m
+// is a service measurement, sector is one of its sectors, and every unit
+// of f is of that sector.
+func CheckSectorList(m *survey.Measurement, sector string, f *sampling.Frame) error {
+	if !m.IsService() {
+		return survey.Errorf(survey.EINVALID, "测评 %s 是居民测评，没有行业名单", "measurement %s is a residents' measurement; it has no sector lists", m.ID)
+	}
+	if m.Sector(sector) == nil {
+		return survey.Errorf(survey.EINVALID, "行业“%s”不是本测评的行业", "sector %q is not one of the measurement's sectors", sector)
+	}
+	for i := range f.Units {
+		if u := &f.Units[i]; u.Sector != sector {
+			return survey.Errorf(survey.EINVALID, "抽样框第 %d 行：行业“%s”不是本名单的行业“%s”", "frame row %d: sector %q is not this list's sector %q", u.Row, u.Sector, sector)
+		}
+	}
+	return nil
+}
+
+// StartSectorFrame begins the import of one sector's list inside the
+// caller's write transaction, which also stores the units and calls
+// FinishSectorFrame: ECONFLICT once a sample is drawn (as StartFrame);
+// otherwise an unfinished whole-frame import is dropped, the sector's
+// earlier units go (their contacts by the foreign key) and other sectors'
+// units stay. The frame row records this upload's source, rejects and
+// time.
+func StartSectorFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, sector, source string, rejected int, by string, now time.Time) error {
+	var n int
+	if err := d.QueryRow(ctx, tx, `SELECT count(*) FROM samples WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	if n > 0 {
+		return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽样，不能再替换抽样框", "a sample has been drawn for measurement %s; its frame can no longer be replaced", measurementID)
+	}
+	if err := AbortFrame(ctx, d, tx, measurementID); err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	res, err := d.Exec(ctx, tx, `UPDATE frames SET source = ?, rejected = ?, imported_at = ?, imported_by = ? WHERE measurement_id = ?`,
+		source, rejected, d.TimeArg(now), by, measurementID)
+	if err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return err
+	} else if k == 0 {
+		_, err := d.Exec(ctx, tx, `INSERT INTO frames (measurement_id, source, units, rejected, contacts, complete, imported_at, imported_by)
+			VALUES (?, ?, 0, ?, 0, ?, ?, ?)`, measurementID, source, rejected, false, d.TimeArg(now), by)
+		if err != nil {
+			return d.Errorf("import sector list: %w", err)
+		}
+		return nil
+	}
+	if _, err := d.Exec(ctx, tx, `DELETE FROM frame_units WHERE measurement_id = ? AND sector = ?`, measurementID, sector); err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	return nil
+}
+
+// FinishSectorFrame recounts the frame's units and contacts (all sectors)
+// and marks it complete.
+func FinishSectorFrame(ctx context.Context, d *Dialect, tx Querier, measurementID string) error {
+	_, err := d.Exec(ctx, tx, `UPDATE frames SET
+		units = (SELECT count(*) FROM frame_units WHERE measurement_id = ?),
+		contacts = (SELECT count(*) FROM frame_contacts WHERE measurement_id = ?),
+		complete = ? WHERE measurement_id = ?`, measurementID, measurementID, true, measurementID)
+	if err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	return nil
+}
+
+// FrameCells returns the stored frame's units per sector × district.
+func FrameCells(ctx context.Context, d *Dialect, q Querier, measurementID string) ([]fieldwork.FrameCell, error) {
+	rows, err := d.Query(ctx, q, `SELECT u.sector, u.district, count(*) FROM frame_units u
+		JOIN frames f ON f.measurement_id = u.measurement_id AND f.complete
+		WHERE u.measurement_id = ? GROUP BY u.sector, u.district ORDER BY u.sector, u.district`, measurementID)
+	return ScanAll(d, "frame cells", rows, err, func(sc Scanner) (fieldwork.FrameCell, error) {
+		var c fieldwork.FrameCell
+		err := sc.Scan(&c.Sector, &c.District, &c.Units)
+		return c, err
+	})
 }

@@ -80,7 +80,7 @@ func LinkSelect(measurementID string, sel fieldwork.LinkSelection, key *secret.K
 	if sel.WithContact {
 		contacts = `JOIN frame_contacts fc ON fc.measurement_id = c.measurement_id AND fc.unit_id = c.unit_id`
 	}
-	q := `SELECT c.id, c.unit_id, c.district, c.disposition, c.invitation_id, coalesce(fc.sealed, '') FROM cases c ` + join + `
+	q := `SELECT c.id, c.unit_id, c.district, c.sector, c.disposition, c.invitation_id, coalesce(fc.sealed, '') FROM cases c ` + join + `
 		LEFT JOIN responses r ON r.invitation_id = c.invitation_id ` + contacts + `
 		WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY c.position`
 	if sel.Limit > 0 {
@@ -94,7 +94,7 @@ func LinkSelect(measurementID string, sel fieldwork.LinkSelection, key *secret.K
 func LinkPicks(d *Dialect, rows *sql.Rows, err error) ([]LinkPick, error) {
 	return ScanAll(d, "issue links", rows, err, func(sc Scanner) (LinkPick, error) {
 		var p LinkPick
-		err := sc.Scan(&p.Link.CaseID, &p.Link.UnitID, &p.Link.District, &p.Disp, &p.Inv, &p.Sealed)
+		err := sc.Scan(&p.Link.CaseID, &p.Link.UnitID, &p.Link.District, &p.Link.Sector, &p.Disp, &p.Inv, &p.Sealed)
 		return p, err
 	})
 }

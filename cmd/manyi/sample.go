@@ -88,7 +88,7 @@ func runSample(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "manyi sample: %v\n", err)
 		return 1
 	}
-	frame, rowErrs, _, err := sampling.ReadFrameFile(ff, sampling.FrameOptions{Columns: colMap, Districts: plan.Districts})
+	frame, rowErrs, _, err := sampling.ReadFrameFile(ff, sampling.FrameOptions{Columns: colMap, Districts: plan.Districts, AnySector: plan.Stratum == sampling.StratumSectorDistrict})
 	ff.Close()
 	if err != nil {
 		if survey.ErrorCode(err) == survey.EINVALID {
@@ -115,7 +115,7 @@ func runSample(args []string, stdout, stderr io.Writer) int {
 			fmt.Sprintf("%s: %d rows rejected and written to %s; drawing from the %d clean rows", *framePath, rows, *rejectsPath, len(frame.Units))))
 	}
 
-	alloc, err := sampling.Allocate(plan, frame.Counts(plan.StratumColumn()))
+	alloc, err := sampling.Allocate(plan, sampling.StratumCounts(frame, plan.StratumColumn()))
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", *planPath, survey.ErrorMessage(err, l))
 		return 2

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -215,5 +216,58 @@ func TestSampleErrors(t *testing.T) {
 	}
 	if code, _, _ := runSampleCmd(t, "sample", "-h"); code != 0 {
 		t.Errorf("-h: got exit %d, want 0", code)
+	}
+}
+
+// TestSampleSectorCells draws a sector × district plan from a frame file
+// with a sector column: 2 per cell, a cell of one unit taken whole.
+func TestSampleSectorCells(t *testing.T) {
+	dir := t.TempDir()
+	frame := filepath.Join(dir, "frame.csv")
+	var b strings.Builder
+	b.WriteString("id,district,sector\n")
+	n := 0
+	for _, c := range []struct {
+		sector, district string
+		units            int
+	}{{"retail", "d1", 5}, {"retail", "d2", 1}, {"banking", "d1", 4}} {
+		for i := 0; i < c.units; i++ {
+			n++
+			fmt.Fprintf(&b, "U%02d,%s,%s\n", n, c.district, c.sector)
+		}
+	}
+	if err := os.WriteFile(frame, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(plan, []byte(`{"stratum":"sector_district","allocation":"per_cell","per_cell":2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "sample.csv")
+	code, stdout, stderr := runSampleCmd(t, "sample", "--frame", frame, "--plan", plan, "--seed", "7", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"retail|d1", "retail|d2", "banking|d1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("allocation table lacks cell %q:\n%s", want, stdout)
+		}
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(got)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := map[string]int{}
+	for _, r := range recs[1:] {
+		if r[4] == "0" {
+			main[r[1]]++
+		}
+	}
+	if main["retail|d1"] != 2 || main["retail|d2"] != 1 || main["banking|d1"] != 2 {
+		t.Errorf("main sample per cell %v, want retail|d1 2, retail|d2 1, banking|d1 2", main)
 	}
 }

@@ -56,6 +56,10 @@ type FrameOptions struct {
 	// unit gets this sector code; a sector column, if the file has one,
 	// must hold it (or be empty) on every row, else the row is rejected.
 	Sector string
+	// AnySector reads the sector column, which the file must have, with
+	// any non-empty code accepted: for `manyi sample` on a frame file with
+	// a sector × district plan, where no measurement lists the sectors.
+	AnySector bool
 	// SizeHint is the expected number of rows, to size memory once. When 0,
 	// ReadFrame estimates it from the input's size if the reader knows it
 	// (an *os.File, a *bytes.Reader or *strings.Reader).
@@ -211,7 +215,7 @@ func ReadFrame(r io.Reader, opts FrameOptions) (*Frame, []RowError, error) {
 		return nil, nil, herr
 	}
 
-	readSector := len(opts.Sectors) > 0 || opts.Sector != ""
+	readSector := len(opts.Sectors) > 0 || opts.Sector != "" || opts.AnySector
 	sectors := make(map[string]string, len(opts.Sectors))
 	for _, c := range opts.Sectors {
 		sectors[c] = c

@@ -137,9 +137,18 @@ func (f *fieldworkPages) monitorData(c *echo.Context, m *survey.Measurement, l f
 	for _, q := range p.Quotas.Cells {
 		targets[q.District] += q.Target
 	}
+	// A service plan's strata are sector × district cells: a district's
+	// target is the sum of its cells', and each cell's is the grid's
+	// target where no quota sets one.
+	cellTargets := map[string]int{}
 	if len(targets) == 0 {
 		if si, err := f.store.Sample(ctx, m.ID); err == nil {
 			for _, s := range si.Alloc.Strata {
+				if sec, dist, ok := sampling.SplitSectorCell(s.Name); ok {
+					targets[dist] += s.SampleN
+					cellTargets[dist+"\x00"+sec] = s.SampleN
+					continue
+				}
 				targets[s.Name] = s.SampleN
 			}
 		} else if survey.ErrorCode(err) != survey.ENOTFOUND {
@@ -176,7 +185,7 @@ func (f *fieldworkPages) monitorData(c *echo.Context, m *survey.Measurement, l f
 	d.Total = row("total", l.M("total"), p.Overall, totalReleased, totalTarget)
 
 	d.AllowOver = p.Quotas.AllowOver
-	if err := f.sectorGrid(c, m, l, p.Quotas, d); err != nil {
+	if err := f.sectorGrid(c, m, l, p.Quotas, cellTargets, d); err != nil {
 		return nil, err
 	}
 	for _, q := range p.Quotas.Cells {

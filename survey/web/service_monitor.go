@@ -10,7 +10,8 @@ import (
 )
 
 // sectorGrid is the monitor's sector × district table of a service
-// measurement: submitted interviews per cell against the cell's quota.
+// measurement: submitted interviews per cell against the cell's quota
+// target, or its allocated sample when a drawn plan and no quota sets it.
 type sectorGrid struct {
 	Sectors []string
 	Rows    []sectorGridRow
@@ -28,8 +29,9 @@ type sectorGridCell struct {
 }
 
 // sectorGrid fills d.Sectors for a service measurement (live values keyed
-// "s.<district>.<sector>").
-func (f *fieldworkPages) sectorGrid(c *echo.Context, m *survey.Measurement, l fwLayout, qs *fieldwork.Quotas, d *monitorData) error {
+// "s.<district>.<sector>"); planned holds the drawn plan's sample per
+// cell, keyed district + "\x00" + sector.
+func (f *fieldworkPages) sectorGrid(c *echo.Context, m *survey.Measurement, l fwLayout, qs *fieldwork.Quotas, planned map[string]int, d *monitorData) error {
 	svc := f.st.s.service
 	if !m.IsService() || svc == nil {
 		return nil
@@ -38,7 +40,10 @@ func (f *fieldworkPages) sectorGrid(c *echo.Context, m *survey.Measurement, l fw
 	if err != nil {
 		return err
 	}
-	target := map[string]int{}
+	target := map[string]int{} // the drawn plan's cells, unless a quota sets them
+	for k, n := range planned {
+		target[k] = n
+	}
 	for _, q := range qs.Cells {
 		target[q.District+"\x00"+q.Cell] = q.Target
 	}

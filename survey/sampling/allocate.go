@@ -144,11 +144,11 @@ func Allocate(plan Plan, counts map[string]int) (Allocation, error) {
 			}
 			switch {
 			case n > N:
-				return bad("层“%s”的样本量 %d 超过其抽样框数 %d", "size %d of stratum %q is above its frame count %d", n, h, N)
+				return bad("层“%[2]s”的样本量 %[1]d 超过其抽样框数 %[3]d", "size %d of stratum %q is above its frame count %d", n, h, N)
 			case n < l:
-				return bad("层“%s”的样本量 %d 低于 floor %d", "size %d of stratum %q is below the floor %d", n, h, l)
+				return bad("层“%[2]s”的样本量 %[1]d 低于 floor %[3]d", "size %d of stratum %q is below the floor %d", n, h, l)
 			case n > u:
-				return bad("层“%s”的样本量 %d 高于 cap %d", "size %d of stratum %q is above the cap %d", n, h, u)
+				return bad("层“%[2]s”的样本量 %[1]d 高于 cap %[3]d", "size %d of stratum %q is above the cap %d", n, h, u)
 			}
 			a.Strata[i].Exact, a.Strata[i].SampleN = float64(n), n
 			a.Total += n

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"manyi/survey"
 )
 
 func TestAllocate(t *testing.T) {
@@ -173,7 +175,15 @@ func TestAllocateErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tt.want)
 			}
+			// The Chinese text takes its arguments in its own order.
+			if zh := survey.ErrorMessage(err, survey.LangZh); strings.Contains(zh, "%!") {
+				t.Errorf("the Chinese message is garbled: %s", zh)
+			}
 		})
+	}
+	_, err := Allocate(Plan{Allocation: Fixed, Sizes: map[string]int{"A": 1, "B": 1, "C": 101}}, counts)
+	if zh := survey.ErrorMessage(err, survey.LangZh); zh != "层“C”的样本量 101 超过其抽样框数 100" {
+		t.Errorf("the Chinese message of a size above the frame: %q", zh)
 	}
 	if _, err := Allocate(Plan{Total: 1, Allocation: Equal}, map[string]int{}); err == nil {
 		t.Errorf("got no error for an empty frame, want one")

@@ -136,6 +136,9 @@ func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector strin
 		if err := storekit.StartSectorFrame(ctx, dialect, tx, measurementID, sector, source, rejected, by, now); err != nil {
 			return err
 		}
+		if err := storekit.SectorIDClash(ctx, dialect, tx, measurementID, sector, f.Units); err != nil {
+			return err
+		}
 		if err := insertUnits(ctx, tx, measurementID, f.Units, codes, secs, sealed); err != nil {
 			return err
 		}

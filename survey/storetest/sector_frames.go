@@ -85,8 +85,9 @@ func testSectorFrames(t *testing.T, h *Harness) {
 	}
 	dup := sectorList(t, m, "hotels", 1, 300)
 	dup.Units[1].ID = "banking000"
-	if _, err := db.ImportSectorFrame(ctx, "svc", "hotels", dup, 0, key, "x.csv", "office1"); survey.ErrorCode(err) != survey.EINVALID {
-		t.Errorf("ImportSectorFrame(id of another list): %v, want EINVALID", err)
+	if _, err := db.ImportSectorFrame(ctx, "svc", "hotels", dup, 0, key, "x.csv", "office1"); survey.ErrorCode(err) != survey.EINVALID ||
+		!strings.Contains(err.Error(), fmt.Sprintf("list row %d: id \"banking000\" is already in sector \"banking\"'s list", dup.Units[1].Row)) {
+		t.Errorf("ImportSectorFrame(id of another list): %v, want EINVALID naming row %d and sector banking", err, dup.Units[1].Row)
 	}
 	if s, err := db.Frame(ctx, "svc"); err != nil || s.Units != 6 || s.Source != "retail2.csv" {
 		t.Errorf("frame after the refused lists: %+v, %v; want it unchanged", s, err)

@@ -192,6 +192,34 @@ func CheckSectorList(m *survey.Measurement, sector string, f *sampling.Frame) er
 	return nil
 }
 
+// SectorIDClash names the first unit of a sector's list whose id another
+// sector's list of the measurement already has, by its row and that
+// sector; nil when none does. Call it inside the import's transaction.
+func SectorIDClash(ctx context.Context, d *Dialect, tx Querier, measurementID, sector string, units []sampling.Unit) error {
+	rows, err := d.Query(ctx, tx, `SELECT unit_id, sector FROM frame_units WHERE measurement_id = ? AND sector <> ?`, measurementID, sector)
+	if err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	defer rows.Close()
+	other := map[string]string{}
+	for rows.Next() {
+		var id, sec string
+		if err := rows.Scan(&id, &sec); err != nil {
+			return d.Errorf("import sector list: %w", err)
+		}
+		other[id] = sec
+	}
+	if err := rows.Err(); err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	for _, u := range units {
+		if sec, ok := other[u.ID]; ok {
+			return survey.Errorf(survey.EINVALID, "名单第 %d 行：编号“%s”已在行业“%s”的名单中，每个顾客在抽样框中只能出现一次", "list row %d: id %q is already in sector %q's list; a customer may be in the frame only once", u.Row, u.ID, sec)
+		}
+	}
+	return nil
+}
+
 // StartSectorFrame begins the import of one sector's list inside the
 // caller's write transaction, which also stores the units and calls
 // FinishSectorFrame: ECONFLICT once a sample is drawn (as StartFrame);

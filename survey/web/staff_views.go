@@ -141,7 +141,7 @@ func (p staffErrorPage) StatusText() string { return http.StatusText(p.Status) }
 
 // staffUI holds the staff pages' interface texts.
 var staffUI = map[string]survey.Text{
-	"site":             {Zh: "市民质量满意度测评 · 工作台", En: "Quality Satisfaction Survey · Staff"},
+	"site":             {Zh: "满意度测评 · 工作台", En: "Satisfaction Measurement · Staff"},
 	"skip":             {Zh: "跳到正文", En: "Skip to the content"},
 	"nav_home":         {Zh: "测评", En: "Measurements"},
 	"nav_users":        {Zh: "账户", En: "Accounts"},

@@ -262,7 +262,7 @@ var ui = map[string]survey.Text{
 	"screened_title":  {Zh: "感谢您的关注", En: "Thank you for your interest"},
 	"screened_msg":    {Zh: "本次测评的对象为本市 18–70 周岁的常住居民，您无需继续作答。感谢您的支持！", En: "This survey is for residents of the city aged 18 to 70, so there is nothing more to answer. Thank you for your support!"},
 	"quota_msg":       {Zh: "本次测评在您所属人群中的样本已经收满，您无需继续作答。感谢您的支持！", En: "We already have enough answers from people like you, so there is nothing more to answer. Thank you for your support!"},
-	"site":            {Zh: "市民质量满意度测评", En: "Residents' Quality Satisfaction Survey"},
+	"site":            {Zh: "满意度调查", En: "Satisfaction Survey"},
 	"return":          {Zh: "返回问卷", En: "Return to the survey"},
 	"privacy":         {Zh: "您的回答仅用于统计分析，不会单独公开。", En: "Your answers are used only for statistics and are never published individually."},
 }

@@ -288,7 +288,7 @@ var fwUI = map[string]survey.Text{
 	"quota_cells":        {Zh: "配额", En: "Quotas"},
 	"quota_cells_detail": {Zh: "配额明细：每格的占用、完成与缺口", En: "Quota details: each cell's claims, completes and shortfall"},
 	"sector_grid":        {Zh: "分行业 × 区县进度", En: "Progress by sector × district"},
-	"sector_grid_note":   {Zh: "已提交的访问数 / 配额目标（有配额时）。", En: "Submitted interviews / quota target (where a quota is set)."},
+	"sector_grid_note":   {Zh: "已提交的访问数 / 目标：设有配额的格为配额目标，否则为按行业 × 区县抽取的样本量。", En: "Submitted interviews / target: the quota target where a quota is set, else the sample drawn for the sector × district cell."},
 	"by_district":        {Zh: "各区县进度", En: "Progress by district"},
 	"no_sample":          {Zh: "尚未抽样：用 manyi frame import 和 manyi draw 导入抽样框并抽样。", En: "No sample yet: import a frame and draw with manyi frame import and manyi draw."},
 	"no_quota":           {Zh: "尚未设置配额。", En: "No quotas are set."},

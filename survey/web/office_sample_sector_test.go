@@ -10,38 +10,15 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/sampling"
-	"manyi/survey/sqlite"
 )
-
-// sectorFrameStore is the SQLite store with LoadFrame filling in each
-// unit's sector by id: the frame import does not store the sector yet
-// (another branch adds the column), so the test gives the sample page
-// the frame a sector list would give it. A stored sector is kept.
-type sectorFrameStore struct {
-	*sqlite.DB
-	sectors map[string]string
-}
-
-func (s sectorFrameStore) LoadFrame(ctx context.Context, id string) (*sampling.Frame, error) {
-	f, err := s.DB.LoadFrame(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	for i := range f.Units {
-		if u := &f.Units[i]; u.Sector == "" {
-			u.Sector = s.sectors[u.ID]
-		}
-	}
-	return f, nil
-}
 
 // serviceSampleCells are the test frame's units per sector × district.
 var serviceSampleCells = map[string]int{"retail|d1": 40, "retail|d2": 12, "catering|d1": 30, "catering|d2": 90, "banking|d1": 25, "banking|d2": 6}
 
 // newServiceSampleEnv is the office environment with a service
 // measurement "svc" (default sectors, districts d1 and d2) whose frame
-// has serviceSampleCells, imported through the store with Unit.Sector
-// set, and the office logged in.
+// has serviceSampleCells, imported through the store with each unit's
+// sector, and the office logged in.
 func newServiceSampleEnv(t *testing.T) (*staffEnv, *staffClient) {
 	t.Helper()
 	e, cfg := newOfficeEnvConfig(t)
@@ -55,24 +32,16 @@ func newServiceSampleEnv(t *testing.T) (*staffEnv, *staffClient) {
 		t.Fatal(err)
 	}
 	f := &sampling.Frame{Header: []string{"id", "district", "sector"}}
-	sectors := map[string]string{}
 	for _, h := range sortedKeysInt(serviceSampleCells) {
 		sec, d, _ := sampling.SplitSectorCell(h)
 		for i := 0; i < serviceSampleCells[h]; i++ {
 			id := fmt.Sprintf("%s-%s-%03d", sec, d, i)
 			f.Units = append(f.Units, sampling.Unit{ID: id, District: d, Sector: sec, Row: len(f.Units) + 2})
-			sectors[id] = sec
 		}
 	}
 	if _, err := e.db.ImportFrame(ctx, "svc", f, 0, cfg.ContactKey, "customers.csv", "boss"); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Office = sectorFrameStore{DB: e.db, sectors: sectors}
-	srv, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
 	c := e.client("10.8.2.1")
 	c.login("boss")
 	return e, c

@@ -3,10 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"manyi/survey"
 )
@@ -108,4 +112,21 @@ func TestServiceListEndToEnd(t *testing.T) {
 	if strings.Contains(e.log.String(), tok) || strings.Contains(e.log.String(), "1380000001") {
 		t.Error("the log holds a token or a phone number")
 	}
+	if os.Getenv("MANYI_SHOTS") == "" {
+		return
+	}
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close)
+	bctx := newBrowser(t, 1280, 900)
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(ts.URL+"/app/m/s1/monitor"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "boss"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), staffPassword),
+		chromedp.Click(chromedp.CSS(`.staff-login button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.sectors`))); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	shot(t, bctx, "service-monitor-list")
+	fitsPhone(t, bctx, "the service monitor")
 }

@@ -9,13 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
-	"golang.org/x/time/rate"
 
 	"manyi/survey"
+	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/templates"
 )
@@ -23,12 +22,11 @@ import (
 // Open-link limits. A visitor may start openBurst responses at once and
 // then one every openEvery from one address: enough for a family behind
 // one router or a few colleagues behind an office gateway, too slow to
-// fill the quotas with junk. The table of addresses is dropped when it
-// holds more than openMaxIPs, so it never grows without bound.
+// fill the quotas with junk. The buckets are the store's (key
+// "open:<address>"), shared by every server on the database.
 const (
-	openEvery  = 10 * time.Second
-	openBurst  = 10
-	openMaxIPs = 20000
+	openEvery = 10 * time.Second
+	openBurst = 10
 	// openCookie holds a visitor's token so that opening the link again
 	// resumes the same response; openNonce binds the start form's CSRF
 	// token to the browser. Both are scoped to the link's own path.
@@ -37,20 +35,18 @@ const (
 	openMaxAge = 60 * 24 * 3600
 )
 
-// openLinks serves /o/:slug and holds the per-address rate limiters.
+// openLinks serves /o/:slug.
 type openLinks struct {
 	s     *Server
 	store fieldwork.OpenLinkStore
 	page  *template.Template
-	mu    sync.Mutex
-	ips   map[string]*rate.Limiter
 }
 
 // openLinkRoutes registers the public open link, GET and POST /o/:slug.
 // The staff settings page is a row of the staff route table
 // (fieldworkRoutes).
 func (s *Server) openLinkRoutes(e *echo.Echo) {
-	o := &openLinks{s: s, store: s.openLinks, ips: map[string]*rate.Limiter{}}
+	o := &openLinks{s: s, store: s.openLinks}
 	base, err := template.New("base.html").ParseFS(templates.FS, "base.html")
 	if err == nil {
 		o.page, err = base.ParseFS(templates.FS, "open_start.html")
@@ -121,7 +117,9 @@ func (o *openLinks) handleStart(c *echo.Context) error {
 	if err != nil || n.Value == "" || !o.s.csrfOK(openBinding(slug, n.Value), got) {
 		return o.render(c, http.StatusForbidden, l, openUI["err_csrf"].Get(language(c)))
 	}
-	if !o.allow(c.RealIP()) {
+	if ok, err := o.s.accounts.TakeLoginTokens(c.Request().Context(), []auth.Bucket{openBucket(c.RealIP())}); err != nil {
+		return err
+	} else if !ok {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(openEvery/time.Second)))
 		return o.render(c, http.StatusTooManyRequests, l, openUI["err_rate"].Get(language(c)))
 	}
@@ -154,19 +152,9 @@ func (o *openLinks) resume(c *echo.Context) (string, bool) {
 	return ck.Value, true
 }
 
-// allow takes one start from the address's token bucket.
-func (o *openLinks) allow(ip string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	lim := o.ips[ip]
-	if lim == nil {
-		if len(o.ips) >= openMaxIPs {
-			o.ips = map[string]*rate.Limiter{}
-		}
-		lim = rate.NewLimiter(rate.Every(openEvery), openBurst)
-		o.ips[ip] = lim
-	}
-	return lim.AllowN(o.s.now(), 1)
+// openBucket is the store's bucket of an address's open-link starts.
+func openBucket(ip string) auth.Bucket {
+	return auth.Bucket{Key: "open:" + ip, Every: openEvery, Burst: openBurst}
 }
 
 // render shows the landing page with a fresh nonce cookie and the CSRF

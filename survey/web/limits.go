@@ -1,14 +1,15 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v5"
-	"golang.org/x/time/rate"
 
 	"manyi/survey"
+	"manyi/survey/auth"
 )
 
 func init() {
@@ -21,51 +22,74 @@ func init() {
 // not exist, then one more every guessEvery. A resident who mistypes a link
 // a few times is never stopped; a script guessing tokens gets 429 after
 // guessBurst misses (tokens have 128 random bits, so guessing cannot
-// succeed anyway; the limit keeps the guesses from costing the database a
-// look-up each). Only misses count, so thousands of residents behind one
-// carrier NAT opening their real links are not slowed down.
+// succeed anyway; the limit keeps a guesser from costing the database a
+// look-up and a bucket write per guess). Only misses count, so thousands
+// of residents behind one carrier NAT opening their real links are not
+// slowed down, and a real link costs nothing extra.
 const (
 	guessEvery  = 2 * time.Second
 	guessBurst  = 30
 	guessMaxIPs = 50000
 )
 
-// guessLimiter counts unknown-token misses per client address. It lives in
-// the process: it is a brake on guessing, not a rule anything's
-// correctness depends on (with N servers a guesser gets N times the
-// burst, still nothing against 128-bit tokens). The map is emptied when it
-// holds guessMaxIPs addresses, so it never grows without bound.
+// bucketTaker takes tokens from the store's token buckets (the login
+// limiter's table, which every server on the database shares).
+type bucketTaker interface {
+	TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool, error)
+}
+
+// guessBucket is the database bucket of an address's unknown-token misses.
+func guessBucket(ip string) auth.Bucket {
+	return auth.Bucket{Key: "guess:" + ip, Every: guessEvery, Burst: guessBurst}
+}
+
+// guessLimiter counts unknown-token misses per client address in the
+// store's token buckets (key "guess:<address>"), so that several servers
+// share one allowance. The process remembers only the addresses the store
+// refused, for guessEvery, so that a blocked guesser costs no look-up at
+// all; the map is swept when it holds guessMaxIPs addresses, so it never
+// grows without bound.
 type guessLimiter struct {
-	now func() time.Time
-	mu  sync.Mutex
-	ips map[string]*rate.Limiter
+	now     func() time.Time
+	buckets bucketTaker
+	mu      sync.Mutex
+	until   map[string]time.Time // refused addresses, blocked until then
 }
 
-func newGuessLimiter(now func() time.Time) *guessLimiter {
-	return &guessLimiter{now: now, ips: map[string]*rate.Limiter{}}
+func newGuessLimiter(now func() time.Time, buckets bucketTaker) *guessLimiter {
+	return &guessLimiter{now: now, buckets: buckets, until: map[string]time.Time{}}
 }
 
-// blocked reports whether ip has no misses left.
+// blocked reports whether the store refused ip's last miss less than
+// guessEvery ago.
 func (g *guessLimiter) blocked(ip string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	lim := g.ips[ip]
-	return lim != nil && lim.TokensAt(g.now()) < 1
+	return g.now().Before(g.until[ip])
 }
 
-// miss counts one unknown token from ip.
-func (g *guessLimiter) miss(ip string) {
+// miss counts one unknown token from ip and reports whether ip had no
+// misses left.
+func (g *guessLimiter) miss(ctx context.Context, ip string) (bool, error) {
+	ok, err := g.buckets.TakeLoginTokens(ctx, []auth.Bucket{guessBucket(ip)})
+	if err != nil || ok {
+		return false, err
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	lim := g.ips[ip]
-	if lim == nil {
-		if len(g.ips) >= guessMaxIPs {
-			g.ips = map[string]*rate.Limiter{}
+	now := g.now()
+	if len(g.until) >= guessMaxIPs {
+		for k, t := range g.until {
+			if !now.Before(t) {
+				delete(g.until, k)
+			}
 		}
-		lim = rate.NewLimiter(rate.Every(guessEvery), guessBurst)
-		g.ips[ip] = lim
+		if len(g.until) >= guessMaxIPs {
+			g.until = map[string]time.Time{}
+		}
 	}
-	lim.AllowN(g.now(), 1)
+	g.until[ip] = now.Add(guessEvery)
+	return true, nil
 }
 
 // errTooManyGuesses is the 429 of an address that opened too many links
@@ -88,7 +112,14 @@ func limitGuesses(g *guessLimiter) echo.MiddlewareFunc {
 			}
 			err := next(c)
 			if survey.ErrorCode(err) == survey.ENOTFOUND {
-				g.miss(ip)
+				// The miss that empties the bucket is answered 429 as
+				// well: the token did not exist anyway.
+				if out, merr := g.miss(c.Request().Context(), ip); merr != nil {
+					return merr
+				} else if out {
+					c.Response().Header().Set("Retry-After", fmt.Sprint(int(guessEvery/time.Second)))
+					return &survey.Error{Code: survey.ETOOMANY, Message: errTooManyGuesses}
+				}
 			}
 			return err
 		}

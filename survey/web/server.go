@@ -190,7 +190,7 @@ func (s *Server) routes() *echo.Echo {
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/static/*", s.handleStatic)
-	guesses := limitGuesses(newGuessLimiter(s.now))
+	guesses := limitGuesses(newGuessLimiter(s.now, s.accounts))
 	e.GET("/s/:token", s.handleShow, guesses)
 	e.POST("/s/:token", s.handleAnswer, guesses)
 	s.openLinkRoutes(e)

@@ -115,18 +115,26 @@ func TestServiceListEndToEnd(t *testing.T) {
 	if os.Getenv("MANYI_SHOTS") == "" {
 		return
 	}
+	bctx := staffBrowser(t, e, "/app/m/s1/monitor", `table.sectors`)
+	shot(t, bctx, "service-monitor-list")
+	fitsPhone(t, bctx, "the service monitor")
+}
+
+// staffBrowser serves e in a test server, logs the office user "boss" in
+// through the login form that path redirects to, and waits for sel on path.
+func staffBrowser(t *testing.T, e *staffEnv, path, sel string) context.Context {
+	t.Helper()
 	ts := httptest.NewServer(e.srv)
 	t.Cleanup(ts.Close)
 	bctx := newBrowser(t, 1280, 900)
 	if err := chromedp.Do(bctx,
-		chromedp.Navigate(ts.URL+"/app/m/s1/monitor"),
+		chromedp.Navigate(ts.URL+path),
 		chromedp.WaitVisible(chromedp.CSS(`#name`)),
 		chromedp.SendKeys(chromedp.CSS(`#name`), "boss"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), staffPassword),
 		chromedp.Click(chromedp.CSS(`.staff-login button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`table.sectors`))); err != nil {
+		chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
-	shot(t, bctx, "service-monitor-list")
-	fitsPhone(t, bctx, "the service monitor")
+	return bctx
 }

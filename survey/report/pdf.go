@@ -33,14 +33,19 @@ func Render(m *Model, opt Options) ([]byte, error) {
 		return nil, err
 	}
 	font := static.CJKFont()
-	// Each pass prints the page numbers the previous pass found. The first
-	// pass has an empty table of contents; once the contents are in place
-	// the numbers stop moving (normally on the second pass), and a pass
-	// whose printed numbers equal the ones it found is the report.
+	return settle(func(known []tocEntry, total int) *report { return build(m, lang, font, ch, known, total) })
+}
+
+// settle lays a report out by pass until its page numbers settle. Each
+// pass prints the page numbers the previous pass found. The first pass has
+// an empty table of contents; once the contents are in place the numbers
+// stop moving (normally on the second pass), and a pass whose printed
+// numbers equal the ones it found is the report.
+func settle(pass func(known []tocEntry, total int) *report) ([]byte, error) {
 	var known []tocEntry
 	total := 0
-	for pass := 0; pass < 4; pass++ {
-		r := build(m, lang, font, ch, known, total)
+	for range 4 {
+		r := pass(known, total)
 		if err := r.pdf.Error(); err != nil {
 			return nil, fmt.Errorf("report: layout: %w", err)
 		}

@@ -56,15 +56,22 @@ func (r *report) domainNames() []string {
 	return names
 }
 
+// backgroundHead starts the background section on a new page and prints
+// the office's own background text when it wrote one, reporting whether it
+// did (then the standard text is left out).
+func (r *report) backgroundHead() bool {
+	r.newPage()
+	r.sectionHead("测评背景与依据", "Background and basis")
+	for _, p := range r.m.Meta.Background {
+		r.para(r.name(p))
+	}
+	return len(r.m.Meta.Background) > 0
+}
+
 // 1 Background.
 func (r *report) background() {
 	m := r.m
-	r.newPage()
-	r.sectionHead("测评背景与依据", "Background and basis")
-	if len(m.Meta.Background) > 0 {
-		for _, p := range m.Meta.Background {
-			r.para(r.name(p))
-		}
+	if r.backgroundHead() {
 		return
 	}
 	city := r.name(m.Meta.City)

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"strings"
@@ -50,23 +49,9 @@ func RenderService(in ServiceInput, opt Options) ([]byte, error) {
 		return nil, err
 	}
 	font := static.CJKFont()
-	var known []tocEntry
-	total := 0
-	for pass := 0; pass < 4; pass++ {
-		r := buildService(in, m, lang, font, ch, known, total)
-		if err := r.pdf.Error(); err != nil {
-			return nil, fmt.Errorf("report: layout: %w", err)
-		}
-		if known != nil && samePages(known, r.toc) && total == r.pdf.PageCount() {
-			var buf bytes.Buffer
-			if err := r.pdf.Output(&buf); err != nil {
-				return nil, fmt.Errorf("report: write pdf: %w", err)
-			}
-			return buf.Bytes(), nil
-		}
-		known, total = r.toc, r.pdf.PageCount()
-	}
-	return nil, fmt.Errorf("report: page numbers did not settle after 4 layout passes")
+	return settle(func(known []tocEntry, total int) *report {
+		return buildService(in, m, lang, font, ch, known, total).report
+	})
 }
 
 // serviceChartSet are the PNG figures of the service report.
@@ -161,13 +146,6 @@ func (r *serviceReport) okSectors() []*csi.SectorResult {
 	return out
 }
 
-func f2s(v float64) string {
-	if math.IsNaN(v) {
-		return "—"
-	}
-	return fmt.Sprintf("%.2f", v)
-}
-
 func f3s(v float64) string {
 	if math.IsNaN(v) {
 		return "—"
@@ -200,12 +178,7 @@ func (r *serviceReport) sectorNames() []string {
 
 func (r *serviceReport) svcBackground() {
 	m := r.m
-	r.newPage()
-	r.sectionHead("测评背景与依据", "Background and basis")
-	if len(m.Meta.Background) > 0 {
-		for _, p := range m.Meta.Background {
-			r.para(r.name(p))
-		}
+	if r.backgroundHead() {
 		return
 	}
 	city := r.name(m.Meta.City)
@@ -411,10 +384,10 @@ func (r *serviceReport) svcCSI() {
 			rows = append(rows, row{Cells: []string{r.name(s.Sector.Name), "—", "—", fmt.Sprint(s.N), "—", r.name(*s.Failed)}})
 			continue
 		}
-		rows = append(rows, row{Cells: []string{r.name(s.Sector.Name), f2s(s.CSI.Value), f2s(s.CSI.Lo) + "–" + f2s(s.CSI.Hi), fmt.Sprint(s.N),
+		rows = append(rows, row{Cells: []string{r.name(s.Sector.Name), fmtIndex(s.CSI.Value), fmtIndex(s.CSI.Lo) + "–" + fmtIndex(s.CSI.Hi), fmt.Sprint(s.N),
 			fmt.Sprintf("%.1f%%", 100*res.Weights[s.Sector.Code]), r.changeText(s.Change)}})
 	}
-	rows = append(rows, row{Cells: []string{r.t("全市", "City"), f2s(o.Value), f2s(o.Lo) + "–" + f2s(o.Hi), fmt.Sprint(res.N), "100%", r.changeText(res.OverallChange)}})
+	rows = append(rows, row{Cells: []string{r.t("全市", "City"), fmtIndex(o.Value), fmtIndex(o.Lo) + "–" + fmtIndex(o.Hi), fmt.Sprint(res.N), "100%", r.changeText(res.OverallChange)}})
 	r.table(r.t("全市及分行业顾客满意度指数", "CSI of the city and the sectors"), cols, rows)
 	if r.sc.sectors != nil {
 		r.figure(r.sc.sectors, r.t("分行业顾客满意度指数（误差线为 95% 区间）", "Sector CSIs (bars: 95% intervals)"))
@@ -432,7 +405,7 @@ func (r *serviceReport) svcConstructs() {
 	for _, s := range r.okSectors() {
 		cells := []string{r.name(s.Sector.Name)}
 		for _, c := range survey.Constructs {
-			cells = append(cells, f2s(s.Construct(c.ID).Index.Value))
+			cells = append(cells, fmtIndex(s.Construct(c.ID).Index.Value))
 		}
 		rows = append(rows, row{Cells: cells})
 	}
@@ -450,7 +423,7 @@ func (r *serviceReport) svcDrivers() {
 		var rows []row
 		for _, x := range s.IPM {
 			c := s.Construct(x.ID)
-			rows = append(rows, row{Cells: []string{r.name(x.Label), f3s(c.Effect.Value), f3s(c.Effect.Lo) + ", " + f3s(c.Effect.Hi), fmt.Sprintf("%.1f%%", 100*x.Share), f2s(x.Score), r.name(x.ZoneL)}})
+			rows = append(rows, row{Cells: []string{r.name(x.Label), f3s(c.Effect.Value), f3s(c.Effect.Lo) + ", " + f3s(c.Effect.Hi), fmt.Sprintf("%.1f%%", 100*x.Share), fmtIndex(x.Score), r.name(x.ZoneL)}})
 		}
 		r.table(r.t(r.name(s.Sector.Name)+"：对顾客满意的总效应", r.name(s.Sector.Name)+": total effects on satisfaction"), cols, rows)
 		if c := r.sc.ipm[s.Sector.Code]; c != nil {
@@ -473,12 +446,12 @@ func (r *serviceReport) svcDistricts() {
 	}
 	var rows []row
 	for _, d := range res.Districts {
-		cells := []string{r.name(d.District.Name), f2s(d.CSI.Value), fmt.Sprintf("%+.2f", d.Diff)}
+		cells := []string{r.name(d.District.Name), fmtIndex(d.CSI.Value), fmt.Sprintf("%+.2f", d.Diff)}
 		for _, s := range ss {
 			v := "—"
 			for _, sd := range s.Districts {
 				if sd.District.Code == d.District.Code {
-					v = f2s(sd.CSI.Value)
+					v = fmtIndex(sd.CSI.Value)
 				}
 			}
 			cells = append(cells, v)

@@ -62,7 +62,7 @@ func TestRenderService(t *testing.T) {
 				t.Errorf("%s: no section %q", lang, w)
 			}
 		}
-		if v := f2s(res.Overall.Value); !strings.Contains(text, v) {
+		if v := fmtIndex(res.Overall.Value); !strings.Contains(text, v) {
 			t.Errorf("%s: the city's CSI %s is not printed", lang, v)
 		}
 	}

@@ -31,6 +31,16 @@ func TestServiceListEndToEnd(t *testing.T) {
 	importSectorList(t, boss, "retail", "retail.csv", "id,district,contact\nr1,东城区,13800000011\nr2,西城区,13800000012\nr3,西城区,13800000013\n")
 	importSectorList(t, boss, "banking", "banking.csv", "id,district,contact\nb1,d1,13800000021\nb2,d1,13800000022\nb3,d2,13800000023\n")
 
+	// A hotels list repeating retail's r1 is refused naming its row; the
+	// two lists stay.
+	importSectorList(t, boss, "hotels", "hotels.csv", "id,district\nh1,d1\nr1,d2\n")
+	if page := boss.get("/app/m/s1/frame").Body.String(); !strings.Contains(page, "名单第 3 行：编号“r1”已在行业“retail”的名单中") {
+		t.Errorf("the frame page does not say which row repeats another list's id:\n%s", page)
+	}
+	if sum, err := e.db.Frame(ctx, "s1"); err != nil || sum.Units != 6 {
+		t.Fatalf("frame after the refused list: %+v, %v; want the 6 units of retail and banking", sum, err)
+	}
+
 	// The per-cell plan: 1 in each of the four cells with customers.
 	csrf := csrfOf(t, boss.get("/app/m/s1/sample").Body.String())
 	plan := url.Values{"csrf": {csrf}, "allocation": {"per_cell"}, "per_cell": {"1"}, "reserve": {"0"}, "seed": {"11"}, "action": {"preview"}}

@@ -21,8 +21,9 @@ func runMeasurement(args []string, stdout, stderr io.Writer) int {
 	const usage = `usage:
   manyi measurement create --title 标题 --city 城市 --year 2027 (--districts FILE | --districts-from-prev) [--prev ID]
                            [--questionnaire default|MEASUREMENT] [--id ID] [--title-en T] [--city-en C] [--office O] [--db PATH]
+                           [--kind resident|service] [--sectors FILE | --sectors-from-prev]
   manyi measurement list [--db PATH]
-FILE has one district per line: code | 中文名称 | English name (docs/OFFICE.md).`
+FILE has one district (or sector) per line: code | 中文名称 | English name (docs/OFFICE.md, docs/SERVICE.md).`
 	sub, fs, code, ok := subcommand("measurement", usage, args, stderr, "create", "list")
 	if !ok {
 		return code

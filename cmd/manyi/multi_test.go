@@ -99,9 +99,38 @@ func runSharedChecks(t *testing.T, db string, n int) {
 	t.Run("resident alternating", func(t *testing.T) { checkAlternatingResident(t, st, bases, tokens[0]) })
 	t.Run("quota of 50 for 200", func(t *testing.T) { checkQuotaRace(t, bin, db, st, bases, tokens[1:]) })
 	t.Run("weighting", func(t *testing.T) { checkSharedWeighting(t, bases) })
+	// Last: once refused, an address's requests for links get 429 for a
+	// moment, real links included.
+	t.Run("unknown-token brake", func(t *testing.T) { checkSharedGuessBrake(t, bases) })
 	for _, s := range srvs {
 		if strings.Contains(s.stderr.String(), "level=ERROR") {
 			t.Errorf("server %s logged errors:\n%s", s.base, tail(s.stderr.String(), 3000))
+		}
+	}
+}
+
+// checkSharedGuessBrake opens 30 links that do not exist (the brake's
+// burst), spread over the servers in turn, and checks that the next miss
+// on every server is refused: the servers share one allowance per address.
+func checkSharedGuessBrake(t *testing.T, bases []string) {
+	c := newClient(2)
+	get := func(base string, k int) int {
+		resp, err := c.Get(fmt.Sprintf("%s/s/guess%017d", base, k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for k := range 30 {
+		if code := get(bases[k%len(bases)], k); code != http.StatusNotFound {
+			t.Fatalf("miss %d on %s: %d, want 404", k+1, bases[k%len(bases)], code)
+		}
+	}
+	for i, base := range bases {
+		if code := get(base, 100+i); code != http.StatusTooManyRequests {
+			t.Errorf("a miss on %s after 30 in all: %d, want 429", base, code)
 		}
 	}
 }

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
-	"manyi/templates"
 )
 
 // officePageFiles are the office's fieldwork setup pages (issue 10, steps
@@ -26,11 +23,10 @@ var officePageFiles = []string{"of_frame.html", "of_sample.html", "of_invitation
 // when it implements fieldwork.OfficeStore), the accounts (for the
 // interviewer list), the templates and the background frame jobs.
 type officePages struct {
+	pageSet
 	st    *staff
 	store fieldwork.OfficeStore
-	views map[string]*template.Template
 	jobs  *officeJobs
-	err   error
 }
 
 // officeRoutes returns the rows of the staff route table for the frame,
@@ -44,7 +40,7 @@ func (st *staff) officeRoutes() []staffRoute {
 	} else {
 		o.err = errors.New("web: Config.Office is nil; the frame, sample, invitations, assignment and fieldwork pages are off")
 	}
-	if vs, err := parseOfficeViews(); err != nil {
+	if vs, err := parsePageSet("of_steps.html", officePageFiles); err != nil {
 		o.err = err
 	} else {
 		o.views = vs
@@ -82,49 +78,6 @@ func (st *staff) officeRoutes() []staffRoute {
 
 func init() {
 	largeBodyRoutes["POST /app/m/:id/frame"] = true
-}
-
-// ok fails a request when the setup pages could not be set up.
-func (o *officePages) ok(h echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		if o.err != nil {
-			return o.err
-		}
-		return h(c)
-	}
-}
-
-func parseOfficeViews() (map[string]*template.Template, error) {
-	base, err := template.New("staff_base.html").ParseFS(templates.FS, "staff_base.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: parsing templates/staff_base.html: %w", err)
-	}
-	sets := map[string]*template.Template{}
-	for _, name := range officePageFiles {
-		t, err := base.Clone()
-		if err == nil {
-			t, err = t.ParseFS(templates.FS, "of_steps.html", name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing templates/%s: %w", name, err)
-		}
-		sets[name] = t
-	}
-	return sets, nil
-}
-
-// render executes a setup page into a buffer and sends it uncached.
-func (o *officePages) render(c *echo.Context, status int, file string, data any) error {
-	t := o.views[file]
-	if t == nil {
-		return fmt.Errorf("web: no setup template %s", file)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "staff_base.html", data); err != nil {
-		return fmt.Errorf("web: rendering %s: %w", file, err)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // ofLayout is the layout of a setup page: the fieldwork layout, the step

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
-	"html/template"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -11,7 +8,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/auth"
 	"manyi/survey/setup"
-	"manyi/templates"
 )
 
 // setupPageFiles are the setup pages (docs/OFFICE.md), each parsed with
@@ -21,10 +17,9 @@ var setupPageFiles = []string{"setup_new.html", "setup_overview.html", "setup_qu
 // setupPages holds the setup pages' state: the setup store
 // (Config.Setup) and the parsed templates.
 type setupPages struct {
+	pageSet
 	st    *staff
 	store setup.Store
-	views map[string]*template.Template
-	err   error
 }
 
 func init() {
@@ -41,7 +36,7 @@ func init() {
 // (office only); the interviewer gets none of them.
 func (st *staff) setupRoutes() []staffRoute {
 	sp := &setupPages{st: st, store: st.s.setup}
-	if vs, err := parseSetupViews(); err != nil {
+	if vs, err := parsePageSet("setup_parts.html", setupPageFiles); err != nil {
 		sp.err = err
 	} else {
 		sp.views = vs
@@ -57,49 +52,6 @@ func (st *staff) setupRoutes() []staffRoute {
 		{g, "/app/m/:id", false, view, sp.ok(sp.handleOverview)},
 	}
 	return append(rs, sp.editorRoutes()...)
-}
-
-// ok fails a request when the setup pages could not be set up.
-func (sp *setupPages) ok(h echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		if sp.err != nil {
-			return sp.err
-		}
-		return h(c)
-	}
-}
-
-func parseSetupViews() (map[string]*template.Template, error) {
-	base, err := template.New("staff_base.html").ParseFS(templates.FS, "staff_base.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: parsing templates/staff_base.html: %w", err)
-	}
-	sets := map[string]*template.Template{}
-	for _, name := range setupPageFiles {
-		t, err := base.Clone()
-		if err == nil {
-			t, err = t.ParseFS(templates.FS, "setup_parts.html", name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing templates/%s: %w", name, err)
-		}
-		sets[name] = t
-	}
-	return sets, nil
-}
-
-// render executes a setup page into a buffer and sends it uncached.
-func (sp *setupPages) render(c *echo.Context, status int, file string, data any) error {
-	t := sp.views[file]
-	if t == nil {
-		return fmt.Errorf("web: no setup template %s", file)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "staff_base.html", data); err != nil {
-		return fmt.Errorf("web: rendering %s: %w", file, err)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // setupLayout is the staff layout with the setup pages' texts and, on a

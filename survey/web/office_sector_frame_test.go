@@ -119,13 +119,16 @@ func TestOfficeSectorFrame(t *testing.T) {
 	for _, sl := range lists {
 		at[sl.Sector] = sl.ImportedAt.In(chinaTime).Format("2006-01-02 15:04:05")
 	}
-	for _, lang := range []struct{ query, title, retail, banking, hotels string }{
-		{"?lang=en", "Sector lists", "Retail", "Banking", `<tr><th scope="row">Hotels</th><td colspan="6" class="none">not uploaded</td></tr>`},
+	for _, lang := range []struct{ query, done, title, retail, banking, hotels string }{
+		{"?lang=en", "Banking&#39;s list &#34;banking.csv&#34; is imported (0 rows rejected); the frame now has 6 units, 6 with contacts.",
+			"Sector lists", "Retail", "Banking", `<tr><th scope="row">Hotels</th><td colspan="6" class="none">not uploaded</td></tr>`},
 		// Last, so that the language cookie is Chinese again.
-		{"?lang=zh", "各行业名单", "零售", "银行", `<tr><th scope="row">住宿</th><td colspan="6" class="none">未上传</td></tr>`},
+		{"?lang=zh", "已导入行业“银行”的名单“banking.csv”（剔除 0 行）；抽样框现共 6 个单位，6 个有联系方式。",
+			"各行业名单", "零售", "银行", `<tr><th scope="row">住宿</th><td colspan="6" class="none">未上传</td></tr>`},
 	} {
 		page := c.get("/app/m/s1/frame" + lang.query).Body.String()
 		for _, want := range []string{
+			`<p class="done" role="status">` + lang.done,
 			`<h3 id="sector-lists-title">` + lang.title + `</h3>`,
 			`<div class="scroll"><table class="staff-table sectors sector-lists" id="sector-lists"`,
 			`<tr><th scope="row">` + lang.retail + `</th><td class="file">retail.csv</td><td>3</td><td>1</td><td>3</td><td>` + at["retail"] + `</td><td>boss</td></tr>`,

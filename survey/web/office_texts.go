@@ -70,6 +70,7 @@ var ofUI = map[string]survey.Text{
 	"job_refresh":      {Zh: "本页每秒自动刷新；您可以离开本页，处理会在后台继续。", En: "This page refreshes every second; you may leave it, the work goes on in the background."},
 	"job_failed":       {Zh: "“%s”未能读取或导入：%s。没有保存任何内容。", En: "%q could not be read or imported: %s. Nothing was stored."},
 	"job_imported":     {Zh: "已导入“%s”：%d 个单位，%d 个有联系方式，剔除 %d 行。", En: "%q is imported: %d units, %d with contacts, %d rows rejected."},
+	"job_imported_sec": {Zh: "已导入行业“%s”的名单“%s”（剔除 %d 行）；抽样框现共 %d 个单位，%d 个有联系方式。各行业的名单见下表。", En: "%s's list %q is imported (%d rows rejected); the frame now has %d units, %d with contacts. Each sector's list is in the table below."},
 	"preview_title":    {Zh: "预览：%s（%s）", En: "Preview: %s (%s)"},
 	"preview_counts":   {Zh: "有效行 %d，其中 %d 个有联系方式；被剔除 %d 行。尚未导入。", En: "%d clean rows, %d with contacts; %d rows rejected. Nothing is imported yet."},
 	"preview_first":    {Zh: "前几行有效数据", En: "The first clean rows"},

@@ -11,16 +11,19 @@ import (
 	"strings"
 	"testing"
 
+	"manyi/survey"
 	"manyi/survey/postgres"
 	"manyi/survey/postgres/pgtest"
 	"manyi/survey/sampling"
 	"manyi/survey/secret"
+	"manyi/survey/sqlite"
 )
 
 // opsFixture is a SQLite database with something in most tables: the
 // fieldwork test's measurement with its frame imported and a sample
-// drawn, and the demo's two simulated years (responses, answers,
-// paradata, exclusions, census, weighting).
+// drawn, the demo's two simulated years (responses, answers, paradata,
+// exclusions, census, weighting), and a service measurement "svc" with
+// one sector's customer list (sector_lists).
 func opsFixture(t *testing.T) string {
 	t.Helper()
 	db, frame := fwSetup(t)
@@ -43,6 +46,20 @@ func opsFixture(t *testing.T) string {
 	runOK(t, "frame", "import", "--db", db, "--measurement", "m", "--frame", frame, "--columns", fwColumns)
 	runOK(t, "draw", "--db", db, "--measurement", "m", "--plan", plan, "--seed", "7", "--census", census)
 	runOK(t, "demo", "--db", db, "--responses", "60")
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &survey.Measurement{ID: "svc", City: survey.Text{Zh: "示例市"}, Title: survey.Text{Zh: "示例市服务业测评"}, Year: 2026,
+		Districts: []survey.District{{Code: "d1", Name: survey.Text{Zh: "东城区"}}, {Code: "d2", Name: survey.Text{Zh: "西城区"}}},
+		Kind:      survey.KindService, Sectors: survey.DefaultSectors()}
+	if err := st.CreateMeasurement(context.Background(), svc, survey.DefaultServiceQuestionnaire()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	retail := filepath.Join(dir, "retail.csv")
+	os.WriteFile(retail, []byte("id,district,contact\nr1,d1,13800000011\nr2,d2,\n"), 0o600)
+	runOK(t, "frame", "import", "--db", db, "--measurement", "svc", "--frame", retail, "--sector", "retail")
 	return db
 }
 
@@ -130,6 +147,20 @@ func TestCopyToPostgres(t *testing.T) {
 	ms, err := pg.Measurements(ctx)
 	if err != nil || len(ms) < 3 {
 		t.Fatalf("Measurements on the copy: %d, %v; want at least m, demo-2026, demo-2025", len(ms), err)
+	}
+	// A sector list's provenance, its import time included.
+	sq, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sq.SectorLists(ctx, "svc")
+	sq.Close()
+	if err != nil || len(want) != 1 {
+		t.Fatalf("SectorLists on SQLite: %+v, %v; want retail's", want, err)
+	}
+	got, err := pg.SectorLists(ctx, "svc")
+	if err != nil || len(got) != 1 || got[0].Source != want[0].Source || got[0].Units != 2 || got[0].Contacts != 1 || !got[0].ImportedAt.Equal(want[0].ImportedAt) {
+		t.Errorf("SectorLists on the copy: %+v, %v; want %+v", got, err, want)
 	}
 	m, err := pg.Measurement(ctx, "demo-2026")
 	if err != nil || m.PrevID != "demo-2025" {

@@ -236,9 +236,38 @@ that sector's earlier list.`
 	if err := st.Audit(ctx, auth.AuditEntry{Action: actionFrameImport, Target: *f.measurement, Detail: detail}); err != nil {
 		return fwErr(stderr, "frame import", l, err)
 	}
+	if *sector != "" {
+		if sl := sectorListOf(ctx, st, *f.measurement, *sector); sl != nil {
+			name := *sector
+			if s := m.Sector(*sector); s != nil {
+				name = s.Name.Get(l)
+			}
+			fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("已导入行业“%s”的名单（%s）：%d 个单位（其中 %d 个有联系方式，已加密），剔除 %d 行；抽样框现共 %d 个单位，%d 个有联系方式",
+				name, sl.Source, sl.Units, sl.Contacts, sl.Rejected, sum.Units, sum.Contacts),
+				fmt.Sprintf("imported %s's list (%s): %d units (%d with contacts, sealed), %d rows rejected; the frame now has %d units, %d with contacts",
+					name, sl.Source, sl.Units, sl.Contacts, sl.Rejected, sum.Units, sum.Contacts)))
+			return 0
+		}
+	}
 	fmt.Fprintln(stdout, sampleMsg(l, fmt.Sprintf("已导入 %d 个单位（其中 %d 个有联系方式，已加密），剔除 %d 行", sum.Units, sum.Contacts, sum.Rejected),
 		fmt.Sprintf("imported %d units (%d with contacts, sealed), %d rows rejected", sum.Units, sum.Contacts, sum.Rejected)))
 	return 0
+}
+
+// sectorListOf returns the stored list of one sector, nil when it cannot
+// be read (the import itself succeeded; the summary then gives the
+// frame's totals only).
+func sectorListOf(ctx context.Context, st store, measurementID, sector string) *fieldwork.SectorList {
+	lists, err := st.SectorLists(ctx, measurementID)
+	if err != nil {
+		return nil
+	}
+	for i := range lists {
+		if lists[i].Sector == sector {
+			return &lists[i]
+		}
+	}
+	return nil
 }
 
 func runDraw(args []string, stdout, stderr io.Writer) int {

@@ -45,7 +45,8 @@ func TestSectorListCommands(t *testing.T) {
 	}
 	whole := write("whole.csv", "id,district,sector,contact\nw1,d1,retail,13800000001\nw2,d2,hotel,13800000002\n")
 	retail := write("retail.csv", "id,district,contact\nr1,东城区,13800000011\nr2,西城区,13800000012\nr3,d1,13800000013\nr4,d2,13800000014\n")
-	banking := write("banking.csv", "id,district,sector,contact\nb1,d1,banking,13800000021\nb2,d2,,13800000022\n")
+	banking := write("banking.csv", "id,district,sector,contact\nb1,d1,banking,13800000021\nb2,d2,,13800000022\nb3,d9,banking,13800000023\n")
+	rejects := filepath.Join(dir, "rejects.csv")
 	mixed := write("mixed.csv", "id,district,sector,contact\nx1,d1,banking,13800000031\nx2,d2,retail,13800000032\n")
 	plan := write("plan.json", `{"stratum":"district","total":6,"allocation":"proportional"}`)
 	sms := filepath.Join(dir, "sms.csv")
@@ -61,8 +62,9 @@ func TestSectorListCommands(t *testing.T) {
 		{"whole frame, bad sector (en)", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", whole, "--lang", "en"}, 2, "", `row 3: unknown sector "hotel"`},
 		{"unknown --sector", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", retail, "--sector", "nope"}, 2, "", "行业“nope”不是本测评的行业"},
 		{"list of another sector", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", mixed, "--sector", "banking", "--lang", "en"}, 2, "", `row 3: sector "retail" differs from this list's sector "banking"`},
-		{"retail list", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", retail, "--sector", "retail"}, 0, "已导入 4 个单位（其中 4 个有联系方式，已加密）", ""},
-		{"banking list", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", banking, "--sector", "banking"}, 0, "已导入 6 个单位", ""},
+		{"retail list", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", retail, "--sector", "retail"}, 0, "已导入行业“零售”的名单（" + retail + "）：4 个单位（其中 4 个有联系方式，已加密），剔除 0 行；抽样框现共 4 个单位，4 个有联系方式", ""},
+		{"banking list", []string{"frame", "import", "--db", db, "--measurement", "svc", "--frame", banking, "--sector", "banking", "--allow-rejects", "--rejects", rejects, "--lang", "en"}, 0,
+			"imported Banking's list (" + banking + "): 2 units (2 with contacts, sealed), 1 rows rejected; the frame now has 6 units, 6 with contacts", ""},
 		{"draw", []string{"draw", "--db", db, "--measurement", "svc", "--plan", plan, "--seed", "3"}, 0, "主样本 6", ""},
 		{"sms", []string{"invitations", "sms", "--db", db, "--measurement", "svc", "--base-url", "https://e.gov.cn", "--out", sms, "--template", "请点击 {link}"}, 0, "已为 6 个样本生成链接", ""},
 	}

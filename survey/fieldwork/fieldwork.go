@@ -104,6 +104,22 @@ type FrameCell struct {
 	Units    int
 }
 
+// SectorList is where one sector's customer list of a service
+// measurement's frame came from. A sector list's import (ImportSectorFrame)
+// records its own file, rejected rows, time and importer; a whole-frame
+// import records one SectorList per sector present in the file, each with
+// the whole file as Source and Rejected 0 (the file's rejected rows are
+// not attributed to sectors; the frame's summary has them).
+type SectorList struct {
+	Sector     string // sector code
+	Source     string // the file name it came from ("" when not recorded)
+	Units      int    // the sector's units in the frame
+	Rejected   int    // rows left out at this list's import
+	Contacts   int    // sealed contacts still held; 0 after a purge
+	ImportedAt time.Time
+	ImportedBy string
+}
+
 // SampleInfo describes a measurement's drawn sample.
 type SampleInfo struct {
 	MeasurementID string

@@ -27,6 +27,11 @@ type SetupStore interface {
 	// FrameCells returns the stored frame's units per sector × district
 	// (sector "" for a residents' frame), ordered by sector and district.
 	FrameCells(ctx context.Context, measurementID string) ([]FrameCell, error)
+	// SectorLists returns where each sector's list of the stored frame
+	// came from, one SectorList per sector with units, ordered by sector
+	// code (none for a residents' frame or a service frame without
+	// sectors).
+	SectorLists(ctx context.Context, measurementID string) ([]SectorList, error)
 	// LoadFrame reads the frame back for sampling.Draw, contacts left out.
 	LoadFrame(ctx context.Context, measurementID string) (*sampling.Frame, error)
 	// Frame returns the imported frame's summary (ENOTFOUND).

@@ -93,8 +93,9 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		}
 		fieldwork.ReportProgress(ctx, end, len(units))
 	}
+	lists := storekit.WholeFrameLists(units, secs, source, by, now)
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts)
+		return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts, lists)
 	})
 	if err != nil {
 		return fail(fmt.Errorf("postgres: import frame: %w", err))
@@ -142,7 +143,7 @@ func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector strin
 		if err := insertUnits(ctx, tx, measurementID, f.Units, codes, secs, sealed); err != nil {
 			return err
 		}
-		return storekit.FinishSectorFrame(ctx, dialect, tx, measurementID)
+		return storekit.FinishSectorFrame(ctx, dialect, tx, measurementID, sector, source, rejected, by, now)
 	})
 	if err != nil {
 		return nil, err
@@ -153,6 +154,12 @@ func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector strin
 // FrameCells returns the stored frame's units per sector × district.
 func (db *DB) FrameCells(ctx context.Context, measurementID string) ([]fieldwork.FrameCell, error) {
 	return storekit.FrameCells(ctx, dialect, db.db, measurementID)
+}
+
+// SectorLists returns where each sector's list of the stored frame came
+// from, ordered by sector code.
+func (db *DB) SectorLists(ctx context.Context, measurementID string) ([]fieldwork.SectorList, error) {
+	return storekit.SectorLists(ctx, dialect, db.db, measurementID)
 }
 
 // sealContacts seals the contact of every unit that has one into
@@ -275,6 +282,9 @@ func (db *DB) PurgeContacts(ctx context.Context, measurementID, by string) (int,
 		if _, err := tx.ExecContext(ctx, `UPDATE frames SET contacts = 0, contacts_purged_at = $1, contacts_purged_by = $2 WHERE measurement_id = $3`,
 			db.now(), by, measurementID); err != nil {
 			return fmt.Errorf("postgres: purge contacts: %w", err)
+		}
+		if err := storekit.PurgeSectorLists(ctx, dialect, tx, measurementID); err != nil {
+			return err
 		}
 		n = int(k)
 		return nil

@@ -101,8 +101,9 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		}
 		fieldwork.ReportProgress(ctx, end, len(units))
 	}
+	lists := storekit.WholeFrameLists(units, secs, source, by, now)
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		return storekit.FinishFrame(bg, dialect, tx, measurementID, len(units), contacts)
+		return storekit.FinishFrame(bg, dialect, tx, measurementID, len(units), contacts, lists)
 	})
 	if err != nil {
 		return fail(fmt.Errorf("sqlite: import frame: %w", err))
@@ -152,7 +153,7 @@ func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector strin
 		if err := insertUnits(tx, measurementID, f.Units, codes, secs, sealed); err != nil {
 			return err
 		}
-		return storekit.FinishSectorFrame(bg, dialect, tx, measurementID)
+		return storekit.FinishSectorFrame(bg, dialect, tx, measurementID, sector, source, rejected, by, now)
 	})
 	if err != nil {
 		return nil, err
@@ -163,6 +164,12 @@ func (db *DB) ImportSectorFrame(ctx context.Context, measurementID, sector strin
 // FrameCells returns the stored frame's units per sector × district.
 func (db *DB) FrameCells(ctx context.Context, measurementID string) ([]fieldwork.FrameCell, error) {
 	return storekit.FrameCells(ctx, dialect, db.rdb, measurementID)
+}
+
+// SectorLists returns where each sector's list of the stored frame came
+// from, ordered by sector code.
+func (db *DB) SectorLists(ctx context.Context, measurementID string) ([]fieldwork.SectorList, error) {
+	return storekit.SectorLists(ctx, dialect, db.rdb, measurementID)
 }
 
 // sealContacts seals the contact of every unit that has one into
@@ -390,6 +397,9 @@ func (db *DB) PurgeContacts(ctx context.Context, measurementID, by string) (int,
 		if _, err := tx.Exec(`UPDATE frames SET contacts = 0, contacts_purged_at = ?, contacts_purged_by = ? WHERE measurement_id = ?`,
 			fmtTime(db.now()), by, measurementID); err != nil {
 			return fmt.Errorf("sqlite: purge contacts: %w", err)
+		}
+		if err := storekit.PurgeSectorLists(bg, dialect, tx, measurementID); err != nil {
+			return err
 		}
 		n = int(k)
 		return nil

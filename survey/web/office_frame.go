@@ -280,6 +280,36 @@ type framePage struct {
 	Sampled bool
 	MaxMB   int
 	Sectors []survey.Sector // a service measurement's sectors, for the upload's sector select
+	Lists   []sectorListRow // a service measurement's sector lists, one per sector
+}
+
+// sectorListRow is one sector's row of the sector lists' table: where its
+// list came from, or Uploaded false.
+type sectorListRow struct {
+	Name     string
+	Uploaded bool
+	fieldwork.SectorList
+}
+
+// sectorListRows returns one row per sector of m in its order (a stored
+// list of a sector m no longer has comes last, named by its code).
+func sectorListRows(l ofLayout, m *survey.Measurement, lists []fieldwork.SectorList) []sectorListRow {
+	by := map[string]fieldwork.SectorList{}
+	for _, sl := range lists {
+		by[sl.Sector] = sl
+	}
+	var out []sectorListRow
+	for _, sec := range m.Sectors {
+		sl, ok := by[sec.Code]
+		delete(by, sec.Code)
+		out = append(out, sectorListRow{Name: sec.Name.Get(l.Lang), Uploaded: ok, SectorList: sl})
+	}
+	for _, sl := range lists {
+		if _, ok := by[sl.Sector]; ok {
+			out = append(out, sectorListRow{Name: sl.Sector, Uploaded: true, SectorList: sl})
+		}
+	}
+	return out
 }
 
 // maxProblemsShown bounds the rejected rows listed on the page; all of
@@ -416,6 +446,11 @@ func (o *officePages) showFrame(c *echo.Context, status int, msg string) error {
 	v := framePage{ofLayout: l, MaxMB: maxUpload >> 20}
 	if m.IsService() {
 		v.Sectors = m.Sectors
+		lists, err := o.store.SectorLists(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		v.Lists = sectorListRows(l, m, lists)
 	}
 	if sum, err := o.store.Frame(ctx, m.ID); err == nil {
 		v.Stored = sum

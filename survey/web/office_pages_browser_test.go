@@ -145,7 +145,7 @@ func TestOfficePagesPhone(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#open-fieldwork`)), chromedp.WaitVisible(chromedp.CSS(`#close-fieldwork`)))
 	check("fieldwork-open", m+"/fieldwork", `#close-fieldwork`)
 	check("editor-locked", m+"/questionnaire", `main`)
-	do("close", chromedp.Navigate(ts.URL+m+"/fieldwork"), chromedp.WaitVisible(chromedp.CSS(`#close-fieldwork`)), chromedp.Click(chromedp.CSS(`#close-fieldwork`)), chromedp.WaitVisible(chromedp.CSS(`#purge-contacts`)))
+	do("close", chromedp.Navigate(ts.URL+m+"/fieldwork"), chromedp.WaitVisible(chromedp.CSS(`#close-fieldwork`)), chromedp.Click(chromedp.CSS(`#close-fieldwork`)), chromedp.WaitVisible(chromedp.CSS(`#open-fieldwork`)))
 	check("fieldwork-closed", m+"/fieldwork", `#purge-contacts`)
 	do("purge", chromedp.Navigate(ts.URL+m+"/fieldwork"), chromedp.WaitVisible(chromedp.CSS(`#purge-contacts`)), chromedp.SendKeys(chromedp.CSS(`#confirm`), "j2027"), chromedp.Click(chromedp.CSS(`#purge-contacts`)), chromedp.WaitVisible(chromedp.CSS(`.done`)))
 	here("purged-zh")

@@ -71,7 +71,8 @@ func importSectorList(t *testing.T, c *staffClient, sector, name, csv string) st
 // select; a sector's list with a row of another sector and a whole frame
 // with an unknown sector show the rows rejected with their numbers; the
 // imported lists are counted by sector × district, and a second sector's
-// list keeps the first's units.
+// list keeps the first's units; the sector lists' table names each
+// sector's file, rejected rows, contacts, time and importer (zh and en).
 func TestOfficeSectorFrame(t *testing.T) {
 	e := sectorOfficeEnv(t)
 	c := e.client("10.8.0.2")
@@ -107,6 +108,43 @@ func TestOfficeSectorFrame(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the frame page lacks %s", want)
 		}
+	}
+	// The sector lists' table: each list's own file, rejected rows,
+	// contacts, time and importer; a sector without a list says so.
+	lists, err := e.db.SectorLists(ctx, "s1")
+	if err != nil || len(lists) != 2 {
+		t.Fatalf("SectorLists: %+v, %v; want banking and retail", lists, err)
+	}
+	at := map[string]string{}
+	for _, sl := range lists {
+		at[sl.Sector] = sl.ImportedAt.In(chinaTime).Format("2006-01-02 15:04:05")
+	}
+	for _, lang := range []struct{ query, done, title, retail, banking, hotels string }{
+		{"?lang=en", "Banking&#39;s list &#34;banking.csv&#34; is imported (0 rows rejected); the frame now has 6 units, 6 with contacts.",
+			"Sector lists", "Retail", "Banking", `<tr><th scope="row">Hotels</th><td colspan="6" class="none">not uploaded</td></tr>`},
+		// Last, so that the language cookie is Chinese again.
+		{"?lang=zh", "已导入行业“银行”的名单“banking.csv”（剔除 0 行）；抽样框现共 6 个单位，6 个有联系方式。",
+			"各行业名单", "零售", "银行", `<tr><th scope="row">住宿</th><td colspan="6" class="none">未上传</td></tr>`},
+	} {
+		page := c.get("/app/m/s1/frame" + lang.query).Body.String()
+		for _, want := range []string{
+			`<p class="done" role="status">` + lang.done,
+			`<h3 id="sector-lists-title">` + lang.title + `</h3>`,
+			`<div class="scroll"><table class="staff-table sectors sector-lists" id="sector-lists"`,
+			`<tr><th scope="row">` + lang.retail + `</th><td class="file">retail.csv</td><td>3</td><td>1</td><td>3</td><td>` + at["retail"] + `</td><td>boss</td></tr>`,
+			`<tr><th scope="row">` + lang.banking + `</th><td class="file">banking.csv</td><td>3</td><td>0</td><td>3</td><td>` + at["banking"] + `</td><td>boss</td></tr>`,
+			lang.hotels,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the frame page%s lacks %s", lang.query, want)
+			}
+		}
+		if n := strings.Count(page, `<td colspan="6" class="none">`); n != len(survey.DefaultSectors())-2 {
+			t.Errorf("the frame page%s has %d sectors without a list, want %d", lang.query, n, len(survey.DefaultSectors())-2)
+		}
+	}
+	if p := c.get("/app/m/m1/frame").Body.String(); strings.Contains(p, `id="sector-lists"`) {
+		t.Error("a residents' frame page has the sector lists' table")
 	}
 
 	// A whole frame with an unknown sector: rejected with its row.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,8 +37,8 @@ func FrameNames(ds []survey.District) ([]string, map[string]string) {
 
 // StartFrame begins a frame import inside the caller's write transaction
 // (which on PostgreSQL holds the measurement's row lock): ECONFLICT once a
-// sample is drawn, otherwise the earlier frame is removed and an
-// incomplete one recorded, which FinishFrame completes.
+// sample is drawn, otherwise the earlier frame and its sector lists are
+// removed and an incomplete frame recorded, which FinishFrame completes.
 func StartFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, source string, rejected int, by string, now time.Time) error {
 	var n int
 	if err := d.QueryRow(ctx, tx, `SELECT count(*) FROM samples WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
@@ -48,6 +50,9 @@ func StartFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, sour
 	if _, err := d.Exec(ctx, tx, `DELETE FROM frames WHERE measurement_id = ?`, measurementID); err != nil {
 		return d.Errorf("import frame: %w", err)
 	}
+	if _, err := d.Exec(ctx, tx, `DELETE FROM sector_lists WHERE measurement_id = ?`, measurementID); err != nil {
+		return d.Errorf("import frame: %w", err)
+	}
 	_, err := d.Exec(ctx, tx, `INSERT INTO frames (measurement_id, source, units, rejected, contacts, complete, imported_at, imported_by)
 		VALUES (?, ?, 0, ?, 0, ?, ?, ?)`, measurementID, source, rejected, false, d.TimeArg(now), by)
 	if err != nil {
@@ -57,17 +62,60 @@ func StartFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, sour
 }
 
 // AbortFrame removes an import that did not finish (its units go with
-// it), so the next import starts clean.
+// it), so the next import starts clean; without a frame the measurement
+// has no sector lists either.
 func AbortFrame(ctx context.Context, d *Dialect, tx Querier, measurementID string) error {
-	_, err := d.Exec(ctx, tx, `DELETE FROM frames WHERE measurement_id = ? AND NOT complete`, measurementID)
+	if _, err := d.Exec(ctx, tx, `DELETE FROM frames WHERE measurement_id = ? AND NOT complete`, measurementID); err != nil {
+		return err
+	}
+	_, err := d.Exec(ctx, tx, `DELETE FROM sector_lists WHERE measurement_id = ?
+		AND NOT EXISTS (SELECT 1 FROM frames WHERE measurement_id = ?)`, measurementID, measurementID)
 	return err
 }
 
-// FinishFrame marks an import complete with its counts (the caller
-// names the failure).
-func FinishFrame(ctx context.Context, d *Dialect, tx Querier, measurementID string, units, contacts int) error {
-	_, err := d.Exec(ctx, tx, `UPDATE frames SET units = ?, contacts = ?, complete = ? WHERE measurement_id = ?`, units, contacts, true, measurementID)
-	return err
+// FinishFrame marks a whole-frame import complete with its counts and
+// records lists (WholeFrameLists) as the measurement's sector lists (the
+// caller names the failure).
+func FinishFrame(ctx context.Context, d *Dialect, tx Querier, measurementID string, units, contacts int, lists []fieldwork.SectorList) error {
+	if _, err := d.Exec(ctx, tx, `UPDATE frames SET units = ?, contacts = ?, complete = ? WHERE measurement_id = ?`, units, contacts, true, measurementID); err != nil {
+		return err
+	}
+	for _, l := range lists {
+		_, err := d.Exec(ctx, tx, `INSERT INTO sector_lists (measurement_id, sector, source, units, rejected, contacts, imported_at, imported_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, measurementID, l.Sector, l.Source, l.Units, l.Rejected, l.Contacts, d.TimeArg(l.ImportedAt), l.ImportedBy)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WholeFrameLists returns the sector lists a whole-frame import records:
+// one per sector present among secs (secs[i] the sector of us[i], "" for
+// none), ordered by sector code, with its units and contacts counted, the
+// whole file as source and rejected 0 (the file's rejected rows are the
+// frame's, not attributed to sectors). Nil for a frame without sectors,
+// so a residents' import writes no rows.
+func WholeFrameLists(us []sampling.Unit, secs []string, source, by string, now time.Time) []fieldwork.SectorList {
+	idx := map[string]int{}
+	var out []fieldwork.SectorList
+	for i, sec := range secs {
+		if sec == "" {
+			continue
+		}
+		k, ok := idx[sec]
+		if !ok {
+			k = len(out)
+			idx[sec] = k
+			out = append(out, fieldwork.SectorList{Sector: sec, Source: source, ImportedAt: now, ImportedBy: by})
+		}
+		out[k].Units++
+		if us[i].Contact != "" {
+			out[k].Contacts++
+		}
+	}
+	slices.SortFunc(out, func(a, b fieldwork.SectorList) int { return strings.Compare(a.Sector, b.Sector) })
+	return out
 }
 
 // sealWorkers is how many goroutines seal contacts: AES-GCM with a fresh
@@ -226,7 +274,7 @@ func SectorIDClash(ctx context.Context, d *Dialect, tx Querier, measurementID, s
 // otherwise an unfinished whole-frame import is dropped, the sector's
 // earlier units go (their contacts by the foreign key) and other sectors'
 // units stay. The frame row records this upload's source, rejects and
-// time.
+// time; FinishSectorFrame records them as the sector's list.
 func StartSectorFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, sector, source string, rejected int, by string, now time.Time) error {
 	var n int
 	if err := d.QueryRow(ctx, tx, `SELECT count(*) FROM samples WHERE measurement_id = ?`, measurementID).Scan(&n); err != nil {
@@ -259,15 +307,39 @@ func StartSectorFrame(ctx context.Context, d *Dialect, tx Querier, measurementID
 	return nil
 }
 
-// FinishSectorFrame recounts the frame's units and contacts (all sectors)
-// and marks it complete.
-func FinishSectorFrame(ctx context.Context, d *Dialect, tx Querier, measurementID string) error {
+// FinishSectorFrame recounts the frame's units and contacts (all sectors),
+// marks it complete and records the sector's list: its source, rejected
+// rows, time and importer, and its units and contacts counted after the
+// insert (an earlier list of the sector is replaced).
+func FinishSectorFrame(ctx context.Context, d *Dialect, tx Querier, measurementID, sector, source string, rejected int, by string, now time.Time) error {
 	_, err := d.Exec(ctx, tx, `UPDATE frames SET
 		units = (SELECT count(*) FROM frame_units WHERE measurement_id = ?),
 		contacts = (SELECT count(*) FROM frame_contacts WHERE measurement_id = ?),
 		complete = ? WHERE measurement_id = ?`, measurementID, measurementID, true, measurementID)
 	if err != nil {
 		return d.Errorf("import sector list: %w", err)
+	}
+	_, err = d.Exec(ctx, tx, `INSERT INTO sector_lists (measurement_id, sector, source, units, rejected, contacts, imported_at, imported_by)
+		VALUES (?, ?, ?,
+			(SELECT count(*) FROM frame_units WHERE measurement_id = ? AND sector = ?),
+			?,
+			(SELECT count(*) FROM frame_contacts c JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
+				WHERE u.measurement_id = ? AND u.sector = ?),
+			?, ?)
+		ON CONFLICT (measurement_id, sector) DO UPDATE SET source = excluded.source, units = excluded.units, rejected = excluded.rejected,
+			contacts = excluded.contacts, imported_at = excluded.imported_at, imported_by = excluded.imported_by`,
+		measurementID, sector, source, measurementID, sector, rejected, measurementID, sector, d.TimeArg(now), by)
+	if err != nil {
+		return d.Errorf("import sector list: %w", err)
+	}
+	return nil
+}
+
+// PurgeSectorLists records a contacts purge in the measurement's sector
+// lists (contacts 0), inside the purge's transaction.
+func PurgeSectorLists(ctx context.Context, d *Dialect, tx Querier, measurementID string) error {
+	if _, err := d.Exec(ctx, tx, `UPDATE sector_lists SET contacts = 0 WHERE measurement_id = ?`, measurementID); err != nil {
+		return d.Errorf("purge contacts: %w", err)
 	}
 	return nil
 }
@@ -281,5 +353,18 @@ func FrameCells(ctx context.Context, d *Dialect, q Querier, measurementID string
 		var c fieldwork.FrameCell
 		err := sc.Scan(&c.Sector, &c.District, &c.Units)
 		return c, err
+	})
+}
+
+// SectorLists returns where each sector's list of the stored frame came
+// from, ordered by sector code (none while an import is unfinished).
+func SectorLists(ctx context.Context, d *Dialect, q Querier, measurementID string) ([]fieldwork.SectorList, error) {
+	rows, err := d.Query(ctx, q, `SELECT s.sector, s.source, s.units, s.rejected, s.contacts, s.imported_at, s.imported_by FROM sector_lists s
+		JOIN frames f ON f.measurement_id = s.measurement_id AND f.complete
+		WHERE s.measurement_id = ? ORDER BY s.sector`, measurementID)
+	return ScanAll(d, "sector lists", rows, err, func(sc Scanner) (fieldwork.SectorList, error) {
+		var l fieldwork.SectorList
+		err := sc.Scan(&l.Sector, &l.Source, &l.Units, &l.Rejected, &l.Contacts, d.TimeDest(&l.ImportedAt), &l.ImportedBy)
+		return l, err
 	})
 }

@@ -125,14 +125,15 @@ func TestServiceListEndToEnd(t *testing.T) {
 	if os.Getenv("MANYI_SHOTS") == "" {
 		return
 	}
-	bctx := staffBrowser(t, e, "/app/m/s1/monitor", `table.sectors`)
+	bctx, _ := staffBrowser(t, e, "/app/m/s1/monitor", `table.sectors`)
 	shot(t, bctx, "service-monitor-list")
 	fitsPhone(t, bctx, "the service monitor")
 }
 
 // staffBrowser serves e in a test server, logs the office user "boss" in
-// through the login form that path redirects to, and waits for sel on path.
-func staffBrowser(t *testing.T, e *staffEnv, path, sel string) context.Context {
+// through the login form that path redirects to, waits for sel on path and
+// returns the browser and the server's address.
+func staffBrowser(t *testing.T, e *staffEnv, path, sel string) (context.Context, string) {
 	t.Helper()
 	ts := httptest.NewServer(e.srv)
 	t.Cleanup(ts.Close)
@@ -146,5 +147,5 @@ func staffBrowser(t *testing.T, e *staffEnv, path, sel string) context.Context {
 		chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
-	return bctx
+	return bctx, ts.URL
 }

@@ -174,22 +174,11 @@ func TestOfficeSectorFrame(t *testing.T) {
 	if os.Getenv("MANYI_SHOTS") == "" {
 		return
 	}
-	ts := httptest.NewServer(e.srv)
-	t.Cleanup(ts.Close)
-	bctx := newBrowser(t, 1280, 900)
-	if err := chromedp.Do(bctx,
-		chromedp.Navigate(ts.URL+"/app/m/s1/frame"),
-		chromedp.WaitVisible(chromedp.CSS(`#name`)),
-		chromedp.SendKeys(chromedp.CSS(`#name`), "boss"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), staffPassword),
-		chromedp.Click(chromedp.CSS(`.staff-login button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#sector-counts`))); err != nil {
-		t.Fatalf("browser: %v", err)
-	}
+	bctx, base := staffBrowser(t, e, "/app/m/s1/frame", `#sector-counts`)
 	time.Sleep(100 * time.Millisecond)
 	fitsPhone(t, bctx, "the service frame page")
 	shot(t, bctx, "service-frame")
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ts.URL+"/app/m/s1/invitations"), chromedp.WaitVisible(chromedp.CSS(`#sector-links`))); err != nil {
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/app/m/s1/invitations"), chromedp.WaitVisible(chromedp.CSS(`#sector-links`))); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 	fitsPhone(t, bctx, "the service invitations page")

@@ -37,9 +37,10 @@ func (db *DB) FrameDistricts(ctx context.Context, measurementID string) ([]strin
 
 // ImportFrame stores f as the measurement's sampling frame, replacing an
 // earlier frame as long as no sample has been drawn from it (ECONFLICT
-// otherwise); see survey/sqlite's ImportFrame for the rules. The frame
-// counts as imported only once its last chunk is in (frames.complete), and
-// a failed import removes what it wrote.
+// otherwise); see survey/sqlite's ImportFrame for the rules. A frame of
+// one chunk is one transaction; a larger one counts as imported only once
+// its last chunk is in (frames.complete), and a failed import removes what
+// it wrote.
 func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*fieldwork.FrameSummary, error) {
 	_, canon, err := db.FrameDistricts(ctx, measurementID)
 	if err != nil {
@@ -59,6 +60,34 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		return nil, err
 	}
 	now := db.now()
+	if len(units) <= frameChunk {
+		// One chunk: one transaction, so that a failure leaves the
+		// earlier frame as it was.
+		sealed := make([]string, len(units))
+		if contacts > 0 {
+			if err := sealContacts(units, sealed, key); err != nil {
+				return nil, err
+			}
+		}
+		lists := storekit.WholeFrameLists(units, secs, source, by, now)
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
+				return fmt.Errorf("postgres: import frame: %w", err)
+			}
+			if err := storekit.StartFrame(ctx, dialect, tx, measurementID, source, rejected, by, now); err != nil {
+				return err
+			}
+			if err := insertUnits(ctx, tx, measurementID, units, codes, secs, sealed); err != nil {
+				return err
+			}
+			return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts, lists)
+		})
+		if err != nil {
+			return nil, err
+		}
+		fieldwork.ReportProgress(ctx, len(units), len(units))
+		return db.Frame(ctx, measurementID)
+	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		// The measurement's row lock serialises imports and draws of
 		// one measurement across servers.

@@ -43,9 +43,13 @@ func (db *DB) FrameDistricts(ctx context.Context, measurementID string) ([]strin
 // may be nil only when no unit has a contact. rejected is the number of
 // rows left out of f at import, recorded for the fieldwork report.
 //
-// A large frame is written in chunks of frameChunk units, each its own
-// short transaction; the frame counts as imported only once the last chunk
-// is in (frames.complete), and a failed import removes what it wrote.
+// A frame of up to frameChunk units is written in one transaction, so a
+// failed import leaves the earlier frame as it was. A larger frame is
+// written in chunks of frameChunk units, each its own short transaction
+// (so residents' page saves are not held up for the whole import): it
+// counts as imported only once the last chunk is in (frames.complete), and
+// a failed import removes what it wrote, but the earlier frame it replaced
+// is gone by then.
 func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling.Frame, rejected int, key *secret.Key, source, by string) (*fieldwork.FrameSummary, error) {
 	_, canon, err := db.FrameDistricts(ctx, measurementID)
 	if err != nil {
@@ -69,6 +73,31 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	}
 
 	now := db.now()
+	if len(units) <= frameChunk {
+		// One chunk: one transaction, so that a failure leaves the
+		// earlier frame as it was.
+		sealed := make([]string, len(units))
+		if contacts > 0 {
+			if err := sealContacts(units, sealed, key); err != nil {
+				return nil, err
+			}
+		}
+		lists := storekit.WholeFrameLists(units, secs, source, by, now)
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			if err := storekit.StartFrame(bg, dialect, tx, measurementID, source, rejected, by, now); err != nil {
+				return err
+			}
+			if err := insertUnits(tx, measurementID, units, codes, secs, sealed); err != nil {
+				return err
+			}
+			return storekit.FinishFrame(bg, dialect, tx, measurementID, len(units), contacts, lists)
+		})
+		if err != nil {
+			return nil, err
+		}
+		fieldwork.ReportProgress(ctx, len(units), len(units))
+		return db.Frame(ctx, measurementID)
+	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		return storekit.StartFrame(bg, dialect, tx, measurementID, source, rejected, by, now)
 	})

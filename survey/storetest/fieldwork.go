@@ -271,9 +271,9 @@ func testImportFrame(t *testing.T, h *Harness) {
 			t.Errorf("%s: got %v (code %s), want code %s mentioning %q", tc.name, err, survey.ErrorCode(err), tc.code, tc.want)
 		}
 	}
-	// A failed import leaves no frame behind.
-	if _, err := db.Frame(ctx, "m"); survey.ErrorCode(err) != survey.ENOTFOUND {
-		t.Errorf("after a failed import: Frame got %v, want ENOTFOUND", err)
+	// A failed import leaves the earlier frame as it was.
+	if s, err := db.Frame(ctx, "m"); err != nil || s.Source != "frame2.csv" || s.Units != 10 {
+		t.Errorf("after the failed imports: Frame got %+v, %v; want frame2.csv's 10 units", s, err)
 	}
 
 	fwDraw(t, db, "m", 10, 4, key)

@@ -16,11 +16,7 @@ import (
 // auditTx appends an audit entry inside a write transaction, so that the
 // change and its record commit together.
 func (db *DB) auditTx(ctx context.Context, tx *sql.Tx, user, action, target string, detail map[string]any) error {
-	b, err := storekit.AuditDetail(dialect, detail)
-	if err != nil {
-		return err
-	}
-	return storekit.InsertAudit(ctx, dialect, tx, db.now(), user, action, target, b, "")
+	return storekit.AuditChange(ctx, dialect, tx, db.now(), user, action, target, detail)
 }
 
 // SaveWeighting validates spec and stores it as the measurement's next
@@ -28,12 +24,9 @@ func (db *DB) auditTx(ctx context.Context, tx *sql.Tx, user, action, target stri
 // (weighting.save) under by. The measurement's row lock numbers
 // concurrent saves from several servers one after the other.
 func (db *DB) SaveWeighting(ctx context.Context, measurementID string, spec analysis.WeightingSpec, by string) (int, error) {
-	if err := spec.Validate(); err != nil {
-		return 0, err
-	}
-	body, err := json.Marshal(spec)
+	body, err := storekit.WeightingBody(dialect, spec)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: weighting spec: %w", err)
+		return 0, err
 	}
 	var version int
 	err = db.write(ctx, func(tx *sql.Tx) error {
@@ -77,14 +70,7 @@ func (db *DB) WeightingVersion(ctx context.Context, measurementID string, versio
 // districts against the measurement's and stores it in place of the
 // previous census; audited under by.
 func (db *DB) ImportCensusCSV(ctx context.Context, measurementID string, r io.Reader, by string) (*analysis.Census, error) {
-	c, err := analysis.ReadCensusCSV(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.SetCensus(ctx, measurementID, c, by); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return storekit.ImportCensus(r, func(c *analysis.Census) error { return db.SetCensus(ctx, measurementID, c, by) })
 }
 
 // SetCensus replaces the measurement's census counts; every district must
@@ -124,10 +110,7 @@ func (db *DB) Census(ctx context.Context, measurementID string) (*analysis.Censu
 }
 
 func census(ctx context.Context, q querier, measurementID string) (*analysis.Census, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.district, c.gender, c.age_band, c.count FROM census_cells c
-		LEFT JOIN districts d ON d.measurement_id = c.measurement_id AND d.code = c.district
-		WHERE c.measurement_id = $1 ORDER BY d.position, c.gender COLLATE "C" DESC, c.age_band COLLATE "C"`, measurementID)
-	return storekit.Census(dialect, rows, err)
+	return storekit.Census(ctx, dialect, q, measurementID, ` COLLATE "C"`)
 }
 
 // SetIndexMethod validates the method against the measurement's newest
@@ -137,12 +120,9 @@ func (db *DB) SetIndexMethod(ctx context.Context, measurementID string, m analys
 	if err != nil {
 		return err
 	}
-	if err := m.Validate(q); err != nil {
-		return err
-	}
-	body, err := json.Marshal(m)
+	body, err := storekit.IndexMethodBody(dialect, q, m)
 	if err != nil {
-		return fmt.Errorf("postgres: index method: %w", err)
+		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if err := storekit.SetIndexMethod(ctx, dialect, tx, measurementID, body, by, db.now()); err != nil {

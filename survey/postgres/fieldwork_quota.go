@@ -49,29 +49,13 @@ func (db *DB) SetQuotaAllowOver(ctx context.Context, measurementID string, allow
 	})
 }
 
+// allowOverSQL reads whether the measurement's cells may go over their
+// targets (for storekit.Quotas).
+const allowOverSQL = `SELECT coalesce((SELECT allow_over FROM quota_settings WHERE measurement_id = ?), false)`
+
 // Quotas returns the measurement's quota cells, by district and cell.
 func (db *DB) Quotas(ctx context.Context, measurementID string) (*fieldwork.Quotas, error) {
-	q := &fieldwork.Quotas{}
-	err := db.db.QueryRowContext(ctx, `SELECT coalesce((SELECT allow_over FROM quota_settings WHERE measurement_id = $1), false)`, measurementID).Scan(&q.AllowOver)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: quotas: %w", err)
-	}
-	rows, err := db.db.QueryContext(ctx, `SELECT q.district, q.cell, q.target, q.count,
-			(SELECT count(*) FROM quota_members m JOIN responses r ON r.id = m.response_id
-			 WHERE m.measurement_id = q.measurement_id AND m.district = q.district AND m.cell = q.cell AND r.status = 'submitted')
-		FROM quota_cells q WHERE q.measurement_id = $1 ORDER BY q.district COLLATE "C", q.cell COLLATE "C"`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: quotas: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c fieldwork.QuotaCell
-		if err := rows.Scan(&c.District, &c.Cell, &c.Target, &c.Count, &c.Completes); err != nil {
-			return nil, fmt.Errorf("postgres: quotas: %w", err)
-		}
-		q.Cells = append(q.Cells, c)
-	}
-	return q, rows.Err()
+	return storekit.Quotas(ctx, dialect, db.db, measurementID, allowOverSQL, ` COLLATE "C"`)
 }
 
 // ClaimQuota is the quota check at the screener, for the response of
@@ -102,15 +86,15 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		if l.respStatus.String != survey.RespInProgress {
 			return storekit.ErrFinished(l.respStatus.String)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM quota_cells WHERE measurement_id = $1`, l.measurementID).Scan(&n); err != nil {
-			return fmt.Errorf("postgres: quota: %w", err)
+		has, err := storekit.HasQuotaCells(ctx, dialect, tx, l.measurementID)
+		if err != nil {
+			return err
 		}
-		if n == 0 {
+		if !has {
 			out = &fieldwork.QuotaClaim{}
 			return nil
 		}
-		ans, err := txAnswers(ctx, tx, l.respID.Int64)
+		ans, err := storekit.ResponseAnswers(ctx, dialect, tx, l.respID.Int64)
 		if err != nil {
 			return err
 		}
@@ -126,12 +110,9 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		if err != nil {
 			return err
 		}
-		var fGender, fBand string
-		err = tx.QueryRowContext(ctx, `SELECT u.gender, u.age_band FROM cases c
-			JOIN frame_units u ON u.measurement_id = c.measurement_id AND u.unit_id = c.unit_id
-			WHERE c.invitation_id = $1`, l.invitationID).Scan(&fGender, &fBand)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("postgres: quota: %w", err)
+		fGender, fBand, err := storekit.FrameGenderBand(ctx, dialect, tx, l.invitationID)
+		if err != nil {
+			return err
 		}
 		district, cell := storekit.QuotaCell(q, ans, ds, fGender, fBand)
 		if cell == "" {
@@ -155,24 +136,6 @@ func (db *DB) ClaimQuota(ctx context.Context, token string) (*fieldwork.QuotaCla
 		return nil, err
 	}
 	return out, nil
-}
-
-// txAnswers reads a response's answers inside a transaction.
-func txAnswers(ctx context.Context, tx *sql.Tx, respID int64) (survey.Answers, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT item_id, value FROM answers WHERE response_id = $1 ORDER BY item_id, position`, respID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: answers of response %d: %w", respID, err)
-	}
-	defer rows.Close()
-	ans := survey.Answers{}
-	for rows.Next() {
-		var item, v string
-		if err := rows.Scan(&item, &v); err != nil {
-			return nil, fmt.Errorf("postgres: answers of response %d: %w", respID, err)
-		}
-		ans[item] = append(ans[item], v)
-	}
-	return ans, rows.Err()
 }
 
 // claimCell takes a place in a cell for a response, inside the caller's

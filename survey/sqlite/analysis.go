@@ -16,11 +16,7 @@ import (
 // auditTx appends an audit entry inside a write transaction, so that the
 // change and its record commit together.
 func (db *DB) auditTx(tx *sql.Tx, user, action, target string, detail map[string]any) error {
-	b, err := storekit.AuditDetail(dialect, detail)
-	if err != nil {
-		return err
-	}
-	return storekit.InsertAudit(bg, dialect, tx, db.now(), user, action, target, b, "")
+	return storekit.AuditChange(bg, dialect, tx, db.now(), user, action, target, detail)
 }
 
 // measurementExists returns ENOTFOUND when the measurement is unknown.
@@ -32,12 +28,9 @@ func measurementExists(tx *sql.Tx, id string) error {
 // weighting version, which becomes the current one; the change is audited
 // (weighting.save) under by. It returns the new version number.
 func (db *DB) SaveWeighting(ctx context.Context, measurementID string, spec analysis.WeightingSpec, by string) (int, error) {
-	if err := spec.Validate(); err != nil {
-		return 0, err
-	}
-	body, err := json.Marshal(spec)
+	body, err := storekit.WeightingBody(dialect, spec)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: weighting spec: %w", err)
+		return 0, err
 	}
 	var version int
 	err = db.write(ctx, func(tx *sql.Tx) error {
@@ -81,14 +74,7 @@ func (db *DB) WeightingVersion(ctx context.Context, measurementID string, versio
 // districts against the measurement's and stores it in place of the
 // previous census; audited under by. Errors name the row or the district.
 func (db *DB) ImportCensusCSV(ctx context.Context, measurementID string, r io.Reader, by string) (*analysis.Census, error) {
-	c, err := analysis.ReadCensusCSV(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.SetCensus(ctx, measurementID, c, by); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return storekit.ImportCensus(r, func(c *analysis.Census) error { return db.SetCensus(ctx, measurementID, c, by) })
 }
 
 // SetCensus replaces the measurement's census counts; every district must
@@ -132,10 +118,7 @@ func (db *DB) Census(ctx context.Context, measurementID string) (*analysis.Censu
 }
 
 func (db *DB) census(ctx context.Context, q querier, measurementID string) (*analysis.Census, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.district, c.gender, c.age_band, c.count FROM census_cells c
-		LEFT JOIN districts d ON d.measurement_id = c.measurement_id AND d.code = c.district
-		WHERE c.measurement_id = ? ORDER BY d.position, c.gender DESC, c.age_band`, measurementID)
-	return storekit.Census(dialect, rows, err)
+	return storekit.Census(ctx, dialect, q, measurementID, "")
 }
 
 // SetIndexMethod validates the method against the measurement's newest
@@ -145,12 +128,9 @@ func (db *DB) SetIndexMethod(ctx context.Context, measurementID string, m analys
 	if err != nil {
 		return err
 	}
-	if err := m.Validate(q); err != nil {
-		return err
-	}
-	body, err := json.Marshal(m)
+	body, err := storekit.IndexMethodBody(dialect, q, m)
 	if err != nil {
-		return fmt.Errorf("sqlite: index method: %w", err)
+		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if err := storekit.SetIndexMethod(bg, dialect, tx, measurementID, body, by, db.now()); err != nil {

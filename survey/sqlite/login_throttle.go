@@ -54,7 +54,7 @@ func (db *DB) TakeLoginTokens(ctx context.Context, buckets []auth.Bucket) (bool,
 	return ok, err
 }
 
-func getLock(ctx context.Context, q queryer, name, source string) (auth.LoginLock, error) {
+func getLock(ctx context.Context, q querier, name, source string) (auth.LoginLock, error) {
 	l, err := storekit.ScanLoginLock(dialect, q.QueryRowContext(ctx, `SELECT `+storekit.LoginLockCols+` FROM login_failures WHERE name = ? AND source = ?`, name, source))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.LoginLock{Name: name, Source: source}, nil

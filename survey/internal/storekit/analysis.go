@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -23,6 +24,18 @@ func MeasurementExists(ctx context.Context, d *Dialect, q Querier, id string) er
 		return d.Errorf("measurement %s: %w", id, err)
 	}
 	return nil
+}
+
+// WeightingBody validates spec and returns its stored form (JSON).
+func WeightingBody(d *Dialect, spec analysis.WeightingSpec) ([]byte, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(spec)
+	if err != nil {
+		return nil, d.Errorf("weighting spec: %w", err)
+	}
+	return body, nil
 }
 
 // InsertWeighting stores spec (JSON) as the measurement's next weighting
@@ -113,10 +126,13 @@ func Weighting(ctx context.Context, d *Dialect, q Querier, measurementID string,
 	return &vs[0], nil
 }
 
-// Census reads census cells (district, gender, age band, count) from
-// rows, the adapter's query in its own collation order; nil when there
-// are none.
-func Census(d *Dialect, rows *sql.Rows, err error) (*analysis.Census, error) {
+// Census returns the measurement's census cells in district, gender
+// (descending) and age band order, or nil when none was imported; collate
+// is "" or the dialect's clause that orders text bytewise.
+func Census(ctx context.Context, d *Dialect, q Querier, measurementID, collate string) (*analysis.Census, error) {
+	rows, err := d.Query(ctx, q, `SELECT c.district, c.gender, c.age_band, c.count FROM census_cells c
+		LEFT JOIN districts d ON d.measurement_id = c.measurement_id AND d.code = c.district
+		WHERE c.measurement_id = ? ORDER BY d.position, c.gender`+collate+` DESC, c.age_band`+collate, measurementID)
 	cells, err := ScanAll(d, "census", rows, err, func(sc Scanner) (analysis.CensusCell, error) {
 		var cell analysis.CensusCell
 		err := sc.Scan(&cell.District, &cell.Gender, &cell.AgeBand, &cell.Count)
@@ -126,6 +142,32 @@ func Census(d *Dialect, rows *sql.Rows, err error) (*analysis.Census, error) {
 		return nil, err
 	}
 	return &analysis.Census{Cells: cells}, nil
+}
+
+// ImportCensus reads a census file (analysis.ReadCensusCSV) and stores it
+// with set, the adapter's SetCensus.
+func ImportCensus(r io.Reader, set func(*analysis.Census) error) (*analysis.Census, error) {
+	c, err := analysis.ReadCensusCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := set(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// IndexMethodBody validates m against the questionnaire q and returns its
+// stored form (JSON).
+func IndexMethodBody(d *Dialect, q *survey.Questionnaire, m analysis.IndexMethod) ([]byte, error) {
+	if err := m.Validate(q); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, d.Errorf("index method: %w", err)
+	}
+	return body, nil
 }
 
 // SetIndexMethod stores a measurement's index method (JSON) inside the

@@ -50,6 +50,16 @@ func InsertAudit(ctx context.Context, d *Dialect, tx Querier, at time.Time, user
 	return nil
 }
 
+// AuditChange appends an entry of a change by user, with detail, inside
+// the caller's write transaction (InsertAudit, no address).
+func AuditChange(ctx context.Context, d *Dialect, tx Querier, at time.Time, user, action, target string, detail map[string]any) error {
+	b, err := AuditDetail(d, detail)
+	if err != nil {
+		return err
+	}
+	return InsertAudit(ctx, d, tx, at, user, action, target, b, "")
+}
+
 // AuditLog returns the entries matching f, newest first, at most f.Limit
 // (100 when unset, never more than MaxAuditLimit).
 func AuditLog(ctx context.Context, d *Dialect, q Querier, f auth.AuditFilter) ([]auth.AuditEntry, error) {

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"html/template"
 	"net/http"
 	"strconv"
 
@@ -15,7 +12,6 @@ import (
 	"manyi/survey/auth"
 	"manyi/survey/fieldwork"
 	"manyi/survey/secret"
-	"manyi/templates"
 )
 
 // fwPageFiles are the fieldwork pages, each parsed with staff_base.html.
@@ -24,10 +20,9 @@ var fwPageFiles = []string{"fw_cases.html", "fw_interview.html", "fw_monitor.htm
 // fieldwork holds the fieldwork pages' state: the store (Config.Fieldwork),
 // the parsed templates and the contact key.
 type fieldworkPages struct {
+	pageSet
 	st    *staff
 	store fieldwork.Store
-	views map[string]*template.Template
-	err   error
 }
 
 func init() {
@@ -44,7 +39,7 @@ func init() {
 // review, each with the permission it needs.
 func (st *staff) fieldworkRoutes() []staffRoute {
 	f := &fieldworkPages{st: st, store: st.s.fieldwork}
-	if vs, err := parseFWViews(); err != nil {
+	if vs, err := parsePageSet(fwPageFiles); err != nil {
 		f.err = err
 	} else {
 		f.views = vs
@@ -70,49 +65,6 @@ func (st *staff) fieldworkRoutes() []staffRoute {
 		{p, "/app/m/:id/openlink", false, auth.PermMonitor, f.ok(f.handleOpenLinkSet)},
 		{p, "/app/m/:id/openlink/sector", false, auth.PermMonitor, f.ok(f.handleSectorLinkSet)},
 	}
-}
-
-// ok fails a request when the fieldwork pages could not be set up.
-func (f *fieldworkPages) ok(h echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		if f.err != nil {
-			return f.err
-		}
-		return h(c)
-	}
-}
-
-func parseFWViews() (map[string]*template.Template, error) {
-	base, err := template.New("staff_base.html").ParseFS(templates.FS, "staff_base.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: parsing templates/staff_base.html: %w", err)
-	}
-	sets := map[string]*template.Template{}
-	for _, name := range fwPageFiles {
-		t, err := base.Clone()
-		if err == nil {
-			t, err = t.ParseFS(templates.FS, name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing templates/%s: %w", name, err)
-		}
-		sets[name] = t
-	}
-	return sets, nil
-}
-
-// render executes a fieldwork page into a buffer and sends it uncached.
-func (f *fieldworkPages) render(c *echo.Context, status int, file string, data any) error {
-	t := f.views[file]
-	if t == nil {
-		return fmt.Errorf("web: no fieldwork template %s", file)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "staff_base.html", data); err != nil {
-		return fmt.Errorf("web: rendering %s: %w", file, err)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // errNoContactKey is contactKey's answer when the server was started

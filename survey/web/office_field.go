@@ -40,7 +40,7 @@ func (st *staff) officeRoutes() []staffRoute {
 	} else {
 		o.err = errors.New("web: Config.Office is nil; the frame, sample, invitations, assignment and fieldwork pages are off")
 	}
-	if vs, err := parsePageSet("of_steps.html", officePageFiles); err != nil {
+	if vs, err := parsePageSet(officePageFiles, "of_steps.html"); err != nil {
 		o.err = err
 	} else {
 		o.views = vs

@@ -36,7 +36,7 @@ func init() {
 // (office only); the interviewer gets none of them.
 func (st *staff) setupRoutes() []staffRoute {
 	sp := &setupPages{st: st, store: st.s.setup}
-	if vs, err := parsePageSet("setup_parts.html", setupPageFiles); err != nil {
+	if vs, err := parsePageSet(setupPageFiles, "setup_parts.html"); err != nil {
 		sp.err = err
 	} else {
 		sp.views = vs

@@ -112,7 +112,7 @@ func (s *Server) staffRoutes(e *echo.Echo) {
 		limits:   auth.DefaultLimits,
 		secure:   strings.HasPrefix(strings.ToLower(s.baseURL), "https://"),
 	}
-	if vs, err := parseStaffViews(); err != nil {
+	if vs, err := parsePageSet(staffPageFiles); err != nil {
 		st.err = err
 	} else {
 		st.views = vs

@@ -19,8 +19,9 @@ type pageSet struct {
 	err   error
 }
 
-// parsePageSet parses each of files over staff_base.html and parts.
-func parsePageSet(parts string, files []string) (map[string]*template.Template, error) {
+// parsePageSet parses each of files over staff_base.html and the parts
+// templates they share.
+func parsePageSet(files []string, parts ...string) (map[string]*template.Template, error) {
 	base, err := template.New("staff_base.html").ParseFS(templates.FS, "staff_base.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parsing templates/staff_base.html: %w", err)
@@ -29,7 +30,7 @@ func parsePageSet(parts string, files []string) (map[string]*template.Template, 
 	for _, name := range files {
 		t, err := base.Clone()
 		if err == nil {
-			t, err = t.ParseFS(templates.FS, parts, name)
+			t, err = t.ParseFS(templates.FS, append(parts[:len(parts):len(parts)], name)...)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing templates/%s: %w", name, err)
@@ -51,7 +52,14 @@ func (ps *pageSet) ok(h echo.HandlerFunc) echo.HandlerFunc {
 
 // render executes a page of the group into a buffer and sends it uncached.
 func (ps *pageSet) render(c *echo.Context, status int, file string, data any) error {
-	t := ps.views[file]
+	return renderStaffPage(c, ps.views, status, file, data)
+}
+
+// renderStaffPage executes file of views into a buffer (a template error
+// becomes a clean 500) and sends it uncached: staff pages show accounts,
+// contacts and results.
+func renderStaffPage(c *echo.Context, views map[string]*template.Template, status int, file string, data any) error {
+	t := views[file]
 	if t == nil {
 		return fmt.Errorf("web: no template %s", file)
 	}

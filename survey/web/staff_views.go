@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
-	"html/template"
 	"net/http"
 	"time"
 
@@ -11,45 +8,15 @@ import (
 
 	"manyi/survey"
 	"manyi/survey/auth"
-	"manyi/templates"
 )
 
 // staffPageFiles are the staff pages, each parsed with staff_base.html, the
 // staff layout (a navigation bar, no resident footer).
 var staffPageFiles = []string{"staff_login.html", "staff_home.html", "staff_users.html", "staff_audit.html", "staff_error.html"}
 
-func parseStaffViews() (map[string]*template.Template, error) {
-	base, err := template.New("staff_base.html").ParseFS(templates.FS, "staff_base.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: parsing templates/staff_base.html: %w", err)
-	}
-	sets := map[string]*template.Template{}
-	for _, f := range staffPageFiles {
-		t, err := base.Clone()
-		if err == nil {
-			t, err = t.ParseFS(templates.FS, f)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("web: parsing templates/%s: %w", f, err)
-		}
-		sets[f] = t
-	}
-	return sets, nil
-}
-
-// render executes a staff page into a buffer (a template error becomes a
-// clean 500) and sends it uncached: staff pages show accounts and results.
+// render executes a staff page and sends it uncached.
 func (st *staff) render(c *echo.Context, status int, file string, data any) error {
-	t := st.views[file]
-	if t == nil {
-		return fmt.Errorf("web: no staff template %s", file)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "staff_base.html", data); err != nil {
-		return fmt.Errorf("web: rendering %s: %w", file, err)
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
+	return renderStaffPage(c, st.views, status, file, data)
 }
 
 // staffLayout is what every staff page shows around its content.

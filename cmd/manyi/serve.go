@@ -251,6 +251,15 @@ func serve(ctx context.Context, c serveConfig, stdout io.Writer, log *slog.Logge
 		}
 	}
 
+	// A new installation: the office creates its first account in the
+	// browser with the setup code (docs/ACCOUNTS.md). The code is printed,
+	// never logged.
+	if us, err := st.Users(ctx); err != nil {
+		return fmt.Errorf("staff accounts: %w", err)
+	} else if len(us) == 0 {
+		fmt.Fprintf(stdout, "no staff accounts yet: create the office account at %s/setup with the setup code %s\n  (or: manyi user add --role office NAME)\n", base, web.FirstAccountCode(secret))
+	}
+
 	h, err := web.New(web.Config{
 		Store: st, Accounts: st, Fieldwork: st, Quotas: st, OpenLinks: st, Workspace: st, Office: st, Setup: st, Service: st,
 		Log: log, Secret: secret, BaseURL: c.BaseURL, ContactKey: c.ContactKey, TrustedProxies: c.TrustedProxies,

@@ -74,6 +74,8 @@ func (st *staff) staffRouteTable() []staffRoute {
 	rs := []staffRoute{
 		{http.MethodGet, "/login", true, "", st.handleLoginForm},
 		{http.MethodPost, "/login", true, "", st.handleLogin},
+		{http.MethodGet, "/setup", true, "", st.handleFirstForm},
+		{http.MethodPost, "/setup", true, "", st.handleFirstCreate},
 		{http.MethodPost, "/logout", false, "", st.handleLogout},
 		{http.MethodGet, "/app", false, auth.PermViewMeasurements, st.handleHome},
 		{http.MethodGet, "/app/users", false, auth.PermManageUsers, st.handleUsers},
@@ -246,6 +248,7 @@ type loginPage struct {
 	Next  string
 	Name  string
 	Error string
+	First bool // no staff account exists yet: offer /setup
 }
 
 // loginBinding returns the value the login form's CSRF token is bound to,
@@ -263,12 +266,17 @@ func (st *staff) loginBinding(c *echo.Context) string {
 
 func (st *staff) renderLogin(c *echo.Context, status int, name, next, msg string) error {
 	l := st.newStaffLayout(c, nil, staffUI["login_title"].Get(language(c)), "/login?next="+url.QueryEscape(next))
+	first, err := st.noAccounts(c)
+	if err != nil {
+		return err
+	}
 	return st.render(c, status, "staff_login.html", loginPage{
 		staffLayout: l,
 		CSRF:        auth.CSRFToken(st.s.secret, "login\x00"+st.loginBinding(c)),
 		Next:        next,
 		Name:        name,
 		Error:       msg,
+		First:       first,
 	})
 }
 

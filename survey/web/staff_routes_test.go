@@ -37,6 +37,9 @@ var staffRoleTable = []struct {
 }{
 	{"GET /login", "", nil, [4]outcome{allowed, allowed, allowed, allowed}},
 	{"POST /login", "", url.Values{"name": {"nobody"}, "password": {"wrong-password"}}, [4]outcome{allowed, allowed, allowed, allowed}},
+	// With accounts in the database /setup is 404 for everyone.
+	{"GET /setup", "", nil, [4]outcome{allowed, allowed, allowed, allowed}},
+	{"POST /setup", "", url.Values{"code": {"x"}}, [4]outcome{allowed, allowed, allowed, allowed}},
 	{"POST /logout", "", nil, [4]outcome{toLogin, allowed, allowed, allowed}},
 	{"GET /app", "", nil, [4]outcome{toLogin, allowed, allowed, allowed}},
 	{"GET /app/users", "", nil, [4]outcome{toLogin, forbidden, forbidden, allowed}},
@@ -75,7 +78,7 @@ var staffRoleTable = []struct {
 
 // isStaffPath reports whether a registered path belongs to the staff side.
 func isStaffPath(p string) bool {
-	return p == "/login" || p == "/logout" || p == "/app" || strings.HasPrefix(p, "/app/")
+	return p == "/login" || p == "/logout" || p == "/setup" || p == "/app" || strings.HasPrefix(p, "/app/")
 }
 
 func TestStaffRouteRoles(t *testing.T) {

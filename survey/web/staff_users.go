@@ -48,7 +48,7 @@ type addForm struct {
 }
 
 // doneKeys are the success messages ?done= may name.
-var doneKeys = map[string]string{"created": "done_created", "role": "done_role", "password": "done_password", "disabled": "done_disabled", "unlocked": "done_unlocked"}
+var doneKeys = map[string]string{"created": "done_created", "role": "done_role", "password": "done_password", "disabled": "done_disabled", "unlocked": "done_unlocked", "first": "done_first"}
 
 // handleUsers handles GET /app/users.
 func (st *staff) handleUsers(c *echo.Context) error {

@@ -12,7 +12,7 @@ import (
 
 // staffPageFiles are the staff pages, each parsed with staff_base.html, the
 // staff layout (a navigation bar, no resident footer).
-var staffPageFiles = []string{"staff_login.html", "staff_home.html", "staff_users.html", "staff_audit.html", "staff_error.html"}
+var staffPageFiles = []string{"staff_login.html", "staff_first.html", "staff_home.html", "staff_users.html", "staff_audit.html", "staff_error.html"}
 
 // render executes a staff page and sends it uncached.
 func (st *staff) render(c *echo.Context, status int, file string, data any) error {
@@ -151,6 +151,17 @@ var staffUI = map[string]survey.Text{
 	"disable":          {Zh: "停用", En: "Disable"},
 	"create":           {Zh: "添加", En: "Add"},
 	"done_created":     {Zh: "已添加账户 %s。", En: "Account %s was added."},
+	"done_first":       {Zh: "已创建管理员账户 %s，并已登录。请在下面为统计人员和访员添加账户。", En: "The office account %s was created and you are logged in. Add the statisticians' and interviewers' accounts below."},
+	"first_title":      {Zh: "创建第一个管理员账户", En: "Create the first office account"},
+	"first_intro":      {Zh: "这台服务器还没有任何工作人员账户。请输入服务器启动时显示的设置码，为质量强市办创建管理员账户；之后可在“账户”页面为统计人员和访员添加账户。账户创建后本页面不再可用。", En: "This server has no staff accounts yet. Enter the setup code the server showed when it started to create the office's administrator account; you can then add the statisticians' and interviewers' accounts on the accounts page. Once an account exists this page is gone."},
+	"first_code":       {Zh: "设置码", En: "Setup code"},
+	"first_code_hint":  {Zh: "16 个字母或数字，例如 ABCD-EFGH-JKLM-NPQR；大小写和连字符不限。", En: "16 letters or digits, such as ABCD-EFGH-JKLM-NPQR; case and dashes do not matter."},
+	"first_name_hint":  {Zh: "3–32 个字符，以字母开头，可含字母、数字和 . _ -，例如 zhang.wei。", En: "3 to 32 characters starting with a letter: letters, digits and . _ -, such as zhang.wei."},
+	"first_password2":  {Zh: "再次输入密码", En: "Password again"},
+	"first_pw_hint":    {Zh: "至少 10 个字符，不能与用户名相同。", En: "At least 10 characters, not the user name."},
+	"first_create":     {Zh: "创建账户并登录", En: "Create the account and log in"},
+	"login_first":      {Zh: "这台服务器还没有任何工作人员账户。", En: "This server has no staff accounts yet."},
+	"login_first_link": {Zh: "用设置码创建第一个管理员账户", En: "Create the first office account with the setup code"},
 	"done_role":        {Zh: "已修改 %s 的角色；其登录已失效，需要重新登录。", En: "The role of %s was changed; they must log in again."},
 	"done_password":    {Zh: "已重设 %s 的密码；其登录和锁定已解除。", En: "The password of %s was reset; their sessions and any lock-out were cleared."},
 	"done_disabled":    {Zh: "已停用 %s，其登录已失效。", En: "%s was disabled and logged out."},

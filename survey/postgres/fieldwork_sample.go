@@ -145,26 +145,17 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		if err != nil {
 			return err
 		}
-		if si.Released >= si.Batches {
-			return storekit.ErrAllReleased(si.Batches)
-		}
-		next := si.Released + 1
-		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		ids, _, err := storekit.DrawnCases(ctx, dialect, tx, measurementID, "", smp)
+		r, err := storekit.PlanRelease(ctx, dialect, tx, measurementID, si, si.Released, si.Batches)
 		if err != nil {
 			return err
 		}
-		levels, err := storekit.BatchLevels(ctx, dialect, tx, measurementID, si.Alloc, next)
-		if err != nil {
+		if err := applyDesign(ctx, tx, measurementID, r.IDs, r.Design(), db.now()); err != nil {
 			return err
 		}
-		if err := applyDesign(ctx, tx, measurementID, ids, sampling.WeightsReleased(smp, levels), db.now()); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = $1 WHERE measurement_id = $2`, next, measurementID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = $1 WHERE measurement_id = $2`, r.Batch, measurementID); err != nil {
 			return fmt.Errorf("postgres: release batch: %w", err)
 		}
-		batch = next
+		batch = r.Batch
 		return nil
 	})
 	return batch, err

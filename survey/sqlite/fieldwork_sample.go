@@ -106,41 +106,39 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		if err := tx.QueryRow(`SELECT released, batches FROM samples WHERE measurement_id = ?`, measurementID).Scan(&released, &batches); err != nil {
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
-		if released >= batches {
-			return storekit.ErrAllReleased(batches)
-		}
-		next := released + 1
-		// Rebuild the sample in its drawn order for sampling.Weights.
-		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: batches}
-		ids, wasReleased, err := storekit.DrawnCases(bg, dialect, tx, measurementID, "", smp)
+		r, err := storekit.PlanRelease(bg, dialect, tx, measurementID, si, released, batches)
 		if err != nil {
 			return err
 		}
-		levels, err := storekit.BatchLevels(bg, dialect, tx, measurementID, si.Alloc, next)
-		if err != nil {
+		if err := applyDesign(tx, measurementID, r, fmtTime(db.now())); err != nil {
 			return err
 		}
-		now := fmtTime(db.now())
-		for i, d := range sampling.WeightsReleased(smp, levels) {
-			if !d.Released {
-				continue
-			}
-			if _, err := tx.Exec(`UPDATE cases SET prob = ?, weight = ? WHERE id = ?`, d.Prob, d.Weight, ids[i]); err != nil {
-				return fmt.Errorf("sqlite: release batch: %w", err)
-			}
-			if !wasReleased[i] {
-				if err := releaseCase(tx, measurementID, ids[i], smp.Cases[i].ID, now); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := tx.Exec(`UPDATE samples SET released = ? WHERE measurement_id = ?`, next, measurementID); err != nil {
+		if _, err := tx.Exec(`UPDATE samples SET released = ? WHERE measurement_id = ?`, r.Batch, measurementID); err != nil {
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
-		batch = next
+		batch = r.Batch
 		return nil
 	})
 	return batch, err
+}
+
+// applyDesign gives the released cases of r's design their probability
+// and weight, and releases those not yet released.
+func applyDesign(tx *sql.Tx, measurementID string, r *storekit.Release, now string) error {
+	for i, d := range r.Design() {
+		if !d.Released {
+			continue
+		}
+		if _, err := tx.Exec(`UPDATE cases SET prob = ?, weight = ? WHERE id = ?`, d.Prob, d.Weight, r.IDs[i]); err != nil {
+			return fmt.Errorf("sqlite: release batch: %w", err)
+		}
+		if !r.Released[i] {
+			if err := releaseCase(tx, measurementID, r.IDs[i], r.Sample.Cases[i].ID, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Cases returns the cases matching f in drawn order.

@@ -305,21 +305,6 @@ func InsertSample(ctx context.Context, d *Dialect, tx Querier, measurementID, co
 	return nil
 }
 
-// BatchLevels returns, inside the caller's transaction, the reserve
-// batches each stratum will have released once batch next is out for
-// the whole sample: a stratum released further by a stratum's own
-// release keeps its level.
-func BatchLevels(ctx context.Context, d *Dialect, tx Querier, measurementID string, a sampling.Allocation, next int) (map[string]int, error) {
-	levels, err := ReleasedBatches(ctx, d, tx, measurementID)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range a.Strata {
-		levels[st.Name] = max(levels[st.Name], next)
-	}
-	return levels, nil
-}
-
 // SetDisposition moves a case to disposition to at time at and records
 // the change, inside the caller's write transaction. Moving to the same
 // disposition records nothing.

@@ -12,25 +12,9 @@ import (
 	"manyi/survey/sampling"
 )
 
-// caseDesign is what the analysis takes from a drawn case.
-type caseDesign struct {
-	weight, prob float64
-	district     string
-}
-
-// fieldworkFacts are a measurement's design facts from the fieldwork
-// tables: the drawn case behind each invitation, the issued (released)
-// cases per district and the responses set aside in review.
-type fieldworkFacts struct {
-	hasSample bool
-	cases     map[int64]caseDesign // by invitation id
-	issued    map[string]int
-	excluded  map[int64]bool // by response id
-}
-
 // fieldworkDesign reads the design facts inside tx.
-func fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID string) (fieldworkFacts, error) {
-	f := fieldworkFacts{cases: map[int64]caseDesign{}, excluded: map[int64]bool{}}
+func fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID string) (storekit.FieldworkFacts, error) {
+	f := storekit.FieldworkFacts{Cases: map[int64]storekit.CaseDesign{}, Excluded: map[int64]bool{}}
 	rows, err := tx.QueryContext(ctx, `SELECT c.invitation_id, c.district, c.weight, c.prob, c.released
 		FROM cases c JOIN invitations i ON i.id = c.invitation_id WHERE i.measurement_id = $1`, measurementID)
 	if err != nil {
@@ -38,26 +22,26 @@ func fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID string) (fie
 	}
 	for rows.Next() {
 		var inv int64
-		var c caseDesign
+		var c storekit.CaseDesign
 		var rel bool
-		if err := rows.Scan(&inv, &c.district, &c.weight, &c.prob, &rel); err != nil {
+		if err := rows.Scan(&inv, &c.District, &c.Weight, &c.Prob, &rel); err != nil {
 			rows.Close()
 			return f, fmt.Errorf("postgres: cases: %w", err)
 		}
-		if f.issued == nil {
-			f.issued = map[string]int{}
+		if f.Issued == nil {
+			f.Issued = map[string]int{}
 		}
-		f.cases[inv] = c
-		f.hasSample = true
+		f.Cases[inv] = c
+		f.HasSample = true
 		if rel {
-			f.issued[c.district]++
+			f.Issued[c.District]++
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return f, fmt.Errorf("postgres: cases: %w", err)
 	}
-	if f.excluded, err = excludedResponses(ctx, tx, measurementID); err != nil {
+	if f.Excluded, err = excludedResponses(ctx, tx, measurementID); err != nil {
 		return f, err
 	}
 	return f, nil
@@ -93,8 +77,8 @@ func (db *DB) LoadDataset(ctx context.Context, measurementID string) (*analysis.
 		if err != nil {
 			return err
 		}
-		if len(fw.issued) > 0 {
-			ds.Issued = fw.issued
+		if len(fw.Issued) > 0 {
+			ds.Issued = fw.Issued
 		}
 		// One row per response, its answers aggregated into one string
 		// (storekit.AnswerRecords).
@@ -103,37 +87,8 @@ func (db *DB) LoadDataset(ctx context.Context, measurementID string) (*analysis.
 					FROM answers a WHERE a.response_id = r.id), '')
 			FROM responses r JOIN invitations i ON i.id = r.invitation_id
 			WHERE r.measurement_id = $1 AND r.status = $2 ORDER BY r.id`, measurementID, survey.RespSubmitted)
-		if err != nil {
-			return fmt.Errorf("postgres: load dataset: %w", err)
-		}
-		defer rows.Close()
-		intern := map[string]string{}
-		for rows.Next() {
-			var (
-				id, invitation int64
-				mode, records  string
-				openLink       bool
-			)
-			if err := rows.Scan(&id, &invitation, &mode, &openLink, &records); err != nil {
-				return fmt.Errorf("postgres: load dataset: %w", err)
-			}
-			a, err := storekit.AnswerRecords(records, intern)
-			if err != nil {
-				return fmt.Errorf("postgres: load dataset: response %d: %w", id, err)
-			}
-			res := analysis.FromResponse(q, &survey.Response{ID: id, Mode: mode, Answers: a})
-			if c, ok := fw.cases[invitation]; ok {
-				res.DesignWeight, res.InclProb = c.weight, c.prob
-				if res.District == "" {
-					res.District = c.district
-				}
-			} else if fw.hasSample || openLink {
-				res.NonProbability = true
-			}
-			res.Excluded = fw.excluded[id]
-			ds.Respondents = append(ds.Respondents, res)
-		}
-		return rows.Err()
+		ds.Respondents, err = storekit.DatasetRespondents(dialect, q, rows, err, &fw)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -151,24 +106,15 @@ func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.S
 	}
 	s := &fieldwork.Summary{}
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var start, end sql.NullTime
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), min(started_at), max(submitted_at) FROM responses WHERE measurement_id = $1 AND status = $2`,
-			measurementID, survey.RespSubmitted).Scan(&s.Submitted, &start, &end); err != nil {
-			return fmt.Errorf("postgres: fieldwork: %w", err)
-		}
-		if start.Valid {
-			s.Start = utc(start.Time)
-		}
-		if end.Valid {
-			s.End = utc(end.Time)
+		if err := storekit.SubmittedSpan(ctx, dialect, tx, measurementID, s); err != nil {
+			return err
 		}
 		var err error
 		if s.Exclusions, err = exclusionCounts(ctx, tx, measurementID); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) + count(x.reverted_at) FROM exclusions x JOIN responses r ON r.id = x.response_id WHERE r.measurement_id = $1`,
-			measurementID).Scan(&s.ExclusionEvents); err != nil {
-			return fmt.Errorf("postgres: exclusion events: %w", err)
+		if s.ExclusionEvents, err = storekit.ExclusionEvents(ctx, dialect, tx, measurementID); err != nil {
+			return err
 		}
 		s.Dispositions, err = dispositions(ctx, tx, measurementID)
 		return err
@@ -207,63 +153,12 @@ func dispositions(ctx context.Context, tx *sql.Tx, measurementID string) (map[st
 	// NC or O (fieldwork.AAPORDisposition).
 	rows, err := tx.QueryContext(ctx, `SELECT c.district, c.disposition, `+lastContactSQL+`, count(*) FROM cases c JOIN invitations i ON i.id = c.invitation_id
 		WHERE i.measurement_id = $1 AND c.released GROUP BY 1, 2, 3`, measurementID)
+	out, err := storekit.CaseDispositions(dialect, rows, err)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: case dispositions: %w", err)
-	}
-	out := map[string]sampling.DispositionCounts{}
-	for rows.Next() {
-		var h, d, last string
-		var n int
-		if err := rows.Scan(&h, &d, &last, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("postgres: case dispositions: %w", err)
-		}
-		c := out[h]
-		if err := c.Add(fieldwork.AAPORDisposition(d, last), n); err != nil {
-			continue // not an AAPOR input
-		}
-		out[h] = c
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: case dispositions: %w", err)
+		return nil, err
 	}
 	if len(out) > 0 {
 		return out, nil
 	}
-	return invitationDispositions(ctx, tx, measurementID)
-}
-
-// invitationDispositions counts the invitations of a measurement by
-// disposition, all under the unknown district "".
-func invitationDispositions(ctx context.Context, tx *sql.Tx, measurementID string) (map[string]sampling.DispositionCounts, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT disposition, count(*) FROM invitations WHERE measurement_id = $1 GROUP BY disposition`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: dispositions: %w", err)
-	}
-	defer rows.Close()
-	var c sampling.DispositionCounts
-	seen := false
-	for rows.Next() {
-		var d string
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, fmt.Errorf("postgres: dispositions: %w", err)
-		}
-		fd, ok := storekit.InvitationDisposition[d]
-		if !ok {
-			fd = d
-		}
-		if err := c.Add(fd, n); err != nil {
-			continue // a disposition a later feature added: not a rate input
-		}
-		seen = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: dispositions: %w", err)
-	}
-	if !seen {
-		return nil, nil
-	}
-	return map[string]sampling.DispositionCounts{"": c}, nil
+	return storekit.InvitationDispositions(ctx, dialect, tx, measurementID)
 }

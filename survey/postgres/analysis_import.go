@@ -11,9 +11,6 @@ import (
 	"manyi/survey/internal/storekit"
 )
 
-// importBatch is how many responses one import transaction writes.
-const importBatch = 500
-
 // ImportResponses stores finished responses in bulk, each behind a new
 // invitation of its own (whose token is discarded), with its answers on
 // the pages they belong to and its page paradata, in batches of a few
@@ -25,26 +22,15 @@ func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []su
 	if err != nil {
 		return nil, err
 	}
-	for i := range rs {
-		if err := storekit.CheckImported(q, &rs[i], i+1); err != nil {
-			return nil, err
-		}
-	}
-	var ids []int64
-	for start := 0; start < len(rs); start += importBatch {
-		batch := rs[start:min(start+importBatch, len(rs))]
+	return storekit.ImportResponses(q, rs, func(batch []survey.ImportedResponse) ([]int64, error) {
 		var got []int64
 		err := db.write(ctx, func(tx *sql.Tx) error {
 			var err error
 			got, err = db.importTx(ctx, tx, measurementID, version, q, batch)
 			return err
 		})
-		if err != nil {
-			return ids, err
-		}
-		ids = append(ids, got...)
-	}
-	return ids, nil
+		return got, err
+	})
 }
 
 // importTx writes one batch: an invitation and a response per row (one
@@ -57,33 +43,14 @@ func (db *DB) importTx(ctx context.Context, tx *sql.Tx, measurementID string, ve
 	var pAt []time.Time
 	for _, r := range rs {
 		_, h := storekit.NewToken()
-		pages := q.VisiblePages(r.Answers)
-		last := -1
-		for i, pg := range pages {
-			for _, it := range pg.Items {
-				if len(r.Answers[it.ID]) > 0 {
-					last = i
-				}
-			}
-		}
-		pages = pages[:last+1]
-		end := r.SubmittedAt
-		if r.Status == survey.RespInProgress {
-			end = r.StartedAt
-			for _, pg := range pages {
-				end = end.Add(r.Elapsed[pg.ID])
-			}
-		}
+		im := storekit.PlanImport(q, &r)
 		var submitted sql.NullTime
-		disp := r.Status
-		if r.Status != survey.RespInProgress {
-			submitted = sql.NullTime{Time: end.UTC(), Valid: true}
-		} else {
-			disp = DispStarted
+		if im.Finished {
+			submitted = sql.NullTime{Time: im.End.UTC(), Valid: true}
 		}
 		// The answers, one jsonb value (migration 0180).
 		stored := map[string]storedAnswer{}
-		for _, pg := range pages {
+		for _, pg := range im.Pages {
 			for _, it := range pg.Items {
 				if vs := r.Answers[it.ID]; len(vs) > 0 {
 					stored[it.ID] = storedAnswer{Page: pg.ID, Values: vs}
@@ -99,19 +66,13 @@ func (db *DB) importTx(ctx context.Context, tx *sql.Tx, measurementID string, ve
 				VALUES ($1, $2, $3, $4, $5) RETURNING id)
 			INSERT INTO responses (invitation_id, measurement_id, version, status, mode, interviewer, ua_class, current_page, started_at, updated_at, submitted_at, answers)
 			SELECT i.id, $1, $6, $7, $8, $9, $10, '', $4, $5, $11, $12::jsonb FROM i RETURNING id`,
-			measurementID, h, disp, r.StartedAt.UTC(), end.UTC(), version, r.Status, r.Mode, r.Interviewer, r.UAClass, submitted, string(answers)).Scan(&id)
+			measurementID, h, im.Disposition, r.StartedAt.UTC(), im.End.UTC(), version, r.Status, r.Mode, r.Interviewer, r.UAClass, submitted, string(answers)).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: import response: %w", err)
 		}
 		ids = append(ids, id)
-		at := r.StartedAt
-		for _, pg := range pages {
-			el := r.Elapsed[pg.ID]
-			at = at.Add(el)
-			if at.After(end) {
-				at = end
-			}
-			pResp, pPage, pMs, pAt = append(pResp, id), append(pPage, pg.ID), append(pMs, el.Milliseconds()), append(pAt, at.UTC())
+		for i, pg := range im.Pages {
+			pResp, pPage, pMs, pAt = append(pResp, id), append(pPage, pg.ID), append(pMs, r.Elapsed[pg.ID].Milliseconds()), append(pAt, im.Saved[i].UTC())
 		}
 	}
 	if len(pResp) > 0 {
@@ -120,9 +81,8 @@ func (db *DB) importTx(ctx context.Context, tx *sql.Tx, measurementID string, ve
 			return nil, fmt.Errorf("postgres: import paradata: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET frozen_at = $1 WHERE measurement_id = $2 AND version = $3 AND frozen_at IS NULL`,
-		db.now(), measurementID, version); err != nil {
-		return nil, fmt.Errorf("postgres: freeze questionnaire: %w", err)
+	if err := storekit.FreezeVersion(ctx, dialect, tx, measurementID, version, db.now()); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"manyi/survey"
 	"time"
 
@@ -19,30 +17,7 @@ func (db *DB) SectorWeights(ctx context.Context, measurementID string) (*survey.
 	if _, err := db.Measurement(ctx, measurementID); err != nil {
 		return nil, err
 	}
-	w := &survey.SectorWeights{Weights: map[string]float64{}}
-	err := db.db.QueryRowContext(ctx, `SELECT basis, updated_by, updated_at FROM csi_weight_settings WHERE measurement_id = $1`, measurementID).
-		Scan(&w.Basis, &w.UpdatedBy, &w.UpdatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: sector weights: %w", err)
-	}
-	w.UpdatedAt = utc(w.UpdatedAt)
-	rows, err := db.db.QueryContext(ctx, `SELECT sector, weight FROM csi_sector_weights WHERE measurement_id = $1`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: sector weights: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		var v float64
-		if err := rows.Scan(&s, &v); err != nil {
-			return nil, fmt.Errorf("postgres: sector weights: %w", err)
-		}
-		w.Weights[s] = v
-	}
-	return w, rows.Err()
+	return storekit.SectorWeights(ctx, dialect, db.db, measurementID)
 }
 
 // SetSectorWeights replaces a service measurement's sector weights in one
@@ -58,20 +33,6 @@ func (db *DB) SetSectorWeights(ctx context.Context, measurementID string, w *sur
 	}
 	w.UpdatedAt = db.now().Truncate(time.Microsecond)
 	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM csi_sector_weights WHERE measurement_id = $1`, measurementID); err != nil {
-			return fmt.Errorf("postgres: set sector weights: %w", err)
-		}
-		for _, c := range codes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO csi_sector_weights (measurement_id, sector, weight) VALUES ($1, $2, $3)`, measurementID, c, w.Weights[c]); err != nil {
-				return fmt.Errorf("postgres: set sector weights: %w", err)
-			}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO csi_weight_settings (measurement_id, basis, updated_by, updated_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (measurement_id) DO UPDATE SET basis = excluded.basis, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			measurementID, w.Basis, w.UpdatedBy, w.UpdatedAt)
-		if err != nil {
-			return fmt.Errorf("postgres: set sector weights: %w", err)
-		}
-		return nil
+		return storekit.ReplaceSectorWeights(ctx, dialect, tx, measurementID, codes, w)
 	})
 }

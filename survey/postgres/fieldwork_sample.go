@@ -3,10 +3,8 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"manyi/survey"
@@ -36,13 +34,9 @@ func lockMeasurement(ctx context.Context, tx *sql.Tx, id string) error {
 // included, unreleased), and one invitation per main-sample case. A
 // measurement has one sample: drawing again is ECONFLICT.
 func (db *DB) SaveSample(ctx context.Context, measurementID string, plan sampling.Plan, s *sampling.Sample, f *sampling.Frame, by string) (*fieldwork.SampleInfo, error) {
-	planJSON, err := json.Marshal(plan)
+	planJSON, allocJSON, err := storekit.SampleJSON(dialect, plan, s)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: save sample: %w", err)
-	}
-	allocJSON, err := json.Marshal(s.Alloc)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: save sample: %w", err)
+		return nil, err
 	}
 	design := sampling.Weights(s, 0)
 	now := db.now()
@@ -50,24 +44,12 @@ func (db *DB) SaveSample(ctx context.Context, measurementID string, plan samplin
 		if err := lockMeasurement(ctx, tx, measurementID); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM frames WHERE measurement_id = $1 AND complete`, measurementID).Scan(&n); err != nil {
-			return fmt.Errorf("postgres: save sample: %w", err)
-		}
-		if n == 0 {
-			return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO samples (measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)`,
-			measurementID, strconv.FormatUint(s.Seed, 10), string(planJSON), string(allocJSON), s.Batches, now, by)
-		if isConstraint(err) {
-			return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽过样本（种子已记录），不能重抽", "measurement %s already has a sample (its seed is recorded); it cannot be drawn again", measurementID)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: save sample: %w", err)
+		if err := storekit.InsertSample(ctx, dialect, tx, measurementID, "complete", s, planJSON, allocJSON, now, by, isConstraint); err != nil {
+			return err
 		}
 		// All cases in one statement (arrays), then one invitation per
 		// released case.
-		n = len(s.Cases)
+		n := len(s.Cases)
 		units, strata, dists, secs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		batches, pos := make([]int64, n), make([]int64, n)
 		probs, weights := make([]float64, n), make([]float64, n)
@@ -163,30 +145,17 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		if err != nil {
 			return err
 		}
-		if si.Released >= si.Batches {
-			return storekit.ErrAllReleased(si.Batches)
-		}
-		next := si.Released + 1
-		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		ids, _, err := storekit.DrawnCases(ctx, dialect, tx, measurementID, "", smp)
+		r, err := storekit.PlanRelease(ctx, dialect, tx, measurementID, si, si.Released, si.Batches)
 		if err != nil {
 			return err
 		}
-		// A stratum released further by ReleaseStratumBatch keeps its level.
-		levels, err := releasedBatches(ctx, tx, measurementID)
-		if err != nil {
+		if err := applyDesign(ctx, tx, measurementID, r.IDs, r.Design(), db.now()); err != nil {
 			return err
 		}
-		for _, st := range si.Alloc.Strata {
-			levels[st.Name] = max(levels[st.Name], next)
-		}
-		if err := applyDesign(ctx, tx, measurementID, ids, sampling.WeightsReleased(smp, levels), db.now()); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = $1 WHERE measurement_id = $2`, next, measurementID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = $1 WHERE measurement_id = $2`, r.Batch, measurementID); err != nil {
 			return fmt.Errorf("postgres: release batch: %w", err)
 		}
-		batch = next
+		batch = r.Batch
 		return nil
 	})
 	return batch, err
@@ -223,28 +192,10 @@ func (db *DB) Case(ctx context.Context, id int64) (*fieldwork.Case, error) {
 	return storekit.Case(ctx, dialect, db.db, id)
 }
 
-func errNoCase(id int64) error { return storekit.ErrNoCase(id) }
-
 // CaseContact returns the phone number of a case's unit, opened with key;
 // "" when the frame had none or it was purged. Never log it.
 func (db *DB) CaseContact(ctx context.Context, caseID int64, key *secret.Key) (string, error) {
 	return caseContact(ctx, db.db, key, caseID)
-}
-
-// setDisposition moves a case to disposition to and records the change.
-// Moving to the same disposition records nothing.
-func setDisposition(ctx context.Context, tx *sql.Tx, caseID int64, from, to string, at time.Time, by, note string) error {
-	if from == to {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET disposition = $1, updated_at = $2 WHERE id = $3`, to, at, caseID); err != nil {
-		return fmt.Errorf("postgres: disposition of case %d: %w", caseID, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES ($1, $2, $3, $4, $5, $6)`,
-		caseID, from, to, at, by, note); err != nil {
-		return fmt.Errorf("postgres: disposition history of case %d: %w", caseID, err)
-	}
-	return nil
 }
 
 // SetDisposition records a disposition the office learned outside the
@@ -255,18 +206,7 @@ func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note str
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var from string
-		err := tx.QueryRowContext(ctx, `SELECT disposition FROM cases WHERE id = $1 FOR UPDATE`, caseID).Scan(&from)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoCase(caseID)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: set disposition: %w", err)
-		}
-		if from == sampling.DispComplete {
-			return storekit.ErrCaseComplete(caseID)
-		}
-		return setDisposition(ctx, tx, caseID, from, to, db.now(), by, note)
+		return storekit.SetCaseDisposition(ctx, dialect, tx, caseID, to, " FOR UPDATE", db.now(), by, note)
 	})
 }
 
@@ -386,22 +326,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fiel
 	}
 	a.At = db.now()
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, disp, _, err := loadCaseForInterviewer(ctx, tx, a.CaseID, a.Interviewer)
-		if err != nil {
-			return err
-		}
-		if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
-			return storekit.ErrCompletedUnsubmitted(a.CaseID)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO call_attempts (case_id, interviewer, at, outcome, callback_at, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			a.CaseID, a.Interviewer, a.At, a.Outcome, nullTime(a.CallbackAt), a.Note).Scan(&a.ID); err != nil {
-			return fmt.Errorf("postgres: record attempt: %w", err)
-		}
-		to, final := storekit.AttemptDisposition(disp, a.Outcome)
-		if final {
-			return nil
-		}
-		return setDisposition(ctx, tx, a.CaseID, disp, to, a.At, a.Interviewer, "call: "+a.Outcome)
+		return storekit.RecordAttempt(ctx, dialect, tx, &a, " FOR UPDATE")
 	})
 	if err != nil {
 		return nil, err

@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,9 +11,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/internal/storekit"
 )
-
-// maxInvitations bounds one CreateInvitations call.
-const maxInvitations = 100000
 
 // Invitation dispositions the store sets; fieldwork adds its own later.
 const (
@@ -60,8 +55,8 @@ func insertRows(ctx context.Context, tx querier, head, tail string, n int, rows 
 // CreateInvitations makes n invitations for the measurement and returns
 // their tokens. Only the tokens' hashes are stored.
 func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int) ([]string, error) {
-	if n < 1 || n > maxInvitations {
-		return nil, survey.Errorf(survey.EINVALID, "邀请数量应在 1–%d 之间，而不是 %d", "the number of invitations must be from 1 to %d, not %d", maxInvitations, n)
+	if err := storekit.CheckInvitationCount(n); err != nil {
+		return nil, err
 	}
 	var tokens []string
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -98,19 +93,9 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 // measurement with its districts and sectors, the response if any with its
 // answers and saved pages, and the questionnaire version that applies (the
 // response's, else the newest).
-const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at, i.open_sector,
-		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
-		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
-		` + answersCols + `,
-		v.version, v.sha256,
+var sessionQuery = storekit.Rebind(storekit.SessionQuery(answersCols, `,
 		(SELECT coalesce(json_agg(json_build_array(code, name_zh, name_en) ORDER BY position), '[]')::text FROM districts WHERE measurement_id = i.measurement_id),
-		CASE WHEN m.kind = '` + survey.KindService + `' THEN (SELECT coalesce(json_agg(json_build_array(code, name_zh, name_en) ORDER BY position), '[]')::text FROM sectors WHERE measurement_id = i.measurement_id) ELSE '[]' END
-	FROM invitations i
-	JOIN measurements m ON m.id = i.measurement_id
-	LEFT JOIN responses r ON r.invitation_id = i.id
-	JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
-		AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
-	WHERE i.token_hash = $1`
+		CASE WHEN m.kind = '`+survey.KindService+`' THEN (SELECT coalesce(json_agg(json_build_array(code, name_zh, name_en) ORDER BY position), '[]')::text FROM sectors WHERE measurement_id = i.measurement_id) ELSE '[]' END`))
 
 // OpenSession resolves a token to its invitation, measurement, questionnaire
 // (the response's version, or the newest when there is no response yet) and
@@ -122,51 +107,17 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 	if !ok {
 		return nil, storekit.ErrBadLink()
 	}
-	var (
-		inv                     survey.Invitation
-		m                       survey.Measurement
-		rid, rversion           sql.NullInt64
-		rstatus, rmode, rinterv sql.NullString
-		rua, rpage              sql.NullString
-		rstarted, rsubmitted    sql.NullTime
-		answers, pages          string
-		version                 int
-		sum                     string
-		dists, sectors          string
-	)
-	err := db.db.QueryRowContext(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &inv.CreatedAt, &inv.Sector,
-		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &m.CreatedAt, &m.Kind,
-		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
-		&answers, &pages, &version, &sum, &dists, &sectors)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, storekit.ErrBadLink()
-	}
+	var dists, sectors string
+	s, sum, err := storekit.ScanSession(dialect, db.db.QueryRowContext(ctx, sessionQuery, h), decodeAnswers, &dists, &sectors)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open session: %w", err)
-	}
-	if err := storekit.CheckOpen(m.Status); err != nil {
 		return nil, err
 	}
-	inv.CreatedAt = utc(inv.CreatedAt)
-	m.ID = inv.MeasurementID
-	m.CreatedAt = utc(m.CreatedAt)
+	m := s.Measurement
 	if m.Districts, err = decodePlaces[survey.District](dists); err != nil {
 		return nil, fmt.Errorf("postgres: districts of %s: %w", m.ID, err)
 	}
 	if m.Sectors, err = decodePlaces[survey.Sector](sectors); err != nil {
 		return nil, fmt.Errorf("postgres: sectors of %s: %w", m.ID, err)
-	}
-	s := &survey.Session{Invitation: &inv, Measurement: &m}
-	if rid.Valid {
-		r := &survey.Response{
-			ID: rid.Int64, InvitationID: inv.ID, MeasurementID: m.ID, Version: int(rversion.Int64),
-			Status: rstatus.String, Mode: rmode.String, Interviewer: rinterv.String, UAClass: rua.String,
-			CurrentPage: rpage.String, StartedAt: utc(rstarted.Time), SubmittedAt: utcPtr(rsubmitted),
-		}
-		if err := decodeAnswers(r, answers, pages); err != nil {
-			return nil, err
-		}
-		s.Response = r
 	}
 	s.Q, err = db.decodeQuestionnaire(sum, func() (string, error) {
 		var b string
@@ -183,29 +134,7 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 // creating a random 32-byte one on first use. Every server on the database
 // shares it, so a form made by one is accepted by another.
 func (db *DB) Secret(ctx context.Context) ([]byte, error) {
-	var v string
-	err := db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		b := make([]byte, 32)
-		rand.Read(b)
-		err = db.write(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(b))
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("postgres: create secret: %w", err)
-		}
-		// Another server may have won the insert: read what is stored.
-		err = db.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret'`).Scan(&v)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: secret: %w", err)
-	}
-	b, err := hex.DecodeString(v)
-	if err != nil || len(b) < 16 {
-		return nil, fmt.Errorf("postgres: stored secret is malformed")
-	}
-	return b, nil
+	return storekit.Secret(ctx, dialect, db.db, db.write, ctx)
 }
 
 // TokenHash returns the hex SHA-256 of a token, the only form in which the

@@ -7,7 +7,6 @@ import (
 
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 var _ fieldwork.OfficeStore = (*DB)(nil)
@@ -37,11 +36,7 @@ func (db *DB) DiscardSample(ctx context.Context, measurementID, by string) error
 // ReleasedBatches returns, per stratum, how many reserve batches are
 // released (0 when only the main sample is out).
 func (db *DB) ReleasedBatches(ctx context.Context, measurementID string) (map[string]int, error) {
-	return releasedBatches(ctx, db.db, measurementID)
-}
-
-func releasedBatches(ctx context.Context, q querier, measurementID string) (map[string]int, error) {
-	return storekit.ReleasedBatches(ctx, dialect, q, measurementID)
+	return storekit.ReleasedBatches(ctx, dialect, db.db, measurementID)
 }
 
 // ReleaseStratumBatch releases the next reserve batch of one stratum: its
@@ -63,28 +58,18 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 		if sa == nil {
 			return storekit.ErrNoStratum(stratum)
 		}
-		levels, err := releasedBatches(ctx, tx, measurementID)
+		r, err := storekit.PlanStratumRelease(ctx, dialect, tx, measurementID, stratum, si, sa)
 		if err != nil {
 			return err
 		}
-		next, err := storekit.NextStratumBatch(levels, stratum, sa)
-		if err != nil {
-			return err
-		}
-		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		ids, _, err := storekit.DrawnCases(ctx, dialect, tx, measurementID, stratum, smp)
-		if err != nil {
-			return err
-		}
-		if err := applyDesign(ctx, tx, measurementID, ids, sampling.WeightsReleased(smp, levels), db.now()); err != nil {
+		if err := applyDesign(ctx, tx, measurementID, r.IDs, r.Design(), db.now()); err != nil {
 			return err
 		}
 		// samples.released stays the batch released in every stratum.
-		low := storekit.LowestRelease(si.Alloc, levels, next)
-		if _, err := tx.ExecContext(ctx, `UPDATE samples SET released = greatest(released, $1) WHERE measurement_id = $2`, low, measurementID); err != nil {
-			return fmt.Errorf("postgres: release batch: %w", err)
+		if err := storekit.SetReleased(ctx, dialect, tx, measurementID, si, r, "greatest"); err != nil {
+			return err
 		}
-		batch = next
+		batch = r.Batch
 		return nil
 	})
 	return batch, err
@@ -114,13 +99,5 @@ func (db *DB) ArchivedMeasurements(ctx context.Context) (map[string]bool, error)
 // StoredFrameCounts counts the stored frame's units by district code,
 // gender and age band (one grouped scan of frame_units).
 func (db *DB) StoredFrameCounts(ctx context.Context, measurementID string) (*fieldwork.FrameCounts, error) {
-	sum, err := db.Frame(ctx, measurementID)
-	if err != nil {
-		return nil, err
-	}
-	c := &fieldwork.FrameCounts{Contacts: sum.Contacts, ByDistrict: map[string]int{}, ByGender: map[string]int{}, ByAgeBand: map[string]int{}}
-	if err := storekit.FrameCounts(ctx, dialect, db.db, measurementID, c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return storekit.StoredFrameCounts(ctx, dialect, db.db, measurementID)
 }

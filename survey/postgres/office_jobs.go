@@ -11,9 +11,8 @@ import (
 
 var _ fieldwork.JobStore = (*DB)(nil)
 
-// jobTime is how a job's times are read: as the driver gives them, not
-// turned to UTC.
-func jobTime(t *time.Time) any { return t }
+// jobTime is how a job's times are read: in UTC, as every other time.
+func jobTime(t *time.Time) any { return dialect.TimeDest(t) }
 
 // CreateJob stores a new job.
 func (db *DB) CreateJob(ctx context.Context, j *fieldwork.Job) error {

@@ -3,9 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 
 	"manyi/survey"
 	"manyi/survey/internal/storekit"
@@ -16,19 +13,7 @@ import (
 // whichever server wrote the body. Cached copies are shared; callers must
 // not modify them.
 func (db *DB) decodeQuestionnaire(sum string, body func() (string, error)) (*survey.Questionnaire, error) {
-	if q, ok := db.qcache.Load(sum); ok {
-		return q.(*survey.Questionnaire), nil
-	}
-	b, err := body()
-	if err != nil {
-		return nil, err
-	}
-	var q survey.Questionnaire
-	if err := json.Unmarshal([]byte(b), &q); err != nil {
-		return nil, fmt.Errorf("postgres: stored questionnaire %s: %w", sum, err)
-	}
-	got, _ := db.qcache.LoadOrStore(sum, &q)
-	return got.(*survey.Questionnaire), nil
+	return storekit.DecodeQuestionnaire(dialect, &db.qcache, sum, body)
 }
 
 // SetQuestionnaire stores q for the measurement. While the newest version
@@ -65,33 +50,7 @@ func (db *DB) SetQuestionnaire(ctx context.Context, measurementID string, q *sur
 // newest version's row is locked, so that a first answer freezing it
 // waits (SavePage takes the same lock when it freezes).
 func (db *DB) setQuestionnaireTx(ctx context.Context, tx *sql.Tx, measurementID, body, sum string) (int, error) {
-	var cur int
-	var curSum string
-	var frozen sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT version, sha256, frozen_at FROM questionnaire_versions
-		WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, measurementID).Scan(&cur, &curSum, &frozen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, storekit.ErrNoMeasurement(measurementID)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("postgres: questionnaire of %s: %w", measurementID, err)
-	}
-	switch {
-	case curSum == sum:
-		return cur, nil
-	case !frozen.Valid:
-		if _, err := tx.ExecContext(ctx, `UPDATE questionnaire_versions SET body = $1, sha256 = $2 WHERE measurement_id = $3 AND version = $4`,
-			body, sum, measurementID, cur); err != nil {
-			return 0, fmt.Errorf("postgres: replace questionnaire of %s: %w", measurementID, err)
-		}
-		return cur, nil
-	default:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO questionnaire_versions (measurement_id, version, body, sha256, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			measurementID, cur+1, body, sum, db.now()); err != nil {
-			return 0, fmt.Errorf("postgres: new questionnaire version of %s: %w", measurementID, err)
-		}
-		return cur + 1, nil
-	}
+	return storekit.SetQuestionnaireTx(ctx, dialect, tx, measurementID, body, sum, " FOR UPDATE", db.now())
 }
 
 // Questionnaire returns one version of a measurement's questionnaire
@@ -102,34 +61,5 @@ func (db *DB) Questionnaire(ctx context.Context, measurementID string, version i
 }
 
 func (db *DB) questionnaireVersion(ctx context.Context, qr querier, measurementID string, version int) (*survey.QuestionnaireVersion, error) {
-	var v survey.QuestionnaireVersion
-	var sum string
-	var frozen sql.NullTime
-	var err error
-	if version > 0 {
-		err = qr.QueryRowContext(ctx, `SELECT version, sha256, frozen_at, created_at FROM questionnaire_versions
-			WHERE measurement_id = $1 AND version = $2`, measurementID, version).Scan(&v.Version, &sum, &frozen, &v.CreatedAt)
-	} else {
-		err = qr.QueryRowContext(ctx, `SELECT version, sha256, frozen_at, created_at FROM questionnaire_versions
-			WHERE measurement_id = $1 ORDER BY version DESC LIMIT 1`, measurementID).Scan(&v.Version, &sum, &frozen, &v.CreatedAt)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.ENOTFOUND, "测评 %s 没有第 %d 版问卷", "measurement %s has no questionnaire version %d", measurementID, version)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: questionnaire %s v%d: %w", measurementID, version, err)
-	}
-	v.MeasurementID = measurementID
-	v.Frozen = frozen.Valid
-	v.CreatedAt = utc(v.CreatedAt)
-	v.Q, err = db.decodeQuestionnaire(sum, func() (string, error) {
-		var b string
-		err := qr.QueryRowContext(ctx, `SELECT body FROM questionnaire_versions WHERE measurement_id = $1 AND version = $2`,
-			measurementID, v.Version).Scan(&b)
-		return b, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return storekit.QuestionnaireVersion(ctx, dialect, qr, measurementID, version, db.decodeQuestionnaire)
 }

@@ -67,29 +67,12 @@ func loadResponse(ctx context.Context, q querier, id int64) (*survey.Response, e
 }
 
 // responseCols are the columns scanResponse reads, of responses r.
-const responseCols = `r.id, r.invitation_id, r.measurement_id, r.version, r.status, r.mode, r.interviewer,
-		r.ua_class, r.current_page, r.started_at, r.submitted_at, ` + answersCols
+const responseCols = storekit.ResponseCols + `, ` + answersCols
 
 // scanResponse reads one row of responseCols (ENOTFOUND for none).
 // Columns named in before come first and are scanned into before.
 func scanResponse(row *sql.Row, before ...any) (*survey.Response, error) {
-	var r survey.Response
-	var answers, pages string
-	var submitted sql.NullTime
-	err := row.Scan(append(before, &r.ID, &r.InvitationID, &r.MeasurementID, &r.Version, &r.Status, &r.Mode,
-		&r.Interviewer, &r.UAClass, &r.CurrentPage, &r.StartedAt, &submitted, &answers, &pages)...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.ENOTFOUND, "尚未开始作答", "the response has not been started")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: response: %w", err)
-	}
-	r.StartedAt = utc(r.StartedAt)
-	r.SubmittedAt = utcPtr(submitted)
-	if err := decodeAnswers(&r, answers, pages); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return storekit.ScanResponse(dialect, row, decodeAnswers, before...)
 }
 
 // Response returns one response by id (ENOTFOUND).
@@ -178,10 +161,7 @@ func lockLink(ctx context.Context, tx *sql.Tx, h []byte) (*link, error) {
 // the response must not be finished and the measurement must be open; a
 // link without a response gets one (mode web), as StartResponse would.
 func (db *DB) startInProgress(ctx context.Context, tx *sql.Tx, l *link) error {
-	if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-		return storekit.ErrFinished(l.respStatus.String)
-	}
-	if err := storekit.CheckOpen(l.mStatus); err != nil {
+	if err := storekit.CheckInProgress(l.respStatus, l.mStatus); err != nil {
 		return err
 	}
 	return db.startTx(ctx, tx, l, survey.ModeWeb, "")
@@ -224,13 +204,9 @@ func (db *DB) startTx(ctx context.Context, tx *sql.Tx, l *link, mode, uaClass st
 // is none. The invitation's row lock (and the UNIQUE invitation id behind
 // it) makes two servers that start at once share one response.
 func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*survey.Response, error) {
-	if mode == "" {
-		mode = survey.ModeWeb
-	}
-	switch mode {
-	case survey.ModeWeb, survey.ModePhone, survey.ModeFace:
-	default:
-		return nil, survey.Errorf(survey.EINVALID, "访问方式 %q 无效", "mode %q is not web, phone or face", mode)
+	mode, err := storekit.ResponseMode(mode)
+	if err != nil {
+		return nil, err
 	}
 	h, ok := storekit.TokenHash(token)
 	if !ok {
@@ -244,7 +220,7 @@ func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*
 	row := db.db.QueryRowContext(ctx, `SELECT m.status, `+responseCols+`
 		FROM invitations i JOIN measurements m ON m.id = i.measurement_id JOIN responses r ON r.invitation_id = i.id
 		WHERE i.token_hash = $1`, h)
-	resp, err := scanResponse(row, &mStatus)
+	resp, err = scanResponse(row, &mStatus)
 	switch {
 	case err == nil:
 		if err := storekit.CheckOpen(mStatus); err != nil {
@@ -285,8 +261,8 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 	if !ok {
 		return nil, storekit.ErrBadLink()
 	}
-	if p.PageID == "" {
-		return nil, survey.Errorf(survey.EINVALID, "缺少页面编号", "the page id is missing")
+	if err := storekit.CheckPageID(&p); err != nil {
+		return nil, err
 	}
 	elapsed := max(p.Elapsed.Milliseconds(), 0)
 	var resp *survey.Response
@@ -353,10 +329,8 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 // no-op; a different status on a finished response is ECONFLICT. A
 // response that was never started is started and finished at once.
 func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Response, error) {
-	switch status {
-	case survey.RespSubmitted, survey.RespScreenedOut, survey.RespQuotaFull:
-	default:
-		return nil, survey.Errorf(survey.EINVALID, "结束状态 %q 无效", "%q is not a finishing status", status)
+	if err := storekit.CheckFinishStatus(status); err != nil {
+		return nil, err
 	}
 	h, ok := storekit.TokenHash(token)
 	if !ok {

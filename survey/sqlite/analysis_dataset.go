@@ -9,7 +9,6 @@ import (
 	"manyi/survey/analysis"
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 // LoadDataset reads what the analysis of a measurement needs, in one read
@@ -55,8 +54,8 @@ func (db *DB) LoadDataset(ctx context.Context, measurementID string) (*analysis.
 	if err != nil {
 		return nil, err
 	}
-	if len(fw.issued) > 0 {
-		ds.Issued = fw.issued
+	if len(fw.Issued) > 0 {
+		ds.Issued = fw.Issued
 	}
 
 	// One streaming query, one row per response in id order, its answers
@@ -68,40 +67,8 @@ func (db *DB) LoadDataset(ctx context.Context, measurementID string) (*analysis.
 				FROM answers a WHERE a.response_id = r.id), '')
 		FROM responses r JOIN invitations i ON i.id = r.invitation_id
 		WHERE r.measurement_id = ? AND r.status = ? ORDER BY r.id`, measurementID, survey.RespSubmitted)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: load dataset: %w", err)
-	}
-	defer rows.Close()
-	// Item ids repeat across responses: intern them so that 20,000
-	// responses share one string per item.
-	intern := map[string]string{}
-	for rows.Next() {
-		var (
-			id, invitation int64
-			mode, records  string
-			openLink       bool
-		)
-		if err := rows.Scan(&id, &invitation, &mode, &openLink, &records); err != nil {
-			return nil, fmt.Errorf("sqlite: load dataset: %w", err)
-		}
-		a, err := storekit.AnswerRecords(records, intern)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: load dataset: response %d: %w", id, err)
-		}
-		res := analysis.FromResponse(q, &survey.Response{ID: id, Mode: mode, Answers: a})
-		if c, ok := fw.cases[invitation]; ok {
-			res.DesignWeight, res.InclProb, res.PSU = c.weight, c.prob, c.psu
-			if res.District == "" {
-				res.District = c.district
-			}
-		} else if fw.hasSample || openLink {
-			res.NonProbability = true
-		}
-		res.Excluded = fw.excluded[id]
-		ds.Respondents = append(ds.Respondents, res)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: load dataset: %w", err)
+	if ds.Respondents, err = storekit.DatasetRespondents(dialect, q, rows, err, &fw); err != nil {
+		return nil, err
 	}
 	if ds.Respondents == nil {
 		ds.Respondents = []analysis.Respondent{}
@@ -126,64 +93,17 @@ func (db *DB) Fieldwork(ctx context.Context, measurementID string) (*fieldwork.S
 	}
 	defer tx.Rollback()
 	s := &fieldwork.Summary{}
-	var start, end sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), min(started_at), max(submitted_at) FROM responses WHERE measurement_id = ? AND status = ?`,
-		measurementID, survey.RespSubmitted).Scan(&s.Submitted, &start, &end); err != nil {
-		return nil, fmt.Errorf("sqlite: fieldwork: %w", err)
-	}
-	if start.Valid {
-		if s.Start, err = parseTime(start.String); err != nil {
-			return nil, err
-		}
-	}
-	if end.Valid {
-		if s.End, err = parseTime(end.String); err != nil {
-			return nil, err
-		}
+	if err := storekit.SubmittedSpan(ctx, dialect, tx, measurementID, s); err != nil {
+		return nil, err
 	}
 	if s.Exclusions, err = db.exclusionCounts(ctx, tx, measurementID); err != nil {
 		return nil, err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) + count(x.reverted_at) FROM exclusions x JOIN responses r ON r.id = x.response_id WHERE r.measurement_id = ?`,
-		measurementID).Scan(&s.ExclusionEvents); err != nil {
-		return nil, fmt.Errorf("sqlite: exclusion events: %w", err)
+	if s.ExclusionEvents, err = storekit.ExclusionEvents(ctx, dialect, tx, measurementID); err != nil {
+		return nil, err
 	}
 	if s.Dispositions, err = db.dispositions(ctx, tx, measurementID); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-// invitationDispositions counts the invitations of a measurement by
-// disposition, all under the unknown district "".
-func invitationDispositions(ctx context.Context, tx *sql.Tx, measurementID string) (map[string]sampling.DispositionCounts, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT disposition, count(*) FROM invitations WHERE measurement_id = ? GROUP BY disposition ORDER BY disposition`, measurementID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: dispositions: %w", err)
-	}
-	defer rows.Close()
-	var c sampling.DispositionCounts
-	seen := false
-	for rows.Next() {
-		var d string
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: dispositions: %w", err)
-		}
-		fd, ok := storekit.InvitationDisposition[d]
-		if !ok {
-			fd = d
-		}
-		if err := c.Add(fd, n); err != nil {
-			continue // a disposition a later feature added: not a rate input
-		}
-		seen = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: dispositions: %w", err)
-	}
-	if !seen {
-		return nil, nil
-	}
-	return map[string]sampling.DispositionCounts{"": c}, nil
 }

@@ -6,24 +6,9 @@ import (
 	"fmt"
 
 	"manyi/survey/fieldwork"
+	"manyi/survey/internal/storekit"
 	"manyi/survey/sampling"
 )
-
-// caseDesign is what the analysis takes from a drawn case.
-type caseDesign struct {
-	weight, prob  float64
-	district, psu string
-}
-
-// fieldworkFacts are a measurement's design facts from the fieldwork
-// tables: the drawn case behind each invitation, the issued (released)
-// cases per stratum and the responses set aside in review.
-type fieldworkFacts struct {
-	hasSample bool
-	cases     map[int64]caseDesign // by invitation id
-	issued    map[string]int
-	excluded  map[int64]bool // by response id
-}
 
 // The fieldwork tables (migration 0060_fieldwork) are read here without
 // being owned here: a table is used only when it has the columns named
@@ -80,8 +65,8 @@ func (ft fieldworkTable) find(ctx context.Context, q querier, optional ...string
 
 // fieldworkDesign reads the design facts; without fieldwork tables they
 // are empty.
-func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID string) (fieldworkFacts, error) {
-	f := fieldworkFacts{cases: map[int64]caseDesign{}, excluded: map[int64]bool{}}
+func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID string) (storekit.FieldworkFacts, error) {
+	f := storekit.FieldworkFacts{Cases: map[int64]storekit.CaseDesign{}, Excluded: map[int64]bool{}}
 	cases, opt, err := casesTable.find(ctx, tx, "prob", "psu", "released")
 	if err != nil {
 		return f, err
@@ -102,19 +87,19 @@ func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID str
 		if err != nil {
 			return f, fmt.Errorf("sqlite: cases: %w", err)
 		}
-		f.issued = map[string]int{}
+		f.Issued = map[string]int{}
 		for rows.Next() {
 			var inv int64
-			var c caseDesign
+			var c storekit.CaseDesign
 			var rel bool
-			if err := rows.Scan(&inv, &c.district, &c.weight, &c.prob, &c.psu, &rel); err != nil {
+			if err := rows.Scan(&inv, &c.District, &c.Weight, &c.Prob, &c.PSU, &rel); err != nil {
 				rows.Close()
 				return f, fmt.Errorf("sqlite: cases: %w", err)
 			}
-			f.cases[inv] = c
-			f.hasSample = true
+			f.Cases[inv] = c
+			f.HasSample = true
 			if rel {
-				f.issued[c.district]++
+				f.Issued[c.District]++
 			}
 		}
 		rows.Close()
@@ -137,7 +122,7 @@ func (db *DB) fieldworkDesign(ctx context.Context, tx *sql.Tx, measurementID str
 		if err := rows.Scan(&id); err != nil {
 			return f, fmt.Errorf("sqlite: exclusions: %w", err)
 		}
-		f.excluded[id] = true
+		f.Excluded[id] = true
 	}
 	return f, rows.Err()
 }
@@ -183,29 +168,13 @@ func (db *DB) dispositions(ctx context.Context, tx *sql.Tx, measurementID string
 		// AAPOR's NC or O (fieldwork.AAPORDisposition).
 		rows, err := tx.QueryContext(ctx, `SELECT c.district, c.disposition, `+lastContactSQL+`, count(*) FROM `+cases+` c JOIN invitations i ON i.id = c.invitation_id
 			WHERE i.measurement_id = ?`+released+` GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, measurementID)
+		out, err := storekit.CaseDispositions(dialect, rows, err)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
-		}
-		defer rows.Close()
-		out := map[string]sampling.DispositionCounts{}
-		for rows.Next() {
-			var h, d, last string
-			var n int
-			if err := rows.Scan(&h, &d, &last, &n); err != nil {
-				return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
-			}
-			c := out[h]
-			if err := c.Add(fieldwork.AAPORDisposition(d, last), n); err != nil {
-				continue // not an AAPOR input
-			}
-			out[h] = c
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("sqlite: case dispositions: %w", err)
+			return nil, err
 		}
 		if len(out) > 0 {
 			return out, nil
 		}
 	}
-	return invitationDispositions(ctx, tx, measurementID)
+	return storekit.InvitationDispositions(ctx, dialect, tx, measurementID)
 }

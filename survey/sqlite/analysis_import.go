@@ -9,11 +9,6 @@ import (
 	"manyi/survey/internal/storekit"
 )
 
-// importBatch is how many responses one import transaction writes: about
-// 40,000 rows, a few hundred milliseconds, so the writer never holds the
-// database long while residents answer.
-const importBatch = 500
-
 // ImportResponses stores finished responses in bulk, each behind a new
 // invitation of its own (whose token is discarded: nobody can open it),
 // with its answers on the pages they belong to and its page paradata, in
@@ -28,26 +23,15 @@ func (db *DB) ImportResponses(ctx context.Context, measurementID string, rs []su
 	if err != nil {
 		return nil, err
 	}
-	for i := range rs {
-		if err := storekit.CheckImported(q, &rs[i], i+1); err != nil {
-			return nil, err
-		}
-	}
-	var ids []int64
-	for start := 0; start < len(rs); start += importBatch {
-		batch := rs[start:min(start+importBatch, len(rs))]
+	return storekit.ImportResponses(q, rs, func(batch []survey.ImportedResponse) ([]int64, error) {
 		var got []int64
 		err := db.write(ctx, func(tx *sql.Tx) error {
 			var err error
 			got, err = db.importTx(tx, measurementID, version, q, batch)
 			return err
 		})
-		if err != nil {
-			return ids, err
-		}
-		ids = append(ids, got...)
-	}
-	return ids, nil
+		return got, err
+	})
 }
 
 // importTx writes one batch.
@@ -77,34 +61,13 @@ func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.
 	for _, r := range rs {
 		_, h := storekit.NewToken()
 		started := fmtTime(r.StartedAt)
-		// Pages in questionnaire order up to the last one answered, each
-		// saved once at a time that adds up the elapsed times.
-		pages := q.VisiblePages(r.Answers)
-		last := -1
-		for i, pg := range pages {
-			for _, it := range pg.Items {
-				if len(r.Answers[it.ID]) > 0 {
-					last = i
-				}
-			}
-		}
-		pages = pages[:last+1]
-		end := r.SubmittedAt
-		if r.Status == survey.RespInProgress {
-			end = r.StartedAt
-			for _, pg := range pages {
-				end = end.Add(r.Elapsed[pg.ID])
-			}
-		}
-		updated := fmtTime(end)
+		im := storekit.PlanImport(q, &r)
+		updated := fmtTime(im.End)
 		var submitted any
-		disp := r.Status
-		if r.Status != survey.RespInProgress {
+		if im.Finished {
 			submitted = updated
-		} else {
-			disp = DispStarted
 		}
-		res, err := inv.Exec(measurementID, h, disp, started, updated)
+		res, err := inv.Exec(measurementID, h, im.Disposition, started, updated)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: import invitation: %w", err)
 		}
@@ -121,13 +84,8 @@ func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.
 			return nil, err
 		}
 		ids = append(ids, id)
-		at := r.StartedAt
-		for _, pg := range pages {
+		for i, pg := range im.Pages {
 			el := r.Elapsed[pg.ID]
-			at = at.Add(el)
-			if at.After(end) {
-				at = end
-			}
 			for _, it := range pg.Items {
 				for pos, v := range r.Answers[it.ID] {
 					if _, err := ans.Exec(id, it.ID, pos, pg.ID, v); err != nil {
@@ -135,14 +93,13 @@ func (db *DB) importTx(tx *sql.Tx, measurementID string, version int, q *survey.
 					}
 				}
 			}
-			if _, err := para.Exec(id, pg.ID, el.Milliseconds(), fmtTime(at), fmtTime(at)); err != nil {
+			if _, err := para.Exec(id, pg.ID, el.Milliseconds(), fmtTime(im.Saved[i]), fmtTime(im.Saved[i])); err != nil {
 				return nil, fmt.Errorf("sqlite: import paradata: %w", err)
 			}
 		}
 	}
-	if _, err := tx.Exec(`UPDATE questionnaire_versions SET frozen_at = ? WHERE measurement_id = ? AND version = ? AND frozen_at IS NULL`,
-		fmtTime(db.now()), measurementID, version); err != nil {
-		return nil, fmt.Errorf("sqlite: freeze questionnaire: %w", err)
+	if err := storekit.FreezeVersion(bg, dialect, tx, measurementID, version, db.now()); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

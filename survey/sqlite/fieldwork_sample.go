@@ -3,10 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"time"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
@@ -22,31 +21,16 @@ import (
 // invitations' tokens are not kept (only their hashes ever are); links are
 // issued later by IssueLinks or StartInterview, which replace the token.
 func (db *DB) SaveSample(ctx context.Context, measurementID string, plan sampling.Plan, s *sampling.Sample, f *sampling.Frame, by string) (*fieldwork.SampleInfo, error) {
-	planJSON, err := json.Marshal(plan)
+	planJSON, allocJSON, err := storekit.SampleJSON(dialect, plan, s)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: save sample: %w", err)
-	}
-	allocJSON, err := json.Marshal(s.Alloc)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: save sample: %w", err)
+		return nil, err
 	}
 	design := sampling.Weights(s, 0)
-	now := fmtTime(db.now())
+	at := db.now()
+	now := fmtTime(at)
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRow(`SELECT count(*) FROM frames WHERE measurement_id = ? AND complete = 1`, measurementID).Scan(&n); err != nil {
-			return fmt.Errorf("sqlite: save sample: %w", err)
-		}
-		if n == 0 {
-			return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
-		}
-		_, err := tx.Exec(`INSERT INTO samples (measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
-			measurementID, strconv.FormatUint(s.Seed, 10), string(planJSON), string(allocJSON), s.Batches, now, by)
-		if isConstraint(err) {
-			return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽过样本（种子已记录），不能重抽", "measurement %s already has a sample (its seed is recorded); it cannot be drawn again", measurementID)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: save sample: %w", err)
+		if err := storekit.InsertSample(bg, dialect, tx, measurementID, "complete = 1", s, planJSON, allocJSON, at, by, isConstraint); err != nil {
+			return err
 		}
 		cst, err := tx.Prepare(`INSERT INTO cases (measurement_id, unit_id, stratum, district, sector, batch, position, prob, weight, released, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -122,45 +106,39 @@ func (db *DB) ReleaseBatch(ctx context.Context, measurementID, by string) (int, 
 		if err := tx.QueryRow(`SELECT released, batches FROM samples WHERE measurement_id = ?`, measurementID).Scan(&released, &batches); err != nil {
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
-		if released >= batches {
-			return storekit.ErrAllReleased(batches)
-		}
-		next := released + 1
-		// Rebuild the sample in its drawn order for sampling.Weights.
-		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: batches}
-		ids, wasReleased, err := storekit.DrawnCases(bg, dialect, tx, measurementID, "", smp)
+		r, err := storekit.PlanRelease(bg, dialect, tx, measurementID, si, released, batches)
 		if err != nil {
 			return err
 		}
-		// A stratum released further by ReleaseStratumBatch keeps its level.
-		levels, err := releasedBatches(ctx, tx, measurementID)
-		if err != nil {
+		if err := applyDesign(tx, measurementID, r, fmtTime(db.now())); err != nil {
 			return err
 		}
-		for _, st := range si.Alloc.Strata {
-			levels[st.Name] = max(levels[st.Name], next)
-		}
-		now := fmtTime(db.now())
-		for i, d := range sampling.WeightsReleased(smp, levels) {
-			if !d.Released {
-				continue
-			}
-			if _, err := tx.Exec(`UPDATE cases SET prob = ?, weight = ? WHERE id = ?`, d.Prob, d.Weight, ids[i]); err != nil {
-				return fmt.Errorf("sqlite: release batch: %w", err)
-			}
-			if !wasReleased[i] {
-				if err := releaseCase(tx, measurementID, ids[i], smp.Cases[i].ID, now); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := tx.Exec(`UPDATE samples SET released = ? WHERE measurement_id = ?`, next, measurementID); err != nil {
+		if _, err := tx.Exec(`UPDATE samples SET released = ? WHERE measurement_id = ?`, r.Batch, measurementID); err != nil {
 			return fmt.Errorf("sqlite: release batch: %w", err)
 		}
-		batch = next
+		batch = r.Batch
 		return nil
 	})
 	return batch, err
+}
+
+// applyDesign gives the released cases of r's design their probability
+// and weight, and releases those not yet released.
+func applyDesign(tx *sql.Tx, measurementID string, r *storekit.Release, now string) error {
+	for i, d := range r.Design() {
+		if !d.Released {
+			continue
+		}
+		if _, err := tx.Exec(`UPDATE cases SET prob = ?, weight = ? WHERE id = ?`, d.Prob, d.Weight, r.IDs[i]); err != nil {
+			return fmt.Errorf("sqlite: release batch: %w", err)
+		}
+		if !r.Released[i] {
+			if err := releaseCase(tx, measurementID, r.IDs[i], r.Sample.Cases[i].ID, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Cases returns the cases matching f in drawn order.
@@ -173,8 +151,6 @@ func (db *DB) Case(ctx context.Context, id int64) (*fieldwork.Case, error) {
 	return storekit.Case(ctx, dialect, db.rdb, id)
 }
 
-func errNoCase(id int64) error { return storekit.ErrNoCase(id) }
-
 // CaseContact returns the phone number of a case's unit, opened with key;
 // "" when the frame had none or it was purged. It is for the interviewer's
 // screen and the SMS export only: never log it.
@@ -182,20 +158,10 @@ func (db *DB) CaseContact(ctx context.Context, caseID int64, key *secret.Key) (s
 	return caseContact(ctx, db.rdb, key, caseID)
 }
 
-// setDisposition moves a case to disposition to and records the change.
-// Moving to the same disposition records nothing.
-func setDisposition(tx *sql.Tx, caseID int64, from, to, at, by, note string) error {
-	if from == to {
-		return nil
-	}
-	if _, err := tx.Exec(`UPDATE cases SET disposition = ?, updated_at = ? WHERE id = ?`, to, at, caseID); err != nil {
-		return fmt.Errorf("sqlite: disposition of case %d: %w", caseID, err)
-	}
-	if _, err := tx.Exec(`INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
-		caseID, from, to, at, by, note); err != nil {
-		return fmt.Errorf("sqlite: disposition history of case %d: %w", caseID, err)
-	}
-	return nil
+// setDisposition moves a case to disposition to and records the change
+// (storekit.SetDisposition).
+func setDisposition(tx *sql.Tx, caseID int64, from, to string, at time.Time, by, note string) error {
+	return storekit.SetDisposition(bg, dialect, tx, caseID, from, to, at, by, note)
 }
 
 // SetDisposition records a disposition the office learned outside the
@@ -208,18 +174,7 @@ func (db *DB) SetDisposition(ctx context.Context, caseID int64, to, by, note str
 		return err
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var from string
-		err := tx.QueryRow(`SELECT disposition FROM cases WHERE id = ?`, caseID).Scan(&from)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoCase(caseID)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: set disposition: %w", err)
-		}
-		if from == sampling.DispComplete {
-			return storekit.ErrCaseComplete(caseID)
-		}
-		return setDisposition(tx, caseID, from, to, fmtTime(db.now()), by, note)
+		return storekit.SetCaseDisposition(bg, dialect, tx, caseID, to, "", db.now(), by, note)
 	})
 }
 
@@ -252,13 +207,14 @@ func (db *DB) IssueLinks(ctx context.Context, measurementID string, sel fieldwor
 		if err != nil {
 			return err
 		}
-		now := fmtTime(db.now())
+		at := db.now()
+		now := fmtTime(at)
 		for _, p := range picks {
 			if _, err := tx.Exec(`UPDATE invitations SET token_hash = ?, updated_at = ? WHERE id = ?`, p.Hash, now, p.Inv); err != nil {
 				return fmt.Errorf("sqlite: issue links: %w", err)
 			}
 			if p.Disp == sampling.DispNotSent {
-				if err := setDisposition(tx, p.Link.CaseID, p.Disp, p.To, now, by, p.Note); err != nil {
+				if err := setDisposition(tx, p.Link.CaseID, p.Disp, p.To, at, by, p.Note); err != nil {
 					return err
 				}
 				continue
@@ -335,29 +291,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a fieldwork.CallAttempt) (*fiel
 	}
 	a.At = db.now()
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, disp, _, err := loadCaseForInterviewer(tx, a.CaseID, a.Interviewer)
-		if err != nil {
-			return err
-		}
-		if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
-			return storekit.ErrCompletedUnsubmitted(a.CaseID)
-		}
-		var cb any
-		if a.CallbackAt != nil {
-			cb = fmtTime(*a.CallbackAt)
-		}
-		at := fmtTime(a.At)
-		var id int64
-		if err := tx.QueryRow(`INSERT INTO call_attempts (case_id, interviewer, at, outcome, callback_at, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.CaseID, a.Interviewer, at, a.Outcome, cb, a.Note).Scan(&id); err != nil {
-			return fmt.Errorf("sqlite: record attempt: %w", err)
-		}
-		a.ID = id
-		to, final := storekit.AttemptDisposition(disp, a.Outcome)
-		if final {
-			return nil
-		}
-		return setDisposition(tx, a.CaseID, disp, to, at, a.Interviewer, "call: "+a.Outcome)
+		return storekit.RecordAttempt(bg, dialect, tx, &a, "")
 	})
 	if err != nil {
 		return nil, err

@@ -3,9 +3,7 @@ package sqlite
 import (
 	"container/list"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,10 +13,6 @@ import (
 	"manyi/survey"
 	"manyi/survey/internal/storekit"
 )
-
-// maxInvitations bounds one CreateInvitations call, keeping its
-// transaction short enough not to stall residents' pages.
-const maxInvitations = 100000
 
 // Invitation dispositions the store sets; fieldwork adds its own later.
 const (
@@ -34,8 +28,8 @@ func TokenHash(tok string) string { return storekit.TokenHashHex(tok) }
 // their tokens. Only the tokens' hashes are stored, so the tokens cannot be
 // shown again.
 func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int) ([]string, error) {
-	if n < 1 || n > maxInvitations {
-		return nil, survey.Errorf(survey.EINVALID, "邀请数量应在 1–%d 之间，而不是 %d", "the number of invitations must be from 1 to %d, not %d", maxInvitations, n)
+	if err := storekit.CheckInvitationCount(n); err != nil {
+		return nil, err
 	}
 	var tokens []string
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -71,21 +65,8 @@ func (db *DB) CreateInvitations(ctx context.Context, measurementID string, n int
 }
 
 // sessionQuery reads everything a page view needs about a token in one
-// statement, hence one consistent snapshot without a transaction: the
-// invitation, its measurement, the response if any with its answers and
-// saved pages, and the questionnaire version that applies (the
-// response's, else the newest).
-const sessionQuery = `SELECT i.id, i.measurement_id, i.case_id, i.disposition, i.created_at, i.open_sector,
-		m.city_zh, m.city_en, m.title_zh, m.title_en, m.year, m.office_zh, m.office_en, m.status, coalesce(m.prev_id, ''), m.created_at, m.kind,
-		r.id, r.version, r.status, r.mode, r.interviewer, r.ua_class, r.current_page, r.started_at, r.submitted_at,
-		` + answersCols + `,
-		v.version, v.sha256
-	FROM invitations i
-	JOIN measurements m ON m.id = i.measurement_id
-	LEFT JOIN responses r ON r.invitation_id = i.id
-	JOIN questionnaire_versions v ON v.measurement_id = i.measurement_id
-		AND v.version = coalesce(r.version, (SELECT max(version) FROM questionnaire_versions WHERE measurement_id = i.measurement_id))
-	WHERE i.token_hash = ?`
+// statement (storekit.SessionQuery).
+var sessionQuery = storekit.SessionQuery(answersCols, "")
 
 // OpenSession resolves a token to its invitation, measurement, questionnaire
 // (the response's version, or the newest when there is no response yet) and
@@ -105,61 +86,16 @@ func (db *DB) OpenSession(ctx context.Context, token string) (*survey.Session, e
 
 // readSession reads a session from the database.
 func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error) {
-	var (
-		inv                     survey.Invitation
-		m                       survey.Measurement
-		icreated, mcreated      string
-		rid, rversion           sql.NullInt64
-		rstatus, rmode, rinterv sql.NullString
-		rua, rpage, rstarted    sql.NullString
-		rsubmitted              sql.NullString
-		answers, pages          string
-		version                 int
-		sum                     string
-	)
-	err := db.rstmts.queryRow(ctx, sessionQuery, h).Scan(&inv.ID, &inv.MeasurementID, &inv.CaseID, &inv.Disposition, &icreated, &inv.Sector,
-		&m.City.Zh, &m.City.En, &m.Title.Zh, &m.Title.En, &m.Year, &m.Office.Zh, &m.Office.En, &m.Status, &m.PrevID, &mcreated, &m.Kind,
-		&rid, &rversion, &rstatus, &rmode, &rinterv, &rua, &rpage, &rstarted, &rsubmitted,
-		&answers, &pages, &version, &sum)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, storekit.ErrBadLink()
-	}
+	s, sum, err := storekit.ScanSession(dialect, db.rstmts.queryRow(ctx, sessionQuery, h), decodeAnswers)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open session: %w", err)
-	}
-	if err := storekit.CheckOpen(m.Status); err != nil {
 		return nil, err
 	}
-	if inv.CreatedAt, err = parseTime(icreated); err != nil {
-		return nil, err
-	}
-	m.ID = inv.MeasurementID
-	if m.CreatedAt, err = parseTime(mcreated); err != nil {
-		return nil, err
-	}
+	m := s.Measurement
 	if m.Districts, err = db.districts(ctx, db.rdb, m.ID); err != nil {
 		return nil, err
 	}
-	if m.Sectors, err = db.sectors(ctx, db.rdb, &m); err != nil {
+	if m.Sectors, err = db.sectors(ctx, db.rdb, m); err != nil {
 		return nil, err
-	}
-	s := &survey.Session{Invitation: &inv, Measurement: &m}
-	if rid.Valid {
-		r := &survey.Response{
-			ID: rid.Int64, InvitationID: inv.ID, MeasurementID: m.ID, Version: int(rversion.Int64),
-			Status: rstatus.String, Mode: rmode.String, Interviewer: rinterv.String, UAClass: rua.String,
-			CurrentPage: rpage.String,
-		}
-		if r.StartedAt, err = parseTime(rstarted.String); err != nil {
-			return nil, err
-		}
-		if r.SubmittedAt, err = parseTimePtr(rsubmitted); err != nil {
-			return nil, err
-		}
-		if err := decodeAnswers(r, answers, pages); err != nil {
-			return nil, err
-		}
-		s.Response = r
 	}
 	s.Q, err = db.decodeQuestionnaire(sum, func() (string, error) {
 		var b string
@@ -176,29 +112,7 @@ func (db *DB) readSession(ctx context.Context, h []byte) (*survey.Session, error
 // creating a random 32-byte one on first use. Keeping it in the database
 // lets forms stay valid across restarts without any configuration.
 func (db *DB) Secret(ctx context.Context) ([]byte, error) {
-	var v string
-	err := db.rdb.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		b := make([]byte, 32)
-		rand.Read(b)
-		err = db.write(ctx, func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO settings (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(b))
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: create secret: %w", err)
-		}
-		// Another process may have won the insert: read what is stored.
-		err = db.rdb.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret'`).Scan(&v)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: secret: %w", err)
-	}
-	b, err := hex.DecodeString(v)
-	if err != nil || len(b) < 16 {
-		return nil, fmt.Errorf("sqlite: stored secret is malformed")
-	}
-	return b, nil
+	return storekit.Secret(ctx, dialect, db.rdb, db.write, bg)
 }
 
 // sessionCacheSize bounds the session cache. An entry holds one response's

@@ -7,7 +7,6 @@ import (
 
 	"manyi/survey/fieldwork"
 	"manyi/survey/internal/storekit"
-	"manyi/survey/sampling"
 )
 
 // DB keeps what the office's setup pages and commands change.
@@ -56,11 +55,7 @@ func (db *DB) DiscardSample(ctx context.Context, measurementID, by string) error
 // ReleasedBatches returns, per stratum, how many reserve batches are
 // released (0 when only the main sample is out).
 func (db *DB) ReleasedBatches(ctx context.Context, measurementID string) (map[string]int, error) {
-	return releasedBatches(ctx, db.rdb, measurementID)
-}
-
-func releasedBatches(ctx context.Context, q querier, measurementID string) (map[string]int, error) {
-	return storekit.ReleasedBatches(ctx, dialect, q, measurementID)
+	return storekit.ReleasedBatches(ctx, dialect, db.rdb, measurementID)
 }
 
 // ReleaseStratumBatch releases the next reserve batch of one stratum (a
@@ -80,39 +75,18 @@ func (db *DB) ReleaseStratumBatch(ctx context.Context, measurementID, stratum, b
 	}
 	var batch int
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		levels, err := releasedBatches(ctx, tx, measurementID)
+		r, err := storekit.PlanStratumRelease(bg, dialect, tx, measurementID, stratum, si, sa)
 		if err != nil {
 			return err
 		}
-		next, err := storekit.NextStratumBatch(levels, stratum, sa)
-		if err != nil {
+		if err := applyDesign(tx, measurementID, r, fmtTime(db.now())); err != nil {
 			return err
-		}
-		smp := &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}
-		ids, was, err := storekit.DrawnCases(bg, dialect, tx, measurementID, stratum, smp)
-		if err != nil {
-			return err
-		}
-		now := fmtTime(db.now())
-		for i, d := range sampling.WeightsReleased(smp, levels) {
-			if !d.Released {
-				continue
-			}
-			if _, err := tx.Exec(`UPDATE cases SET prob = ?, weight = ? WHERE id = ?`, d.Prob, d.Weight, ids[i]); err != nil {
-				return fmt.Errorf("sqlite: release batch: %w", err)
-			}
-			if !was[i] {
-				if err := releaseCase(tx, measurementID, ids[i], smp.Cases[i].ID, now); err != nil {
-					return err
-				}
-			}
 		}
 		// samples.released stays the batch released in every stratum.
-		low := storekit.LowestRelease(si.Alloc, levels, next)
-		if _, err := tx.Exec(`UPDATE samples SET released = max(released, ?) WHERE measurement_id = ?`, low, measurementID); err != nil {
-			return fmt.Errorf("sqlite: release batch: %w", err)
+		if err := storekit.SetReleased(bg, dialect, tx, measurementID, si, r, "max"); err != nil {
+			return err
 		}
-		batch = next
+		batch = r.Batch
 		return nil
 	})
 	return batch, err
@@ -142,13 +116,5 @@ func (db *DB) ArchivedMeasurements(ctx context.Context) (map[string]bool, error)
 // StoredFrameCounts counts the stored frame's units by district code,
 // gender and age band (one grouped scan of frame_units).
 func (db *DB) StoredFrameCounts(ctx context.Context, measurementID string) (*fieldwork.FrameCounts, error) {
-	sum, err := db.Frame(ctx, measurementID)
-	if err != nil {
-		return nil, err
-	}
-	c := &fieldwork.FrameCounts{Contacts: sum.Contacts, ByDistrict: map[string]int{}, ByGender: map[string]int{}, ByAgeBand: map[string]int{}}
-	if err := storekit.FrameCounts(ctx, dialect, db.rdb, measurementID, c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return storekit.StoredFrameCounts(ctx, dialect, db.rdb, measurementID)
 }

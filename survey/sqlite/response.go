@@ -93,29 +93,8 @@ func (p poolQuerier) QueryRowContext(ctx context.Context, query string, args ...
 // loadResponse reads one response by id with its answers and the pages
 // saved so far, in one statement.
 func loadResponse(ctx context.Context, q rowQuerier, id int64) (*survey.Response, error) {
-	var r survey.Response
-	var started, answers, pages string
-	var submitted sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT r.id, r.invitation_id, r.measurement_id, r.version, r.status, r.mode, r.interviewer,
-			r.ua_class, r.current_page, r.started_at, r.submitted_at, `+answersCols+`
-		FROM responses r WHERE r.id = ?`, id).Scan(&r.ID, &r.InvitationID, &r.MeasurementID, &r.Version, &r.Status, &r.Mode,
-		&r.Interviewer, &r.UAClass, &r.CurrentPage, &started, &submitted, &answers, &pages)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.ENOTFOUND, "尚未开始作答", "the response has not been started")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: response: %w", err)
-	}
-	if r.StartedAt, err = parseTime(started); err != nil {
-		return nil, err
-	}
-	if r.SubmittedAt, err = parseTimePtr(submitted); err != nil {
-		return nil, err
-	}
-	if err := decodeAnswers(&r, answers, pages); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return storekit.ScanResponse(dialect, q.QueryRowContext(ctx, `SELECT `+storekit.ResponseCols+`, `+answersCols+`
+		FROM responses r WHERE r.id = ?`, id), decodeAnswers)
 }
 
 // Response returns one response by id (ENOTFOUND).
@@ -169,10 +148,7 @@ func lookupLink(tx cachedTx, h []byte) (*link, error) {
 // the response must not be finished and the measurement must be open; a
 // link without a response gets one (mode web), as StartResponse would.
 func (db *DB) startInProgress(tx cachedTx, l *link) error {
-	if l.respStatus.Valid && l.respStatus.String != survey.RespInProgress {
-		return storekit.ErrFinished(l.respStatus.String)
-	}
-	if err := storekit.CheckOpen(l.mStatus); err != nil {
+	if err := storekit.CheckInProgress(l.respStatus, l.mStatus); err != nil {
 		return err
 	}
 	return db.startTx(tx, l, survey.ModeWeb, "")
@@ -215,13 +191,9 @@ func (db *DB) startTx(tx cachedTx, l *link, mode, uaClass string) error {
 // is none. The UNIQUE invitation id makes two tabs (or two processes) that
 // start at once share one response.
 func (db *DB) StartResponse(ctx context.Context, token, mode, uaClass string) (*survey.Response, error) {
-	if mode == "" {
-		mode = survey.ModeWeb
-	}
-	switch mode {
-	case survey.ModeWeb, survey.ModePhone, survey.ModeFace:
-	default:
-		return nil, survey.Errorf(survey.EINVALID, "访问方式 %q 无效", "mode %q is not web, phone or face", mode)
+	mode, err := storekit.ResponseMode(mode)
+	if err != nil {
+		return nil, err
 	}
 	h, ok := storekit.TokenHash(token)
 	if !ok {
@@ -278,8 +250,8 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 	if !ok {
 		return nil, storekit.ErrBadLink()
 	}
-	if p.PageID == "" {
-		return nil, survey.Errorf(survey.EINVALID, "缺少页面编号", "the page id is missing")
+	if err := storekit.CheckPageID(&p); err != nil {
+		return nil, err
 	}
 	// Items without a value are unanswered: not stored.
 	type row struct {
@@ -383,10 +355,8 @@ func (db *DB) SavePage(ctx context.Context, token string, p survey.PageSave) (*s
 // response that was never started is started and finished at once (a
 // quota that is full before the first page).
 func (db *DB) Finish(ctx context.Context, token, status string) (*survey.Response, error) {
-	switch status {
-	case survey.RespSubmitted, survey.RespScreenedOut, survey.RespQuotaFull:
-	default:
-		return nil, survey.Errorf(survey.EINVALID, "结束状态 %q 无效", "%q is not a finishing status", status)
+	if err := storekit.CheckFinishStatus(status); err != nil {
+		return nil, err
 	}
 	h, ok := storekit.TokenHash(token)
 	if !ok {

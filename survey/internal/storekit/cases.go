@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"manyi/survey"
 	"manyi/survey/fieldwork"
@@ -260,4 +261,107 @@ func ErrNoStratum(stratum string) error {
 // ErrAllReleased refuses a release when every reserve batch is out.
 func ErrAllReleased(batches int) error {
 	return survey.Errorf(survey.ECONFLICT, "预备样本已全部启用（共 %d 批）", "every reserve batch is released already (%d batches)", batches)
+}
+
+// ErrSampleDrawn refuses to draw a measurement's sample a second time.
+func ErrSampleDrawn(measurementID string) error {
+	return survey.Errorf(survey.ECONFLICT, "测评 %s 已经抽过样本（种子已记录），不能重抽", "measurement %s already has a sample (its seed is recorded); it cannot be drawn again", measurementID)
+}
+
+// SampleJSON is a drawn sample's plan and allocation as stored.
+func SampleJSON(d *Dialect, plan sampling.Plan, s *sampling.Sample) (planJSON, allocJSON string, err error) {
+	p, err := json.Marshal(plan)
+	if err != nil {
+		return "", "", d.Errorf("save sample: %w", err)
+	}
+	a, err := json.Marshal(s.Alloc)
+	if err != nil {
+		return "", "", d.Errorf("save sample: %w", err)
+	}
+	return string(p), string(a), nil
+}
+
+// InsertSample stores a drawn sample's row (none released) inside the
+// caller's write transaction, after checking that the measurement has a
+// complete frame (ENOTFOUND); a second sample is ErrSampleDrawn.
+// complete is the dialect's condition on frames.complete ("complete = 1",
+// "complete"); isConstraint tells the adapter's unique violation.
+func InsertSample(ctx context.Context, d *Dialect, tx Querier, measurementID, complete string, s *sampling.Sample, planJSON, allocJSON string, now time.Time, by string, isConstraint func(error) bool) error {
+	var n int
+	if err := d.QueryRow(ctx, tx, `SELECT count(*) FROM frames WHERE measurement_id = ? AND `+complete, measurementID).Scan(&n); err != nil {
+		return d.Errorf("save sample: %w", err)
+	}
+	if n == 0 {
+		return survey.Errorf(survey.ENOTFOUND, "测评 %s 尚未导入抽样框", "measurement %s has no frame yet", measurementID)
+	}
+	_, err := d.Exec(ctx, tx, `INSERT INTO samples (measurement_id, seed, plan, allocation, batches, released, drawn_at, drawn_by) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+		measurementID, strconv.FormatUint(s.Seed, 10), planJSON, allocJSON, s.Batches, d.TimeArg(now), by)
+	if isConstraint(err) {
+		return ErrSampleDrawn(measurementID)
+	}
+	if err != nil {
+		return d.Errorf("save sample: %w", err)
+	}
+	return nil
+}
+
+// SetDisposition moves a case to disposition to at time at and records
+// the change, inside the caller's write transaction. Moving to the same
+// disposition records nothing.
+func SetDisposition(ctx context.Context, d *Dialect, tx Querier, caseID int64, from, to string, at time.Time, by, note string) error {
+	if from == to {
+		return nil
+	}
+	if _, err := d.Exec(ctx, tx, `UPDATE cases SET disposition = ?, updated_at = ? WHERE id = ?`, to, d.TimeArg(at), caseID); err != nil {
+		return d.Errorf("disposition of case %d: %w", caseID, err)
+	}
+	if _, err := d.Exec(ctx, tx, `INSERT INTO case_history (case_id, from_disp, to_disp, at, by, note) VALUES (?, ?, ?, ?, ?, ?)`,
+		caseID, from, to, d.TimeArg(at), by, note); err != nil {
+		return d.Errorf("disposition history of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// SetCaseDisposition is SetDisposition by hand, inside the caller's
+// write transaction: an unknown case is ENOTFOUND, a complete one
+// ErrCaseComplete. lock is "" or the dialect's row-lock clause
+// (" FOR UPDATE") for reading the case's disposition.
+func SetCaseDisposition(ctx context.Context, d *Dialect, tx Querier, caseID int64, to, lock string, at time.Time, by, note string) error {
+	var from string
+	err := d.QueryRow(ctx, tx, `SELECT disposition FROM cases WHERE id = ?`+lock, caseID).Scan(&from)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoCase(caseID)
+	}
+	if err != nil {
+		return d.Errorf("set disposition: %w", err)
+	}
+	if from == sampling.DispComplete {
+		return ErrCaseComplete(caseID)
+	}
+	return SetDisposition(ctx, d, tx, caseID, from, to, at, by, note)
+}
+
+// RecordAttempt stores a checked call attempt (a.At set) of the case's
+// interviewer inside the caller's write transaction, sets a.ID and moves
+// the case's disposition as AttemptDisposition settles it. lock is as for
+// CaseForInterviewer.
+func RecordAttempt(ctx context.Context, d *Dialect, tx Querier, a *fieldwork.CallAttempt, lock string) error {
+	_, disp, _, err := CaseForInterviewer(ctx, d, tx, a.CaseID, a.Interviewer, lock)
+	if err != nil {
+		return err
+	}
+	if a.Outcome == fieldwork.OutcomeCompleted && disp != sampling.DispComplete {
+		return ErrCompletedUnsubmitted(a.CaseID)
+	}
+	var id int64
+	if err := d.QueryRow(ctx, tx, `INSERT INTO call_attempts (case_id, interviewer, at, outcome, callback_at, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.CaseID, a.Interviewer, d.TimeArg(a.At), a.Outcome, d.NullTimeArg(a.CallbackAt), a.Note).Scan(&id); err != nil {
+		return d.Errorf("record attempt: %w", err)
+	}
+	a.ID = id
+	to, final := AttemptDisposition(disp, a.Outcome)
+	if final {
+		return nil
+	}
+	return SetDisposition(ctx, d, tx, a.CaseID, disp, to, a.At, a.Interviewer, "call: "+a.Outcome)
 }

@@ -30,8 +30,7 @@ func InsertJob(ctx context.Context, d *Dialect, tx Querier, j *fieldwork.Job, no
 }
 
 // scanJob reads one office_jobs row (jobCols); timeDest is the scan
-// destination of its two times (the adapter's: the PostgreSQL adapter
-// reads them as the driver gives them).
+// destination of its two times (the adapter's).
 func scanJob(row Scanner, timeDest func(*time.Time) any) (*fieldwork.Job, error) {
 	var j fieldwork.Job
 	if err := row.Scan(&j.ID, &j.MeasurementID, &j.Kind, &j.User, &j.Source, &j.Phase, &j.Done, &j.Total, &j.ErrZh, &j.ErrEn,

@@ -73,6 +73,78 @@ func LowestRelease(a sampling.Allocation, levels map[string]int, next int) int {
 	return low
 }
 
+// Release is what releasing a reserve batch changes, read inside the
+// caller's write transaction: the batch, the batches released per
+// stratum once it is out, and the cases it concerns (the stratum's, or
+// all for the whole sample) in drawn order in Sample.Cases, with each
+// one's id and whether it is released already.
+type Release struct {
+	Batch    int
+	Levels   map[string]int
+	Sample   *sampling.Sample
+	IDs      []int64
+	Released []bool
+}
+
+// Design is the probability and weight of each case of r.Sample once the
+// batch is out (sampling.WeightsReleased).
+func (r *Release) Design() []sampling.Design {
+	return sampling.WeightsReleased(r.Sample, r.Levels)
+}
+
+// PlanRelease reads the release of the sample's next reserve batch
+// (si's seed and allocation; released of batches out already), or
+// ErrAllReleased when every one is out.
+func PlanRelease(ctx context.Context, d *Dialect, tx Querier, measurementID string, si *fieldwork.SampleInfo, released, batches int) (*Release, error) {
+	if released >= batches {
+		return nil, ErrAllReleased(batches)
+	}
+	r := &Release{Batch: released + 1, Sample: &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: batches}}
+	var err error
+	if r.IDs, r.Released, err = DrawnCases(ctx, d, tx, measurementID, "", r.Sample); err != nil {
+		return nil, err
+	}
+	// A stratum released further by a stratum's own release keeps its
+	// level.
+	if r.Levels, err = ReleasedBatches(ctx, d, tx, measurementID); err != nil {
+		return nil, err
+	}
+	for _, st := range si.Alloc.Strata {
+		r.Levels[st.Name] = max(r.Levels[st.Name], r.Batch)
+	}
+	return r, nil
+}
+
+// PlanStratumRelease reads the release of the next reserve batch of one
+// stratum (allocated sa in si), or ECONFLICT when it has none left.
+func PlanStratumRelease(ctx context.Context, d *Dialect, tx Querier, measurementID, stratum string, si *fieldwork.SampleInfo, sa *sampling.StratumAllocation) (*Release, error) {
+	levels, err := ReleasedBatches(ctx, d, tx, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	next, err := NextStratumBatch(levels, stratum, sa)
+	if err != nil {
+		return nil, err
+	}
+	r := &Release{Batch: next, Levels: levels, Sample: &sampling.Sample{Seed: si.Seed, Alloc: si.Alloc, Batches: si.Batches}}
+	if r.IDs, r.Released, err = DrawnCases(ctx, d, tx, measurementID, stratum, r.Sample); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// SetReleased records, inside the caller's write transaction, the batch
+// released in every stratum after r (LowestRelease) in samples.released,
+// which never goes down; greatest is the dialect's two-argument maximum
+// ("max", "greatest").
+func SetReleased(ctx context.Context, d *Dialect, tx Querier, measurementID string, si *fieldwork.SampleInfo, r *Release, greatest string) error {
+	low := LowestRelease(si.Alloc, r.Levels, r.Batch)
+	if _, err := d.Exec(ctx, tx, `UPDATE samples SET released = `+greatest+`(released, ?) WHERE measurement_id = ?`, low, measurementID); err != nil {
+		return d.Errorf("release batch: %w", err)
+	}
+	return nil
+}
+
 // SetArchived archives (or restores) a measurement inside the caller's
 // write transaction.
 func SetArchived(ctx context.Context, d *Dialect, tx Querier, id string, archived bool, by string, now time.Time) error {
@@ -119,6 +191,21 @@ func ArchivedMeasurements(ctx context.Context, d *Dialect, q Querier) (map[strin
 		out[id] = true
 	}
 	return out, nil
+}
+
+// StoredFrameCounts counts the stored frame's units by district code,
+// gender and age band (one grouped scan of frame_units), with the
+// frame's contacts; ENOTFOUND without a frame.
+func StoredFrameCounts(ctx context.Context, d *Dialect, q Querier, measurementID string) (*fieldwork.FrameCounts, error) {
+	sum, err := FrameSummary(ctx, d, q, measurementID)
+	if err != nil {
+		return nil, err
+	}
+	c := &fieldwork.FrameCounts{Contacts: sum.Contacts, ByDistrict: map[string]int{}, ByGender: map[string]int{}, ByAgeBand: map[string]int{}}
+	if err := FrameCounts(ctx, d, q, measurementID, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // FrameCounts counts the stored frame's units by district code, gender

@@ -60,74 +60,59 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		return nil, err
 	}
 	now := db.now()
-	if len(units) <= frameChunk {
-		// One chunk: one transaction, so that a failure leaves the
-		// earlier frame as it was.
-		sealed := make([]string, len(units))
-		if contacts > 0 {
-			if err := sealContacts(units, sealed, key); err != nil {
-				return nil, err
-			}
-		}
-		lists := storekit.WholeFrameLists(units, secs, source, by, now)
-		err := db.write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
-				return fmt.Errorf("postgres: import frame: %w", err)
-			}
-			if err := storekit.StartFrame(ctx, dialect, tx, measurementID, source, rejected, by, now); err != nil {
-				return err
-			}
-			if err := insertUnits(ctx, tx, measurementID, units, codes, secs, sealed); err != nil {
-				return err
-			}
-			return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts, lists)
-		})
-		if err != nil {
-			return nil, err
-		}
-		fieldwork.ReportProgress(ctx, len(units), len(units))
-		return db.Frame(ctx, measurementID)
-	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		// The measurement's row lock serialises imports and draws of
-		// one measurement across servers.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
-			return fmt.Errorf("postgres: import frame: %w", err)
-		}
-		return storekit.StartFrame(ctx, dialect, tx, measurementID, source, rejected, by, now)
-	})
-	if err != nil {
-		return nil, err
-	}
+	lists := storekit.WholeFrameLists(units, secs, source, by, now)
 	fail := func(err error) (*fieldwork.FrameSummary, error) {
-		db.write(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
-			return storekit.AbortFrame(ctx, dialect, tx, measurementID)
+		// Leave nothing half imported behind; the next import starts clean.
+		actx := context.WithoutCancel(ctx)
+		db.write(actx, func(tx *sql.Tx) error {
+			return storekit.AbortFrame(actx, dialect, tx, measurementID)
 		})
 		return nil, err
 	}
+	// As in survey/sqlite: the first chunk's transaction starts the import
+	// and the last one's finishes it, so a frame of one chunk is one
+	// transaction.
 	sealed := make([]string, min(frameChunk, len(units)))
-	for start := 0; start < len(units); start += frameChunk {
+	for start := 0; start == 0 || start < len(units); start += frameChunk {
 		end := min(start+frameChunk, len(units))
+		first, last := start == 0, end == len(units)
 		us, cs, ss, sc := units[start:end], codes[start:end], sealed[:end-start], secs[start:end]
 		if contacts > 0 {
 			if err := sealContacts(us, ss, key); err != nil {
+				if first {
+					return nil, err
+				}
 				return fail(err)
 			}
 		}
 		err := db.write(ctx, func(tx *sql.Tx) error {
-			return insertUnits(ctx, tx, measurementID, us, cs, sc, ss)
+			if first {
+				// The measurement's row lock serialises imports and draws
+				// of one measurement across servers.
+				if _, err := tx.ExecContext(ctx, `SELECT 1 FROM measurements WHERE id = $1 FOR UPDATE`, measurementID); err != nil {
+					return fmt.Errorf("postgres: import frame: %w", err)
+				}
+				if err := storekit.StartFrame(ctx, dialect, tx, measurementID, source, rejected, by, now); err != nil {
+					return err
+				}
+			}
+			if len(us) > 0 {
+				if err := insertUnits(ctx, tx, measurementID, us, cs, sc, ss); err != nil {
+					return err
+				}
+			}
+			if last {
+				return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts, lists)
+			}
+			return nil
 		})
 		if err != nil {
+			if first {
+				return nil, err
+			}
 			return fail(err)
 		}
 		fieldwork.ReportProgress(ctx, end, len(units))
-	}
-	lists := storekit.WholeFrameLists(units, secs, source, by, now)
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		return storekit.FinishFrame(ctx, dialect, tx, measurementID, len(units), contacts, lists)
-	})
-	if err != nil {
-		return fail(fmt.Errorf("postgres: import frame: %w", err))
 	}
 	return db.Frame(ctx, measurementID)
 }

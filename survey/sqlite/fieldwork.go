@@ -73,37 +73,7 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 	}
 
 	now := db.now()
-	if len(units) <= frameChunk {
-		// One chunk: one transaction, so that a failure leaves the
-		// earlier frame as it was.
-		sealed := make([]string, len(units))
-		if contacts > 0 {
-			if err := sealContacts(units, sealed, key); err != nil {
-				return nil, err
-			}
-		}
-		lists := storekit.WholeFrameLists(units, secs, source, by, now)
-		err := db.write(ctx, func(tx *sql.Tx) error {
-			if err := storekit.StartFrame(bg, dialect, tx, measurementID, source, rejected, by, now); err != nil {
-				return err
-			}
-			if err := insertUnits(tx, measurementID, units, codes, secs, sealed); err != nil {
-				return err
-			}
-			return storekit.FinishFrame(bg, dialect, tx, measurementID, len(units), contacts, lists)
-		})
-		if err != nil {
-			return nil, err
-		}
-		fieldwork.ReportProgress(ctx, len(units), len(units))
-		return db.Frame(ctx, measurementID)
-	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		return storekit.StartFrame(bg, dialect, tx, measurementID, source, rejected, by, now)
-	})
-	if err != nil {
-		return nil, err
-	}
+	lists := storekit.WholeFrameLists(units, secs, source, by, now)
 	fail := func(err error) (*fieldwork.FrameSummary, error) {
 		// Leave nothing half imported behind; the next import starts clean.
 		db.write(context.WithoutCancel(ctx), func(tx *sql.Tx) error {
@@ -111,31 +81,48 @@ func (db *DB) ImportFrame(ctx context.Context, measurementID string, f *sampling
 		})
 		return nil, err
 	}
+	// The first chunk's transaction starts the import (dropping the
+	// earlier frame) and the last one's finishes it, so a frame of one
+	// chunk is one transaction and its failure leaves the earlier frame
+	// as it was; after a later chunk fails, what was written goes.
 	sealed := make([]string, min(frameChunk, len(units)))
-	for start := 0; start < len(units); start += frameChunk {
+	for start := 0; start == 0 || start < len(units); start += frameChunk {
 		end := min(start+frameChunk, len(units))
+		first, last := start == 0, end == len(units)
 		us, cs, ss, sc := units[start:end], codes[start:end], sealed[:end-start], secs[start:end]
 		// Sealing happens before the write is queued, so the writer (and
 		// every resident's page save behind it) never waits for AES.
 		if contacts > 0 {
 			if err := sealContacts(us, ss, key); err != nil {
+				if first {
+					return nil, err
+				}
 				return fail(err)
 			}
 		}
 		err := db.write(ctx, func(tx *sql.Tx) error {
-			return insertUnits(tx, measurementID, us, cs, sc, ss)
+			if first {
+				if err := storekit.StartFrame(bg, dialect, tx, measurementID, source, rejected, by, now); err != nil {
+					return err
+				}
+			}
+			if len(us) > 0 {
+				if err := insertUnits(tx, measurementID, us, cs, sc, ss); err != nil {
+					return err
+				}
+			}
+			if last {
+				return storekit.FinishFrame(bg, dialect, tx, measurementID, len(units), contacts, lists)
+			}
+			return nil
 		})
 		if err != nil {
+			if first {
+				return nil, err
+			}
 			return fail(err)
 		}
 		fieldwork.ReportProgress(ctx, end, len(units))
-	}
-	lists := storekit.WholeFrameLists(units, secs, source, by, now)
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		return storekit.FinishFrame(bg, dialect, tx, measurementID, len(units), contacts, lists)
-	})
-	if err != nil {
-		return fail(fmt.Errorf("sqlite: import frame: %w", err))
 	}
 	return db.Frame(ctx, measurementID)
 }

@@ -132,3 +132,25 @@ func TestFirstAccount(t *testing.T) {
 		t.Error("the log holds the setup code or the password")
 	}
 }
+
+// TestFirstAccountRateLimit: setup codes are guessed no faster than
+// passwords: after the address's login burst the form answers 429 and
+// creates nothing, even with the right code.
+func TestFirstAccountRateLimit(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	form := url.Values{"csrf": {csrfOf(t, c.get("/setup").Body.String())}, "code": {"AAAA-AAAA-AAAA-AAAA"}, "name": {"office1"}, "password": {"Kaishi-2027-ok"}, "password2": {"Kaishi-2027-ok"}}
+	for i := 0; i < auth.DefaultLimits.AddressBurst; i++ {
+		if rec := c.post("/setup", form); rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d: %d, want 422", i+1, rec.Code)
+		}
+	}
+	form.Set("code", FirstAccountCode(testSecret))
+	rec := c.post("/setup", form)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "登录尝试过于频繁") {
+		t.Errorf("after %d guesses: %d, want 429 with the message", auth.DefaultLimits.AddressBurst, rec.Code)
+	}
+	if us, _ := e.db.Users(context.Background()); len(us) != 0 {
+		t.Errorf("a refused setup created %d accounts", len(us))
+	}
+}
